@@ -1,0 +1,90 @@
+package io.integrationhub.platform.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.tenancy.TenantAuthFilter;
+
+/** Reading requests and writing responses of REST routes, the same way for every operation. */
+@Component
+public class ApiExchange {
+
+    private final ObjectMapper mapper;
+
+    public ApiExchange(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** The tenant the auth filter resolved; API routes are unreachable without one. */
+    public UUID tenant(Exchange exchange) {
+        String id = exchange.getMessage().getHeader(TenantAuthFilter.TENANT_HEADER, String.class);
+        if (id == null) {
+            throw new IllegalStateException("API route reached without an authenticated tenant");
+        }
+        return UUID.fromString(id);
+    }
+
+    public UUID uuidParam(Exchange exchange, String name) {
+        String value = exchange.getMessage().getHeader(name, String.class);
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw ProblemException.badRequest("'" + name + "' must be a UUID", new FieldError(name, "must be a UUID"));
+        }
+    }
+
+    public String queryParam(Exchange exchange, String name) {
+        String value = exchange.getMessage().getHeader(name, String.class);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    public JsonNode body(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        try {
+            JsonNode node;
+            if (body == null) {
+                node = null;
+            } else if (body instanceof InputStream in) {
+                node = mapper.readTree(in);
+            } else {
+                node = mapper.readTree(exchange.getMessage().getBody(String.class));
+            }
+            if (node == null || node.isMissingNode() || !node.isObject()) {
+                throw ProblemException.badRequest("The request body must be a JSON object.");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ProblemException.badRequest("The request body could not be read.");
+        }
+    }
+
+    public void respond(Exchange exchange, int status, Object payload) {
+        try {
+            // Request headers (Authorization among them) would otherwise be echoed into the response.
+            exchange.getMessage().removeHeaders("*");
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+            exchange.getMessage().setHeader(Exchange.CONTENT_TYPE,
+                    payload instanceof Problem ? Problem.MEDIA_TYPE : "application/json");
+            exchange.getMessage().setBody(mapper.writeValueAsString(payload));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response cannot be serialised", e);
+        }
+    }
+
+    public void noContent(Exchange exchange) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 204);
+        exchange.getMessage().setBody(null);
+    }
+}

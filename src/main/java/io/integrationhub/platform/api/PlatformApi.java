@@ -1,0 +1,70 @@
+package io.integrationhub.platform.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+
+import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.catalog.ProviderDefinition;
+import io.integrationhub.platform.tenancy.TenantService;
+
+/** Tenants, the provider catalog and the API document (route beans named by operationId). */
+@Component("platformApi")
+public class PlatformApi {
+
+    private final ApiExchange api;
+    private final TenantService tenants;
+    private final ProviderCatalog catalog;
+    private final byte[] openApiDocument;
+
+    public PlatformApi(ApiExchange api, TenantService tenants, ProviderCatalog catalog) throws IOException {
+        this.api = api;
+        this.tenants = tenants;
+        this.catalog = catalog;
+        try (InputStream in = new ClassPathResource("api/openapi.yaml").getInputStream()) {
+            this.openApiDocument = in.readAllBytes();
+        }
+    }
+
+    public void getOpenApiDocument(Exchange exchange) {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/yaml");
+        exchange.getMessage().setBody(new String(openApiDocument, StandardCharsets.UTF_8));
+    }
+
+    public void createTenant(Exchange exchange) {
+        String name = api.body(exchange).path("name").asText(null);
+        api.respond(exchange, 201, tenants.create(name));
+    }
+
+    public void listProviders(Exchange exchange) {
+        List<Map<String, Object>> providers = catalog.all().stream().map(this::view).toList();
+        api.respond(exchange, 200, providers);
+    }
+
+    private Map<String, Object> view(ProviderDefinition p) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("key", p.key());
+        view.put("name", p.name());
+        view.put("category", p.category());
+        view.put("authType", p.authType().name());
+        view.put("scopes", catalog.scopes(p));
+        view.put("entities", p.entities());
+        view.put("actions", p.actions());
+        view.put("webhooks", p.webhooks());
+        boolean configured = catalog.isConfigured(p);
+        view.put("configured", configured);
+        if (!configured) {
+            view.put("missingSetting", catalog.missingSetting(p));
+        }
+        return view;
+    }
+}

@@ -1,0 +1,144 @@
+package io.integrationhub.platform.connections;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.catalog.ProviderDefinition;
+import io.integrationhub.platform.events.EventPublisher;
+import io.integrationhub.platform.events.HubTopics;
+
+/** Connection use cases behind the REST API, always for one tenant. */
+@Service
+public class ConnectionService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionService.class);
+
+    private final ConnectionRepository repository;
+    private final ProviderCatalog catalog;
+    private final ConnectionConfigValidator validator;
+    private final EventPublisher events;
+    private final ObjectProvider<ConnectionLifecycleListener> listeners;
+    private final ObjectMapper mapper;
+
+    public ConnectionService(ConnectionRepository repository, ProviderCatalog catalog, ConnectionConfigValidator validator,
+            EventPublisher events, ObjectProvider<ConnectionLifecycleListener> listeners, ObjectMapper mapper) {
+        this.repository = repository;
+        this.catalog = catalog;
+        this.validator = validator;
+        this.events = events;
+        this.listeners = listeners;
+        this.mapper = mapper;
+    }
+
+    public List<Connection> list(UUID tenantId, String provider, String status) {
+        return repository.list(tenantId, provider, status);
+    }
+
+    /** The tenant's connection, or 404 — also for another tenant's id, which must look exactly like a missing one. */
+    public Connection get(UUID tenantId, UUID id) {
+        return repository.find(tenantId, id).orElseThrow(() -> ProblemException.notFound("Connection " + id));
+    }
+
+    public ProviderDefinition provider(String key) {
+        return catalog.find(key).orElseThrow(() -> ProblemException.unprocessable(
+                "Unknown provider '" + key + "'.", new FieldError("/provider", "must be one of the catalog keys: "
+                        + String.join(", ", catalog.all().stream().map(ProviderDefinition::key).toList()))));
+    }
+
+    /** Applies {@code name} and a JSON merge patch (RFC 7386) of {@code config}. */
+    public Connection patch(UUID tenantId, UUID id, JsonNode body) {
+        Connection current = get(tenantId, id);
+        String name = current.name();
+        JsonNode nameNode = body.get("name");
+        if (nameNode != null && !nameNode.isNull()) {
+            name = nameNode.asText().trim();
+            if (name.isEmpty() || name.length() > 200) {
+                throw ProblemException.unprocessable("name must be 1 to 200 characters",
+                        new FieldError("/name", "must be 1 to 200 characters"));
+            }
+        }
+        ObjectNode config = current.config().deepCopy();
+        JsonNode patch = body.get("config");
+        if (patch != null && !patch.isNull()) {
+            mergePatch(config, (ObjectNode) patch);
+        }
+        validator.validate(catalog.find(current.provider()).orElseThrow(), config);
+        repository.updateNameAndConfig(tenantId, id, name, config);
+        return get(tenantId, id);
+    }
+
+    static void mergePatch(ObjectNode target, ObjectNode patch) {
+        patch.fields().forEachRemaining(e -> {
+            JsonNode value = e.getValue();
+            if (value.isNull()) {
+                target.remove(e.getKey());
+            } else if (value.isObject() && target.get(e.getKey()) instanceof ObjectNode existing) {
+                mergePatch(existing, (ObjectNode) value);
+            } else {
+                target.set(e.getKey(), value.deepCopy());
+            }
+        });
+    }
+
+    /**
+     * Disconnects: every lifecycle listener releases what it holds (revocation, credentials, schedules,
+     * subscriptions); the connection row and its synced records stay, with status {@code disconnected}.
+     */
+    public Connection disconnect(UUID tenantId, UUID id) {
+        Connection connection = get(tenantId, id);
+        if (connection.status() == ConnectionStatus.DISCONNECTED) {
+            return connection;
+        }
+        List<String> problems = new ArrayList<>();
+        listeners.orderedStream().forEach(listener -> {
+            try {
+                String problem = listener.onDisconnect(connection);
+                if (problem != null) {
+                    problems.add(problem);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Disconnect step {} failed for connection {}: {}", listener.getClass().getSimpleName(),
+                        connection.id(), e.getClass().getSimpleName());
+                problems.add(listener.getClass().getSimpleName() + " failed");
+            }
+        });
+        changeStatus(tenantId, connection, ConnectionStatus.DISCONNECTED,
+                problems.isEmpty() ? null : String.join("; ", problems));
+        return get(tenantId, id);
+    }
+
+    /** Changes status, stores the reason, and tells host applications on {@code hub.connections}. */
+    public void changeStatus(UUID tenantId, Connection connection, ConnectionStatus status, String reason) {
+        repository.updateStatus(tenantId, connection.id(), status, reason);
+        if (connection.status() != status) {
+            Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("connectionId", connection.id().toString());
+            data.put("provider", connection.provider());
+            data.put("previousStatus", connection.status().wire());
+            data.put("status", status.wire());
+            if (reason != null) {
+                data.put("reason", reason);
+            }
+            events.publish(HubTopics.CONNECTIONS, connection.id().toString(), "connection.status_changed",
+                    "connections/" + connection.id(), tenantId, data);
+        }
+    }
+
+    public ObjectNode emptyConfig() {
+        return mapper.createObjectNode();
+    }
+}

@@ -1,0 +1,113 @@
+package io.integrationhub.platform.deadletter;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.platform.events.EventPublisher;
+import io.integrationhub.platform.tenancy.TenantAuthFilter;
+
+/**
+ * Keeps a failed message: the original body, its headers minus anything secret-looking, the
+ * exception and the route it failed in. Then turns the message into the CloudEvent that the
+ * dead-letter route publishes on {@code hub.dead-letters}.
+ */
+@Component("deadLetterStore")
+public class DeadLetterStore {
+
+    public static final String CONNECTION_HEADER = "HubConnectionId";
+    public static final String SOURCE_TYPE_HEADER = "HubSourceType";
+    public static final String SOURCE_ID_HEADER = "HubSourceId";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
+    private static final Pattern SECRET_HEADER = Pattern.compile(
+            "(?i).*(authorization|token|secret|signature|password|passwd|api[-_]?key|cookie|credential|code_verifier|hmac).*");
+    private static final int MAX_TEXT = 4000;
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+    private final EventPublisher events;
+
+    public DeadLetterStore(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, EventPublisher events) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.events = events;
+    }
+
+    public static boolean isSecretHeader(String name) {
+        return SECRET_HEADER.matcher(name).matches();
+    }
+
+    public void store(Exchange exchange) throws JsonProcessingException {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        String endpoint = exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
+        Map<String, Object> safeHeaders = new LinkedHashMap<>();
+        exchange.getMessage().getHeaders().forEach((name, value) -> {
+            if (!isSecretHeader(name) && value != null && (value instanceof CharSequence || value instanceof Number
+                    || value instanceof Boolean)) {
+                safeHeaders.put(name, value.toString());
+            }
+        });
+        UUID id = UUID.randomUUID();
+        UUID tenantId = uuid(exchange.getMessage().getHeader(TenantAuthFilter.TENANT_HEADER, String.class));
+        UUID connectionId = uuid(exchange.getMessage().getHeader(CONNECTION_HEADER, String.class));
+        String body = exchange.getMessage().getBody(String.class);
+
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", id);
+        row.put("tenantId", tenantId);
+        row.put("connectionId", connectionId);
+        row.put("routeId", routeId);
+        row.put("endpoint", truncate(endpoint, 2048));
+        row.put("sourceType", exchange.getMessage().getHeader(SOURCE_TYPE_HEADER, String.class));
+        row.put("sourceId", exchange.getMessage().getHeader(SOURCE_ID_HEADER, String.class));
+        row.put("exceptionType", cause == null ? null : cause.getClass().getName());
+        row.put("exceptionMessage", cause == null ? null : truncate(cause.getMessage(), MAX_TEXT));
+        row.put("body", body);
+        row.put("headers", mapper.writeValueAsString(safeHeaders));
+        row.put("now", Timestamp.from(Instant.now()));
+        jdbc.update("INSERT INTO dead_letters (id, tenant_id, connection_id, route_id, endpoint_uri, source_type, source_id, "
+                + "exception_type, exception_message, body, headers, status, created_at) VALUES (:id, :tenantId, "
+                + ":connectionId, :routeId, :endpoint, :sourceType, :sourceId, :exceptionType, :exceptionMessage, :body, "
+                + ":headers, 'failed', :now)", row);
+        LOG.warn("Dead letter {} from route {}: {}", id, routeId, cause == null ? "no exception" : cause.getClass().getSimpleName());
+
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("deadLetterId", id.toString());
+        data.put("routeId", routeId);
+        data.put("connectionId", connectionId == null ? null : connectionId.toString());
+        data.put("exceptionType", cause == null ? null : cause.getClass().getName());
+        String event = events.envelope(id, "dead_letter.created", "dead-letters/" + id, tenantId, data);
+
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(KafkaConstants.KEY, connectionId != null ? connectionId.toString() : id.toString());
+        exchange.getMessage().setBody(event);
+    }
+
+    private static UUID uuid(String value) {
+        try {
+            return value == null ? null : UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

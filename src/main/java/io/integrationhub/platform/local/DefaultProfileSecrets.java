@@ -1,0 +1,48 @@
+package io.integrationhub.platform.local;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+import io.integrationhub.platform.tenancy.ApiKeys;
+
+/**
+ * In the zero-setup profile only (recognised by {@code hub.demo.enabled=true}), fills in the admin
+ * token and the demo tenant's key when the environment does not set them, from
+ * {@link LocalSecrets}. Every other profile must be given its secrets.
+ */
+public class DefaultProfileSecrets implements EnvironmentPostProcessor, Ordered {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        if (!env.getProperty("hub.demo.enabled", Boolean.class, false)) {
+            return;
+        }
+        LocalSecrets secrets = new LocalSecrets(Path.of(env.getProperty("hub.data-dir", "./data")));
+        Map<String, Object> generated = new HashMap<>();
+        if (isBlank(env.getProperty("hub.admin-token"))) {
+            generated.put("hub.admin-token", secrets.getOrCreate("admin-token", ApiKeys::generate));
+        }
+        if (isBlank(env.getProperty("hub.demo.api-key"))) {
+            generated.put("hub.demo.api-key", secrets.getOrCreate("demo-api-key", ApiKeys::generate));
+        }
+        if (!generated.isEmpty()) {
+            env.getPropertySources().addLast(new MapPropertySource("hub-local-secrets", generated));
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
