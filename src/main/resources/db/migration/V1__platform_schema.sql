@@ -127,10 +127,11 @@ CREATE UNIQUE INDEX ux_webhook_events_dedupe ON webhook_events (provider, dedupe
 CREATE INDEX ix_webhook_events_tenant ON webhook_events (tenant_id, received_at);
 
 -- Dead letters keep the original message (body, headers without secrets), the failure and the route id.
+-- No foreign keys: a dead letter must be storable whatever the failed message claimed to belong to.
 CREATE TABLE dead_letters (
     id                  UUID PRIMARY KEY,
-    tenant_id           UUID REFERENCES tenants (id),
-    connection_id       UUID REFERENCES connections (id),
+    tenant_id           UUID,
+    connection_id       UUID,
     route_id            VARCHAR(255),
     endpoint_uri        VARCHAR(2048),
     source_type         VARCHAR(64),

@@ -2,9 +2,11 @@ package io.integrationhub.platform.kafka;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
@@ -25,13 +27,32 @@ public class EmbeddedKafkaLauncher implements ApplicationListener<ApplicationEnv
 
     private static final Map<Path, EmbeddedKafkaServer> RUNNING = new ConcurrentHashMap<>();
 
+    /** One throw-away data dir per JVM for {@code hub.kafka.embedded.ephemeral} (tests), under java.io.tmpdir. */
+    private static final Supplier<Path> EPHEMERAL_DIR = new Supplier<>() {
+        private Path dir;
+
+        @Override
+        public synchronized Path get() {
+            if (dir == null) {
+                try {
+                    dir = Files.createTempDirectory("hub-kafka-");
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot create a data dir for the embedded Kafka broker", e);
+                }
+            }
+            return dir;
+        }
+    };
+
     @Override
     public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
         ConfigurableEnvironment env = event.getEnvironment();
         if (!env.getProperty("hub.kafka.embedded.enabled", Boolean.class, false)) {
             return;
         }
-        Path dataDir = Path.of(env.getRequiredProperty("hub.kafka.embedded.data-dir")).toAbsolutePath().normalize();
+        Path dataDir = env.getProperty("hub.kafka.embedded.ephemeral", Boolean.class, false)
+                ? EPHEMERAL_DIR.get()
+                : Path.of(env.getRequiredProperty("hub.kafka.embedded.data-dir")).toAbsolutePath().normalize();
         int port = env.getProperty("hub.kafka.embedded.port", Integer.class, 19092);
         int controllerPort = env.getProperty("hub.kafka.embedded.controller-port", Integer.class, 0);
         int partitions = env.getProperty("hub.kafka.embedded.partitions", Integer.class, 3);
