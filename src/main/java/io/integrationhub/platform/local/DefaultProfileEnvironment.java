@@ -13,18 +13,21 @@ import org.springframework.core.env.MapPropertySource;
 import io.integrationhub.platform.tenancy.ApiKeys;
 
 /**
- * In the zero-setup profile only (recognised by {@code hub.demo.enabled=true}), fills in the admin
- * token and the demo tenant's key when the environment does not set them, from
+ * In the zero-setup profile only (recognised by {@code hub.demo.enabled=true}): makes {@code hub.data-dir}
+ * absolute (H2 refuses paths relative to the working directory unless they start with "./"), and fills
+ * in the admin token and the demo tenant's key when the environment does not set them, from
  * {@link LocalSecrets}. Every other profile must be given its secrets.
  */
-public class DefaultProfileSecrets implements EnvironmentPostProcessor, Ordered {
+public class DefaultProfileEnvironment implements EnvironmentPostProcessor, Ordered {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
         if (!env.getProperty("hub.demo.enabled", Boolean.class, false)) {
             return;
         }
-        LocalSecrets secrets = new LocalSecrets(Path.of(env.getProperty("hub.data-dir", "./data")));
+        Path dataDir = Path.of(env.getProperty("hub.data-dir", "./data")).toAbsolutePath().normalize();
+        env.getPropertySources().addFirst(new MapPropertySource("hub-data-dir", Map.of("hub.data-dir", dataDir.toString())));
+        LocalSecrets secrets = new LocalSecrets(dataDir);
         Map<String, Object> generated = new HashMap<>();
         if (isBlank(env.getProperty("hub.admin-token"))) {
             generated.put("hub.admin-token", secrets.getOrCreate("admin-token", ApiKeys::generate));
