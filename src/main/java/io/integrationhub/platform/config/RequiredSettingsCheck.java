@@ -6,6 +6,8 @@ import java.util.List;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.ops.OpsProperties;
+
 /**
  * Fails start-up with one clear message listing every required secret that is missing, instead of
  * starting a hub that rejects every call later. The zero-setup profile generates its own.
@@ -14,9 +16,11 @@ import org.springframework.stereotype.Component;
 public class RequiredSettingsCheck implements InitializingBean {
 
     private final HubProperties properties;
+    private final OpsProperties ops;
 
-    public RequiredSettingsCheck(HubProperties properties) {
+    public RequiredSettingsCheck(HubProperties properties, OpsProperties ops) {
         this.properties = properties;
+        this.ops = ops;
     }
 
     @Override
@@ -26,6 +30,17 @@ public class RequiredSettingsCheck implements InitializingBean {
             missing.add("hub.admin-token (env HUB_ADMIN_TOKEN): the platform admin's bearer token");
         } else if (properties.getAdminToken().length() < 24) {
             missing.add("hub.admin-token (env HUB_ADMIN_TOKEN): must be at least 24 characters");
+        }
+        // Only where the console login is on (prod); the local default profile and the tests run without it.
+        if (ops.isAdminLoginEnabled()) {
+            if (blank(ops.getAdminUser())) {
+                missing.add("hub.ops.admin-user (env HUB_OPS_ADMIN_USER): the Hawtio/Jolokia admin's user name");
+            }
+            if (blank(ops.getAdminPassword())) {
+                missing.add("hub.ops.admin-password (env HUB_OPS_ADMIN_PASSWORD): the Hawtio/Jolokia admin's password");
+            } else if (ops.getAdminPassword().length() < 12) {
+                missing.add("hub.ops.admin-password (env HUB_OPS_ADMIN_PASSWORD): must be at least 12 characters");
+            }
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("integration-hub cannot start; required settings are missing or invalid:\n  - "

@@ -1,0 +1,35 @@
+package io.integrationhub.platform.ops;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings under {@code hub.ops.*}: the admin login in front of Hawtio and Jolokia. The password has no
+ * default; {@link io.integrationhub.platform.config.RequiredSettingsCheck} refuses to start without it
+ * whenever the login is enabled (every profile except the local default and the tests).
+ */
+@ConfigurationProperties("hub.ops")
+public class OpsProperties {
+
+    /** Put Hawtio ({@code /actuator/hawtio/**}) and Jolokia ({@code /actuator/jolokia/**}) behind the admin login. */
+    private boolean adminLoginEnabled = true;
+
+    /** User name of the operations admin (env {@code HUB_OPS_ADMIN_USER}). */
+    private String adminUser = "admin";
+
+    /** Password of the operations admin (env {@code HUB_OPS_ADMIN_PASSWORD}); never defaulted. */
+    private String adminPassword;
+
+    public boolean isAdminLoginEnabled() { return adminLoginEnabled; }
+    public void setAdminLoginEnabled(boolean adminLoginEnabled) { this.adminLoginEnabled = adminLoginEnabled; }
+    public String getAdminUser() { return adminUser; }
+    public void setAdminUser(String adminUser) { this.adminUser = adminUser; }
+    public String getAdminPassword() { return adminPassword; }
+    public void setAdminPassword(String adminPassword) { this.adminPassword = adminPassword; }
+
+    /** toString never shows the password: properties objects end up in logs and actuator output. */
+    @Override
+    public String toString() {
+        return "OpsProperties{adminLoginEnabled=" + adminLoginEnabled + ", adminUser=" + adminUser
+                + ", adminPassword=" + (adminPassword == null ? "unset" : "set") + "}";
+    }
+}
