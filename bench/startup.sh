@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Start-up benchmark: seconds from `java -jar` to readiness UP, and the resident memory at that point.
+# Default (zero-setup) profile, no external service: embedded H2 and Kafka in a fresh temp data dir,
+# free ports, the repository's routes/. Builds the jar first when it is missing. Fails after 120 s.
+#
+#   bench/startup.sh            # one run
+#   RUNS=3 bench/startup.sh     # several runs, one line each
+#   JAVA_OPTS="-XX:TieredStopAtLevel=1" bench/startup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+JAR="$REPO/target/integration-hub.jar"
+TIMEOUT_S=${TIMEOUT_S:-120}
+RUNS=${RUNS:-1}
+
+command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
+if [ ! -f "$JAR" ]; then
+  echo "building $JAR ..." >&2
+  ./mvnw -q -B -DskipTests package
+fi
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+run_once() {
+  local work pid port kport cport start now elapsed rss status log load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  work=$(mktemp -d "${TMPDIR:-/tmp}/hub-startup.XXXXXX")
+  port=$(free_port); kport=$(free_port); cport=$(free_port)
+  log="$work/hub.log"
+  start=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  (cd "$work" && exec java ${JAVA_OPTS:-} -Djava.io.tmpdir="$work" -jar "$JAR" \
+      --server.port="$port" \
+      --hub.data-dir="$work/data" \
+      --hub.routes-dir="$REPO/routes" \
+      --hub.kafka.embedded.port="$kport" \
+      --hub.kafka.embedded.controller-port="$cport" >"$log" 2>&1) &
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null || true' EXIT
+
+  status=""
+  while :; do
+    now=$(date +%s.%N)
+    elapsed=$(awk -v a="$start" -v b="$now" 'BEGIN { printf "%.1f", b - a }')
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "the hub exited before it was ready; last log lines:" >&2; tail -30 "$log" >&2; return 1
+    fi
+    status=$(curl -s -m 2 "http://127.0.0.1:$port/actuator/health/readiness" || true)
+    case "$status" in *'"UP"'*) break ;; esac
+    if awk -v e="$elapsed" -v t="$TIMEOUT_S" 'BEGIN { exit !(e >= t) }'; then
+      echo "not ready after ${TIMEOUT_S}s (last answer: ${status:-none}); last log lines:" >&2
+      tail -30 "$log" >&2
+      kill "$pid" 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.2
+  done
+
+  # The JVM is the only child of the subshell's exec; its RSS in MiB.
+  rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
+  spring=$(grep -o 'Started HubApplication in [0-9.]* seconds' "$log" | grep -o '[0-9.]* seconds' || echo "?")
+  echo "ready_s=$elapsed rss_mib=$rss spring_reported=\"$spring\" cores=$(nproc) load1_at_start=$load java=\"$(java -version 2>&1 | head -1)\""
+
+  kill "$pid"
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+  trap - EXIT
+  rm -rf "$work"
+}
+
+for _ in $(seq 1 "$RUNS"); do
+  run_once
+done
