@@ -142,6 +142,17 @@ class PlatformApiTest extends HubIntegrationTest {
     }
 
     @Test
+    void shouldAnswerUnknownPathsAndMethodsWithProblems() {
+        String key = newTenantKey();
+        Response unknown = hub.get("/api/v1/no-such-thing", key);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        Response wrongMethod = hub.send(hub.request("/api/v1/providers", key)
+                .method("PUT", java.net.http.HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json").build());
+        assertThat(wrongMethod.status()).isEqualTo(405);
+    }
+
+    @Test
     void shouldServeTheOpenApiDocumentWithoutAKey() {
         Response r = hub.get("/api/v1/openapi.yaml", null);
         assertThat(r.status()).isEqualTo(200);
