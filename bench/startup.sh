@@ -24,7 +24,7 @@ free_port() {
 }
 
 run_once() {
-  local work pid port kport cport start now elapsed rss status log load
+  local work port kport cport start now elapsed rss status log load spring
   load=$(cut -d' ' -f1 /proc/loadavg)
   work=$(mktemp -d "${TMPDIR:-/tmp}/hub-startup.XXXXXX")
   port=$(free_port); kport=$(free_port); cport=$(free_port)
@@ -38,21 +38,20 @@ run_once() {
       --hub.kafka.embedded.port="$kport" \
       --hub.kafka.embedded.controller-port="$cport" >"$log" 2>&1) &
   pid=$!
-  trap 'kill "$pid" 2>/dev/null || true' EXIT
+  trap 'kill "${pid:-}" 2>/dev/null || true' EXIT
 
   status=""
   while :; do
     now=$(date +%s.%N)
     elapsed=$(awk -v a="$start" -v b="$now" 'BEGIN { printf "%.1f", b - a }')
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "the hub exited before it was ready; last log lines:" >&2; tail -30 "$log" >&2; return 1
+      echo "the hub exited before it was ready (log kept: $log); last lines:" >&2; tail -30 "$log" >&2; return 1
     fi
     status=$(curl -s -m 2 "http://127.0.0.1:$port/actuator/health/readiness" || true)
     case "$status" in *'"UP"'*) break ;; esac
     if awk -v e="$elapsed" -v t="$TIMEOUT_S" 'BEGIN { exit !(e >= t) }'; then
-      echo "not ready after ${TIMEOUT_S}s (last answer: ${status:-none}); last log lines:" >&2
+      echo "not ready after ${TIMEOUT_S}s (last answer: ${status:-none}; log kept: $log); last lines:" >&2
       tail -30 "$log" >&2
-      kill "$pid" 2>/dev/null || true
       return 1
     fi
     sleep 0.2
@@ -70,6 +69,7 @@ run_once() {
   rm -rf "$work"
 }
 
+pid=""
 for _ in $(seq 1 "$RUNS"); do
   run_once
 done

@@ -32,6 +32,8 @@ public final class KafkaProbe implements AutoCloseable {
         while (consumer.assignment().isEmpty() && System.currentTimeMillis() < deadline) {
             consumer.poll(Duration.ofMillis(200));
         }
+        // Fix the "latest" offsets now: resolved lazily, they could skip a record published right after this.
+        consumer.assignment().forEach(consumer::position);
     }
 
     /** The first record with this key whose JSON value matches, within 20 seconds. */

@@ -33,8 +33,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * Spring Security guards only the operations console: Hawtio and Jolokia need the {@code admin} role
  * (form login for browsers, HTTP Basic for scripts) when {@code hub.ops.admin-login-enabled} is on.
  * Everything else — the REST API with its own bearer filter, OAuth callbacks, webhooks, health and
- * Prometheus — goes through a second chain that permits every request and adds no session, login page,
- * Basic challenge or CSRF check.
+ * Prometheus, the dashboard — goes through a second chain that permits every request and adds no session,
+ * login page, Basic challenge, CSRF check or response header.
  *
  * <p>Hawtio's own authentication ({@code hawtio.authenticationEnabled}) stays off: on Spring Boot it either
  * runs JAAS against a login module configured through system properties, or hands over to Spring Security
@@ -71,7 +71,8 @@ public class OpsSecurityConfiguration {
     @Bean
     @Order(2)
     SecurityFilterChain applicationSecurity(HttpSecurity http) throws Exception {
-        return permitAll(http).build();
+        // Responses stay exactly as the routes and the dashboard write them (caching, framing).
+        return permitAll(http).headers(AbstractHttpConfigurer::disable).build();
     }
 
     private static HttpSecurity permitAll(HttpSecurity http) throws Exception {

@@ -115,6 +115,7 @@ class HawtioAdminLoginTest extends HubIntegrationTest {
         assertThat(providers.status()).isEqualTo(200);
         assertThat(providers.header("Set-Cookie")).isNull();
         assertThat(providers.header("WWW-Authenticate")).isNull();
+        assertThat(providers.header("X-Frame-Options")).as("no Spring Security headers on the API").isNull();
 
         // A POST without any CSRF token still reaches the API's own validation.
         Response malformed = hub.post("/api/v1/tenants", adminToken, "{not json");
