@@ -6,6 +6,8 @@ import java.util.List;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.vault.CryptoProperties;
+
 /**
  * Fails start-up with one clear message listing every required secret that is missing, instead of
  * starting a hub that rejects every call later. The zero-setup profile generates its own.
@@ -14,9 +16,11 @@ import org.springframework.stereotype.Component;
 public class RequiredSettingsCheck implements InitializingBean {
 
     private final HubProperties properties;
+    private final CryptoProperties crypto;
 
-    public RequiredSettingsCheck(HubProperties properties) {
+    public RequiredSettingsCheck(HubProperties properties, CryptoProperties crypto) {
         this.properties = properties;
+        this.crypto = crypto;
     }
 
     @Override
@@ -26,6 +30,10 @@ public class RequiredSettingsCheck implements InitializingBean {
             missing.add("hub.admin-token (env HUB_ADMIN_TOKEN): the platform admin's bearer token");
         } else if (properties.getAdminToken().length() < 24) {
             missing.add("hub.admin-token (env HUB_ADMIN_TOKEN): must be at least 24 characters");
+        }
+        if (!crypto.hasAnyKey() && !properties.getDemo().isEnabled()) {
+            missing.add("hub.crypto.key-ring (env HUB_CRYPTO_KEY_RING, e.g. k1:<openssl rand -base64 32>) or "
+                    + "hub.crypto.keys[0].id/secret: the vault key that encrypts provider tokens");
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("integration-hub cannot start; required settings are missing or invalid:\n  - "
