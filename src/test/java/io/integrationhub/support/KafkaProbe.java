@@ -32,6 +32,8 @@ public final class KafkaProbe implements AutoCloseable {
         while (consumer.assignment().isEmpty() && System.currentTimeMillis() < deadline) {
             consumer.poll(Duration.ofMillis(200));
         }
+        // Resolve "latest" now: otherwise it is resolved lazily at the next poll and skips events sent meanwhile.
+        consumer.assignment().forEach(consumer::position);
     }
 
     /** The first record with this key whose JSON value matches, within 20 seconds. */
