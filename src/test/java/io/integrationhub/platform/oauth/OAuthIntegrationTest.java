@@ -85,6 +85,7 @@ public abstract class OAuthIntegrationTest extends HubIntegrationTest {
         r.add("hub.oauth.allowed-return-urls", () -> RETURN_URL + ",https://other.example.com/");
         r.add("hub.oauth.refresh-backoff", () -> "PT0.05S");
         r.add("hub.oauth.keep-alive-delay", () -> "1h");
+        r.add("hub.sandbox.enabled", () -> "true");
     }
 
     private static void provider(DynamicPropertyRegistry r, String key, String id, String secret, String base) {
