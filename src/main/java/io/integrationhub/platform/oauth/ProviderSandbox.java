@@ -100,9 +100,12 @@ public class ProviderSandbox {
     public void token(Exchange exchange) throws JsonProcessingException {
         var in = exchange.getMessage();
         String provider = in.getHeader("provider", String.class);
-        String body = in.getBody(String.class);
         Map<String, String> fields = new LinkedHashMap<>();
-        if (body != null && body.trim().startsWith("{")) {
+        String body = in.getBody() instanceof Map<?, ?> ? null : in.getBody(String.class);
+        if (in.getBody() instanceof Map<?, ?> form) {
+            // platform-http has already parsed a form body
+            form.forEach((k, v) -> fields.put(String.valueOf(k), String.valueOf(v)));
+        } else if (body != null && body.trim().startsWith("{")) {
             mapper.readTree(body).fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
         } else if (body != null) {
             for (String pair : body.split("&")) {
