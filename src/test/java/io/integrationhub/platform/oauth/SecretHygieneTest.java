@@ -126,6 +126,12 @@ class SecretHygieneTest extends OAuthIntegrationTest {
             }
             secrets.addAll(List.of(at, rt, at2, rt2, lastCode, lastState, key, XERO_SECRET, basic(XERO_ID, XERO_SECRET)
                     .substring(6)));
+            // nor in a metric tag (route/endpoint metrics name endpoints, never the per-request URL)
+            Response metrics = hub.get("/actuator/prometheus", null);
+            assertThat(metrics.status()).isEqualTo(200);
+            for (String s : secrets) {
+                assertThat(metrics.body()).doesNotContain(s);
+            }
         } finally {
             root.setLevel(rootBefore);
             hubLogger.setLevel(hubBefore);
