@@ -7,6 +7,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
 import io.integrationhub.platform.ops.OpsProperties;
+import io.integrationhub.platform.vault.CryptoProperties;
 
 /**
  * Fails start-up with one clear message listing every required secret that is missing, instead of
@@ -17,10 +18,12 @@ public class RequiredSettingsCheck implements InitializingBean {
 
     private final HubProperties properties;
     private final OpsProperties ops;
+    private final CryptoProperties crypto;
 
-    public RequiredSettingsCheck(HubProperties properties, OpsProperties ops) {
+    public RequiredSettingsCheck(HubProperties properties, OpsProperties ops, CryptoProperties crypto) {
         this.properties = properties;
         this.ops = ops;
+        this.crypto = crypto;
     }
 
     @Override
@@ -41,6 +44,10 @@ public class RequiredSettingsCheck implements InitializingBean {
             } else if (ops.getAdminPassword().length() < 12) {
                 missing.add("hub.ops.admin-password (env HUB_OPS_ADMIN_PASSWORD): must be at least 12 characters");
             }
+        }
+        if (!crypto.hasAnyKey() && !properties.getDemo().isEnabled()) {
+            missing.add("hub.crypto.key-ring (env HUB_CRYPTO_KEY_RING, e.g. k1:<openssl rand -base64 32>) or "
+                    + "hub.crypto.keys[0].id/secret: the vault key that encrypts provider tokens");
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("integration-hub cannot start; required settings are missing or invalid:\n  - "

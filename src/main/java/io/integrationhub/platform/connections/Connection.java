@@ -6,7 +6,11 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** A tenant's link to one provider account, as the API shows it: never a token or secret. */
+/**
+ * A tenant's link to one provider account, as the API shows it: never a token or secret.
+ * {@code authorizationExpiresAt} is the refresh-token horizon (when the grant dies unless refreshed or
+ * re-authorized), null when the provider's grant has no known end.
+ */
 public record Connection(
         UUID id,
         String provider,
@@ -19,7 +23,15 @@ public record Connection(
         int errorCount,
         Instant createdAt,
         Instant updatedAt,
-        ObjectNode config) {
+        ObjectNode config,
+        Instant authorizationExpiresAt) {
+
+    /** Without a known refresh-token horizon. */
+    public Connection(UUID id, String provider, String name, ConnectionStatus status, Account account, List<String> scopes,
+            Instant lastSyncAt, String lastError, int errorCount, Instant createdAt, Instant updatedAt, ObjectNode config) {
+        this(id, provider, name, status, account, scopes, lastSyncAt, lastError, errorCount, createdAt, updatedAt, config,
+                null);
+    }
 
     public record Account(String id, String name, String email) {
     }

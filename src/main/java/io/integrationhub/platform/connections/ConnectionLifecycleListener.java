@@ -9,4 +9,9 @@ public interface ConnectionLifecycleListener {
 
     /** Called when a connection is being disconnected; returns a problem description or null when all went well. */
     String onDisconnect(Connection connection);
+
+    /** As {@link #onDisconnect(Connection)}, knowing the tenant (needed to touch tenant-scoped tables). */
+    default String onDisconnect(java.util.UUID tenantId, Connection connection) {
+        return onDisconnect(connection);
+    }
 }

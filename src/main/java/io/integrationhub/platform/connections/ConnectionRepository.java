@@ -24,7 +24,8 @@ import io.integrationhub.platform.tenancy.TenantJdbc;
 public class ConnectionRepository {
 
     private static final String COLUMNS = "id, provider, name, status, account_id, account_name, account_email, scopes, "
-            + "config, last_sync_at, last_error, error_count, created_at, updated_at";
+            + "config, last_sync_at, last_error, error_count, created_at, updated_at, "
+            + "(SELECT cr.refresh_expires_at FROM credentials cr WHERE cr.connection_id = connections.id) AS refresh_horizon";
 
     private final TenantJdbc jdbc;
     private final ObjectMapper mapper;
@@ -118,7 +119,8 @@ public class ConnectionRepository {
                 rs.getInt("error_count"),
                 instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("updated_at")),
-                read(rs.getString("config"), new TypeReference<ObjectNode>() { }));
+                read(rs.getString("config"), new TypeReference<ObjectNode>() { }),
+                instant(rs.getTimestamp("refresh_horizon")));
     }
 
     private static Instant instant(Timestamp ts) {

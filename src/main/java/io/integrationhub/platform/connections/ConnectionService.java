@@ -106,7 +106,7 @@ public class ConnectionService {
         List<String> problems = new ArrayList<>();
         listeners.orderedStream().forEach(listener -> {
             try {
-                String problem = listener.onDisconnect(connection);
+                String problem = listener.onDisconnect(tenantId, connection);
                 if (problem != null) {
                     problems.add(problem);
                 }

@@ -8,10 +8,7 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.integrationhub.platform.api.ApiExchange;
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
-import io.integrationhub.platform.catalog.ProviderCatalog;
-import io.integrationhub.platform.catalog.ProviderDefinition;
+import io.integrationhub.platform.oauth.ConnectFlow;
 
 /** REST operations on connections (route beans named by operationId). */
 @Component("connectionsApi")
@@ -19,12 +16,12 @@ public class ConnectionsApi {
 
     private final ApiExchange api;
     private final ConnectionService connections;
-    private final ProviderCatalog catalog;
+    private final ConnectFlow connectFlow;
 
-    public ConnectionsApi(ApiExchange api, ConnectionService connections, ProviderCatalog catalog) {
+    public ConnectionsApi(ApiExchange api, ConnectionService connections, ConnectFlow connectFlow) {
         this.api = api;
         this.connections = connections;
-        this.catalog = catalog;
+        this.connectFlow = connectFlow;
     }
 
     public void listConnections(Exchange exchange) {
@@ -48,16 +45,9 @@ public class ConnectionsApi {
         api.respond(exchange, 200, connections.disconnect(api.tenant(exchange), api.uuidParam(exchange, "id")));
     }
 
+    /** oauth2: pending + authorizeUrl; api_key: checked against the provider (see {@link ConnectFlow}). */
     public void createConnection(Exchange exchange) {
-        api.tenant(exchange);
-        JsonNode body = api.body(exchange);
-        ProviderDefinition provider = connections.provider(body.path("provider").asText());
-        if (!catalog.isConfigured(provider)) {
-            throw ProblemException.unprocessable("The hub has no client id for '" + provider.key()
-                    + "'. An operator must set " + catalog.missingSetting(provider) + " (and its client secret).",
-                    new FieldError("/provider", "provider not configured"));
-        }
-        throw ProblemException.unprocessable("Connecting '" + provider.key() + "' is not available on this hub yet.",
-                new FieldError("/provider", "connection flow not available"));
+        UUID tenant = api.tenant(exchange);
+        api.respond(exchange, 201, connectFlow.create(tenant, api.body(exchange)));
     }
 }

@@ -1,5 +1,7 @@
 package io.integrationhub.platform.local;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +29,7 @@ public class DefaultProfileEnvironment implements EnvironmentPostProcessor, Orde
         }
         Path dataDir = Path.of(env.getProperty("hub.data-dir", "./data")).toAbsolutePath().normalize();
         env.getPropertySources().addFirst(new MapPropertySource("hub-data-dir", Map.of("hub.data-dir", dataDir.toString())));
+        createRoutesDir(env);
         LocalSecrets secrets = new LocalSecrets(dataDir);
         Map<String, Object> generated = new HashMap<>();
         if (isBlank(env.getProperty("hub.admin-token"))) {
@@ -37,6 +40,15 @@ public class DefaultProfileEnvironment implements EnvironmentPostProcessor, Orde
         }
         if (!generated.isEmpty()) {
             env.getPropertySources().addLast(new MapPropertySource("hub-local-secrets", generated));
+        }
+    }
+
+    /** The route watcher needs its folder; a jar started outside a checkout has none yet. */
+    private static void createRoutesDir(ConfigurableEnvironment env) {
+        try {
+            Files.createDirectories(Path.of(env.getProperty("hub.routes-dir", "routes")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the routes folder " + env.getProperty("hub.routes-dir"), e);
         }
     }
 

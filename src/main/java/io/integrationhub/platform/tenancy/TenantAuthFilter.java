@@ -38,6 +38,8 @@ public class TenantAuthFilter extends OncePerRequestFilter {
     private static final String API_PREFIX = "/api/v1/";
     private static final String PUBLIC_DOC = "/api/v1/openapi.yaml";
     private static final String ADMIN_PATH = "/api/v1/tenants";
+    /** Platform operations (vault re-encryption, ...): admin token, like tenant management. */
+    private static final String ADMIN_PREFIX = "/api/v1/admin/";
 
     private final TenantService tenants;
     private final HubProperties properties;
@@ -60,7 +62,7 @@ public class TenantAuthFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         Optional<String> token = bearer(request);
-        if (path.equals(ADMIN_PATH) || path.startsWith(ADMIN_PATH + "/")) {
+        if (path.equals(ADMIN_PATH) || path.startsWith(ADMIN_PATH + "/") || path.startsWith(ADMIN_PREFIX)) {
             if (token.isPresent() && ApiKeys.sameSecret(properties.getAdminToken(), token.get())) {
                 chain.doFilter(new TenantRequest(request, null), response);
             } else {

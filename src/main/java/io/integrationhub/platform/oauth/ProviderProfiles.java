@@ -1,0 +1,196 @@
+package io.integrationhub.platform.oauth;
+
+import static io.integrationhub.platform.oauth.ProviderProfile.ClientAuth.BASIC;
+import static io.integrationhub.platform.oauth.ProviderProfile.ClientAuth.FORM;
+import static io.integrationhub.platform.oauth.ProviderProfile.ClientAuth.JSON;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.integrationhub.platform.config.HubProperties.ProviderSettings;
+import io.integrationhub.platform.connections.Connection.Account;
+import io.integrationhub.platform.oauth.ProviderHttp.Request;
+import io.integrationhub.platform.oauth.ProviderHttp.Response;
+import io.integrationhub.platform.vault.Credentials;
+
+/**
+ * The per-provider OAuth table (wire facts: shared/providers.md). Paths are relative to the configured
+ * {@code api-url} / {@code revoke-url}, so sandboxes and tests can stand in for the real hosts.
+ */
+@Component
+public class ProviderProfiles {
+
+    /** Square API version sent with every Square call. */
+    public static final String SQUARE_VERSION = "2025-08-20";
+
+    private final Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
+    private final ObjectMapper mapper;
+
+    public ProviderProfiles(ObjectMapper mapper) {
+        this.mapper = mapper;
+        ProviderProfile.Identity graphMe = (http, s, bearer) -> {
+            JsonNode me = ok(http.send(Request.get(s.getApiUrl() + "/me").bearer(bearer)));
+            return new Account(text(me, "id"), text(me, "displayName"),
+                    text(me, "mail") != null ? text(me, "mail") : text(me, "userPrincipalName"));
+        };
+        for (String ms : List.of("onedrive", "outlook", "outlook-calendar")) {
+            // Microsoft identity platform: no RFC 7009 revocation endpoint for v2 tokens.
+            add(new ProviderProfile(ms, FORM, true, Map.of(), List.of("offline_access"), graphMe, null));
+        }
+        add(new ProviderProfile("xero", BASIC, true, Map.of(), List.of("offline_access"),
+                (http, s, bearer) -> {
+                    JsonNode list = ok(http.send(Request.get(s.getApiUrl() + "/connections").bearer(bearer)));
+                    JsonNode chosen = null;
+                    for (JsonNode c : list) {
+                        if (chosen == null || "ORGANISATION".equals(text(c, "tenantType")) && !"ORGANISATION".equals(text(chosen, "tenantType"))) {
+                            chosen = c;
+                        }
+                    }
+                    if (chosen == null) {
+                        throw new IdentityException(200, "Xero returned no connected organisation for this grant");
+                    }
+                    return new Account(text(chosen, "tenantId"), text(chosen, "tenantName"), null);
+                },
+                (http, s, c) -> c.refreshToken() == null ? null : revokeResult(http.send(Request.post(s.getRevokeUrl())
+                        .header("Authorization", basic(s)).form(Map.of("token", c.refreshToken()))))));
+        add(new ProviderProfile("google-drive", FORM, true, Map.of("access_type", "offline", "prompt", "consent"), List.of(),
+                (http, s, bearer) -> {
+                    JsonNode user = ok(http.send(Request.get(s.getApiUrl() + "/drive/v3/about?fields=user").bearer(bearer)))
+                            .path("user");
+                    return new Account(text(user, "permissionId"), text(user, "displayName"), text(user, "emailAddress"));
+                },
+                (http, s, c) -> revokeResult(http.send(Request.post(s.getRevokeUrl())
+                        .form(Map.of("token", c.refreshToken() != null ? c.refreshToken() : c.accessToken()))))));
+        add(new ProviderProfile("square", JSON, false, Map.of("session", "false"), List.of(),
+                (http, s, bearer) -> {
+                    JsonNode merchant = ok(http.send(Request.get(s.getApiUrl() + "/v2/merchants/me").bearer(bearer)
+                            .header("Square-Version", SQUARE_VERSION))).path("merchant");
+                    return new Account(text(merchant, "id"), text(merchant, "business_name"), null);
+                },
+                (http, s, c) -> {
+                    ObjectNode body = mapper.createObjectNode().put("client_id", s.getClientId())
+                            .put("access_token", c.accessToken());
+                    return revokeResult(http.send(Request.post(s.getRevokeUrl()).json(body.toString())
+                            .header("Authorization", "Client " + s.getClientSecret())
+                            .header("Square-Version", SQUARE_VERSION)));
+                }));
+        add(new ProviderProfile("hubspot", FORM, false, Map.of(), List.of(),
+                (http, s, bearer) -> {
+                    // Works for OAuth access tokens and private-app tokens alike.
+                    JsonNode details = ok(http.send(Request.get(s.getApiUrl() + "/account-info/v3/details").bearer(bearer)));
+                    return new Account(text(details, "portalId"), text(details, "uiDomain"), null);
+                },
+                (http, s, c) -> c.refreshToken() == null ? null
+                        : revokeResult(http.send(Request.delete(s.getRevokeUrl() + "/" + ProviderHttp.enc(c.refreshToken()))))));
+        add(new ProviderProfile("slack", FORM, false, Map.of(), List.of(),
+                (http, s, bearer) -> {
+                    JsonNode r = slackOk(http.send(Request.post(s.getApiUrl() + "/auth.test").bearer(bearer)
+                            .form(Map.of())));
+                    return new Account(text(r, "team_id"), text(r, "team"), null);
+                },
+                (http, s, c) -> {
+                    Response r = http.send(Request.post(s.getRevokeUrl()).bearer(c.accessToken()).form(Map.of()));
+                    String failed = revokeResult(r);
+                    if (failed == null && r.json().path("ok").isBoolean() && !r.json().path("ok").asBoolean()) {
+                        return "Slack answered " + r.json().path("error").asText("an error");
+                    }
+                    return failed;
+                }));
+        add(new ProviderProfile("business-central", FORM, false, Map.of(), List.of(),
+                (http, s, key) -> {
+                    int colon = key.indexOf(':');
+                    String auth = colon > 0
+                            ? "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8))
+                            : "Bearer " + key;
+                    JsonNode companies = ok(http.send(Request.get(s.getApiUrl() + "/companies").header("Authorization", auth)))
+                            .path("value");
+                    JsonNode first = companies.path(0);
+                    return new Account(text(first, "id"), text(first, "displayName") != null ? text(first, "displayName")
+                            : text(first, "name"), null);
+                }, null));
+    }
+
+    private void add(ProviderProfile profile) {
+        profiles.put(profile.key(), profile);
+    }
+
+    public ProviderProfile get(String key) {
+        ProviderProfile p = profiles.get(key);
+        if (p == null) {
+            throw new IllegalArgumentException("no OAuth profile for provider " + key);
+        }
+        return p;
+    }
+
+    static String basic(ProviderSettings s) {
+        return "Basic " + Base64.getEncoder().encodeToString((s.getClientId() + ":" + s.getClientSecret())
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    static JsonNode ok(Response r) {
+        if (r.transientFailure()) {
+            throw new ProviderUnavailableException("provider answered " + r.status());
+        }
+        if (!r.ok()) {
+            throw new IdentityException(r.status(), "provider answered " + r.status() + describe(r.json()));
+        }
+        return r.json();
+    }
+
+    static JsonNode slackOk(Response r) {
+        JsonNode json = ok(r);
+        if (!json.path("ok").asBoolean(false)) {
+            throw new IdentityException(r.status(), "Slack answered " + json.path("error").asText("an error"));
+        }
+        return json;
+    }
+
+    static String revokeResult(Response r) {
+        return r.ok() ? null : "revocation answered " + r.status() + describe(r.json());
+    }
+
+    /** A short, secret-free description of a provider error body (error codes and messages only). */
+    static String describe(JsonNode json) {
+        if (json == null || json.isMissingNode()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        JsonNode error = json.get("error");
+        if (error != null && error.isTextual()) {
+            b.append(error.asText());
+            if (json.hasNonNull("error_description")) {
+                b.append(": ").append(json.get("error_description").asText());
+            }
+        } else if (error != null && error.isObject()) {
+            b.append(error.path("code").asText("")).append(": ").append(error.path("message").asText(""));
+        } else if (json.path("errors").isArray() && json.path("errors").size() > 0) {
+            JsonNode e = json.path("errors").get(0);
+            b.append(e.path("code").asText(e.path("category").asText(""))).append(": ").append(e.path("detail").asText(""));
+        } else if (json.hasNonNull("message")) {
+            b.append(json.path("status").asText("")).append(" ").append(json.get("message").asText());
+        } else if (json.hasNonNull("Message")) {
+            b.append(json.get("Message").asText());
+        } else if (json.hasNonNull("Detail")) {
+            b.append(json.get("Detail").asText());
+        }
+        String text = b.toString().trim();
+        if (text.isEmpty()) {
+            return "";
+        }
+        return " (" + (text.length() > 300 ? text.substring(0, 300) + "…" : text) + ")";
+    }
+
+    static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}
