@@ -7,8 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.builder.RouteBuilder;
 import org.awaitility.Awaitility;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -40,7 +43,7 @@ import io.integrationhub.support.HubIntegrationTest;
  * way each provider does, with the test secrets of application-test.yaml, and points the Graph and
  * Drive API URLs at one WireMock server.
  */
-@Import(WebhookIntegrationTest.TestTokens.class)
+@Import({ WebhookIntegrationTest.TestTokens.class, WebhookIntegrationTest.TestHandlers.class })
 public abstract class WebhookIntegrationTest extends HubIntegrationTest {
 
     protected static final String PUBLIC_URL = "http://localhost:8080";
@@ -62,6 +65,33 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
         @Primary
         ConnectionAccessTokens testAccessTokens() {
             return (tenantId, connectionId) -> "access-token-for-" + connectionId;
+        }
+    }
+
+    /** Calls of the test family handler by webhook event id; events whose payload says so fail. */
+    protected static final Map<String, Integer> HANDLED = new ConcurrentHashMap<>();
+    protected static final Set<String> FIXED = ConcurrentHashMap.newKeySet();
+
+    /** A provider family's handler, registered by the naming convention {@code direct:webhook.<provider>.<type>}. */
+    @TestConfiguration
+    static class TestHandlers {
+        @Bean
+        RouteBuilder squareOrderHandler() {
+            return new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:webhook.square.order.updated").routeId("test.webhook.square.order-updated")
+                            .routeConfigurationId("platform-dead-letter")
+                            .process(e -> {
+                                String id = e.getMessage().getHeader("HubWebhookEventId", String.class);
+                                HANDLED.merge(id, 1, Integer::sum);
+                                String body = e.getMessage().getBody(String.class);
+                                if (body.contains("always-fails") && !FIXED.contains(id)) {
+                                    throw new IllegalStateException("provider API said no");
+                                }
+                            });
+                }
+            };
         }
     }
 
