@@ -48,6 +48,7 @@ public class WebhookPipeline {
     public static final String PROVIDER = "HubProvider";
     public static final String EVENT_TYPE = "HubEventType";
     public static final String HANDLER = "HubWebhookHandler";
+    public static final String CLAIMED = "HubWebhookClaimed";
     public static final String IGNORED_REASON = "HubWebhookIgnoredReason";
     public static final String SOURCE_TYPE = "webhook_event";
 
@@ -98,8 +99,12 @@ public class WebhookPipeline {
         store.markQueued(UUID.fromString(exchange.getMessage().getHeader(DeadLetterStore.SOURCE_ID_HEADER, String.class)));
     }
 
-    /** Takes the record's event for processing; false (skip) when it is already taken or finished. */
-    public boolean claim(Exchange exchange) {
+    /** Takes the record's event for processing; {@value #CLAIMED} is false (skip) when it is already taken or finished. */
+    public void claim(Exchange exchange) {
+        exchange.setProperty(CLAIMED, tryClaim(exchange));
+    }
+
+    private boolean tryClaim(Exchange exchange) {
         String source = exchange.getMessage().getHeader(DeadLetterStore.SOURCE_ID_HEADER, String.class);
         UUID id;
         try {

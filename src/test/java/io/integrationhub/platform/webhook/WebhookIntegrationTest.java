@@ -12,6 +12,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -71,6 +75,7 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
     /** Calls of the test family handler by webhook event id; events whose payload says so fail. */
     protected static final Map<String, Integer> HANDLED = new ConcurrentHashMap<>();
     protected static final Set<String> FIXED = ConcurrentHashMap.newKeySet();
+    protected static final Map<String, String> BODIES = new ConcurrentHashMap<>();
 
     /** A provider family's handler, registered by the naming convention {@code direct:webhook.<provider>.<type>}. */
     @TestConfiguration
@@ -86,6 +91,7 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
                                 String id = e.getMessage().getHeader("HubWebhookEventId", String.class);
                                 HANDLED.merge(id, 1, Integer::sum);
                                 String body = e.getMessage().getBody(String.class);
+                                BODIES.put(id, body);
                                 if (body.contains("always-fails") && !FIXED.contains(id)) {
                                     throw new IllegalStateException("provider API said no");
                                 }
@@ -172,6 +178,34 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
                 + "\"created_at\":\"" + Instant.now() + "\",\"data\":{\"type\":\"order_updated\",\"id\":\"o-1\","
                 + "\"object\":{\"order_updated\":{\"order_id\":\"o-1\",\"state\":\"OPEN\",\"version\":2}}}}";
     }
+
+    /** The first record keyed {@code key} on {@code topic}, reading the topic from its beginning (no subscribe race). */
+    protected JsonNode awaitRecord(String topic, String key, java.util.function.Predicate<JsonNode> matching) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(300))) {
+                    if (key.equals(record.key())) {
+                        JsonNode value = MAPPER.readTree(record.value());
+                        if (matching.test(value)) {
+                            return value;
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("no matching record keyed " + key + " on " + topic);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The inbox rows of a connection. */
     protected List<Map<String, Object>> rows(UUID connectionId) {

@@ -37,6 +37,8 @@ class WebhookProcessingTest extends WebhookIntegrationTest {
         assertThat(row.get("handler")).isEqualTo("webhook.square.order.updated");
         String id = row.get("id").toString();
         assertThat(HANDLED.get(id)).isEqualTo(1);
+        // Handlers get the provider's event as delivered, not the internal envelope.
+        assertThat(BODIES.get(id)).contains("\"order_updated\"").doesNotContain("specversion");
 
         // The same record again (a consumer crash before committing its offset, or recovery racing it).
         WebhookEvent event = store.find(UUID.fromString(id)).orElseThrow();

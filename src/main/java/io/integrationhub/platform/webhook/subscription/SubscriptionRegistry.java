@@ -146,9 +146,11 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
         Optional<ProviderSubscription> found = store.findByExternalId(ProviderSubscription.GRAPH,
                 item.path("subscriptionId").asText()).filter(s -> s.tenantId().equals(tenantId));
         if (found.isEmpty()) {
+            LOG.info("Graph lifecycle event '{}' for a subscription no longer known: nothing to do", event);
             return;
         }
         ProviderSubscription s = found.get();
+        LOG.info("Graph lifecycle event '{}' for subscription {} of connection {}", event, s.id(), s.connectionId());
         switch (event) {
             case "reauthorizationRequired" -> renew(s, "reauthorizationRequired");
             case "subscriptionRemoved" -> {
