@@ -239,4 +239,14 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
                 .withRequestBody(matchingJsonPath("$.id", equalTo(channel.externalId()))));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> renewed.expiresAt().isAfter(Instant.now().plus(2, ChronoUnit.DAYS)));
     }
+
+    @Test
+    void shouldScheduleRenewalOnTheClusteredJdbcJobStore() {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM qrtz_scheduler_state", Integer.class) > 0);
+        Map<String, Object> trigger = jdbc.queryForMap("SELECT t.trigger_state, c.cron_expression FROM qrtz_triggers t "
+                + "JOIN qrtz_cron_triggers c ON c.sched_name = t.sched_name AND c.trigger_name = t.trigger_name "
+                + "AND c.trigger_group = t.trigger_group WHERE t.trigger_name = 'subscription-renewal'");
+        assertThat(trigger.get("cron_expression")).isEqualTo("0 */15 * * * ?");
+    }
 }
