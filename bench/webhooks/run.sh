@@ -16,6 +16,7 @@ JAR=target/integration-hub.jar
 LOAD=bench/webhooks/WebhookLoad.java
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
+rm -f "$OUT"/hub-*.log
 
 if [ ! -f "$JAR" ]; then
   ./mvnw -o -B -q -DskipTests package

@@ -84,6 +84,8 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.contentType()).startsWith("application/problem+json");
         assertThat(post("business-central", "{}", Map.of()).status()).isEqualTo(404);
+        // The bench's bare-200 endpoint exists only with hub.bench.enabled=true.
+        assertThat(post("/bench/ping", new byte[0], Map.of(), "application/json").status()).isEqualTo(404);
 
         byte[] big = new byte[1024 * 1024 + 1];
         Arrays.fill(big, (byte) 'a');
