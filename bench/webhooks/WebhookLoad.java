@@ -1,0 +1,363 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Load generator and checker for the webhook bench (JDK only; run with `java WebhookLoad.java ...`).
+ *
+ *   send   <baseUrl> <count> <concurrency> <seed> <outFile> [killAfter pid]
+ *          signed webhooks over xero/square/hubspot/slack: 80% unique valid, 10% duplicates of an
+ *          earlier valid one, 10% forged (wrong key) or stale (old timestamp); optionally kill -9 the
+ *          hub after `killAfter` requests were answered.
+ *   ping   <baseUrl> <count> <concurrency>          the bare 200 endpoint, same client, same concurrency
+ *   verify <baseUrl> <apiKey> <outFile>              every acknowledged unique event stored and processed once
+ */
+public class WebhookLoad {
+
+    static final String XERO_KEY = "bench-xero-webhook-key";
+    static final String SQUARE_KEY = "bench-square-signature-key";
+    static final String HUBSPOT_KEY = "bench-hubspot-app-secret";
+    static final String SLACK_KEY = "bench-slack-signing-secret";
+    static final String[] PROVIDERS = { "xero", "square", "hubspot", "slack" };
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Req(int n, String provider, String kind, String eventKey, byte[] body, Map<String, String> headers) { }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "send" -> send(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
+                    Path.of(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : -1, args.length > 7 ? Long.parseLong(args[7]) : -1);
+            case "ping" -> ping(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "verify" -> System.exit(verify(args[1], args[2], Path.of(args[3])) ? 0 : 1);
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    // ---------------------------------------------------------------- generation
+
+    static List<Req> generate(String baseUrl, int count, long seed) {
+        Random random = new Random(seed);
+        List<Req> valid = new ArrayList<>();
+        List<Req> all = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            String provider = PROVIDERS[n % PROVIDERS.length];
+            int roll = random.nextInt(10);
+            if (roll == 0 && !valid.isEmpty()) {
+                Req original = valid.get(random.nextInt(valid.size()));
+                // A redelivery: same event, re-signed now (HubSpot/Slack retries carry a new timestamp).
+                all.add(sign(n, original.provider(), "duplicate", original.eventKey(), original.body(), false, false));
+            } else if (roll == 1) {
+                boolean stale = random.nextBoolean() && (provider.equals("hubspot") || provider.equals("slack"));
+                Req forged = sign(n, provider, stale ? "stale" : "forged", "x-" + UUID.randomUUID(),
+                        body(provider, UUID.randomUUID().toString()), !stale, stale);
+                all.add(forged);
+            } else {
+                String id = UUID.randomUUID().toString();
+                Req r = sign(n, provider, "valid", id, body(provider, id), false, false);
+                valid.add(r);
+                all.add(r);
+            }
+        }
+        return all;
+    }
+
+    static byte[] body(String provider, String id) {
+        String json = switch (provider) {
+            case "xero" -> "{\"events\":[{\"resourceUrl\":\"https://api.xero.com/api.xro/2.0/Invoices/" + id + "\",\"resourceId\":\""
+                    + id + "\",\"eventDateUtc\":\"2026-11-21T01:15:39.902\",\"eventType\":\"UPDATE\",\"eventCategory\":\"INVOICE\","
+                    + "\"tenantId\":\"bench-xero-tenant\",\"tenantType\":\"ORGANISATION\"}],\"firstEventSequence\":1,"
+                    + "\"lastEventSequence\":1,\"entropy\":\"" + id.substring(0, 8) + "\"}";
+            case "square" -> "{\"merchant_id\":\"BENCHMERCHANT\",\"type\":\"order.updated\",\"event_id\":\"" + id + "\",\"created_at\":\""
+                    + "2026-11-21T01:15:39Z\",\"data\":{\"type\":\"order_updated\",\"id\":\"o-" + id + "\",\"object\":{}}}";
+            case "hubspot" -> "[{\"eventId\":" + Math.abs(id.hashCode()) + ",\"subscriptionId\":7,\"portalId\":424242,\"appId\":3,"
+                    + "\"occurredAt\":1763700000000,\"subscriptionType\":\"contact.propertyChange\",\"attemptNumber\":0,"
+                    + "\"objectId\":\"" + id + "\",\"propertyName\":\"email\",\"propertyValue\":\"a@b.example\"}]";
+            default -> "{\"token\":\"t\",\"team_id\":\"TBENCH\",\"api_app_id\":\"A1\",\"event\":{\"type\":\"app_mention\","
+                    + "\"text\":\"hi\"},\"type\":\"event_callback\",\"event_id\":\"" + id + "\",\"event_time\":1}";
+        };
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String publicUrl;
+
+    static Req sign(int n, String provider, String kind, String key, byte[] body, boolean forged, boolean stale) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", "application/json");
+        switch (provider) {
+            case "xero" -> h.put("x-xero-signature", b64(hmac(forged ? "wrong" : XERO_KEY, body)));
+            case "square" -> h.put("x-square-hmacsha256-signature", b64(hmac(forged ? "wrong" : SQUARE_KEY,
+                    concat(utf8(publicUrl + "/webhooks/square"), body))));
+            case "hubspot" -> {
+                String ts = String.valueOf(Instant.now().toEpochMilli() - (stale ? 600_000 : 0));
+                h.put("X-HubSpot-Request-Timestamp", ts);
+                h.put("X-HubSpot-Signature-v3", b64(hmac(forged ? "wrong" : HUBSPOT_KEY,
+                        concat(utf8("POST" + publicUrl + "/webhooks/hubspot"), body, utf8(ts)))));
+            }
+            default -> {
+                String ts = String.valueOf(Instant.now().getEpochSecond() - (stale ? 600 : 0));
+                h.put("X-Slack-Request-Timestamp", ts);
+                h.put("X-Slack-Signature", "v0=" + HexFormat.of().formatHex(hmac(forged ? "wrong" : SLACK_KEY,
+                        concat(utf8("v0:" + ts + ":"), body))));
+            }
+        }
+        return new Req(n, provider, kind, key, body, h);
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    record Result(Req req, int status, long nanos) { }
+
+    static void send(String baseUrl, int count, int concurrency, long seed, Path out, int killAfter, long pid) throws Exception {
+        publicUrl = baseUrl;
+        List<Req> reqs = generate(baseUrl, count, seed);
+        AtomicInteger answered = new AtomicInteger();
+        AtomicBoolean killed = new AtomicBoolean();
+        List<Result> results = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (Req r : reqs) {
+            futures.add(pool.submit(() -> {
+                // Re-sign at send time so timestamps are fresh (valid) or stale by design.
+                Req signed = r.kind().equals("stale") || r.kind().equals("forged") ? r
+                        : sign(r.n(), r.provider(), r.kind(), r.eventKey(), r.body(), false, false);
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/webhooks/" + r.provider()))
+                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
+                signed.headers().forEach(b::header);
+                long t0 = System.nanoTime();
+                int status;
+                try {
+                    status = HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (IOException | InterruptedException e) {
+                    status = -1; // no answer (the hub was killed)
+                }
+                results.add(new Result(r, status, System.nanoTime() - t0));
+                if (status > 0 && answered.incrementAndGet() == killAfter && pid > 0 && killed.compareAndSet(false, true)) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+                    System.out.println("kill -9 sent to the hub after " + killAfter + " answered requests");
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdown();
+
+        StringBuilder tsv = new StringBuilder("n\tprovider\tkind\teventKey\tstatus\tmicros\n");
+        for (Result r : results) {
+            tsv.append(r.req().n()).append('\t').append(r.req().provider()).append('\t').append(r.req().kind()).append('\t')
+                    .append(r.req().eventKey()).append('\t').append(r.status()).append('\t').append(r.nanos() / 1000).append('\n');
+        }
+        Files.writeString(out, tsv);
+        Map<String, int[]> byKind = new LinkedHashMap<>();
+        for (Result r : results) {
+            int[] c = byKind.computeIfAbsent(r.req().kind() + " → " + r.status(), k -> new int[1]);
+            c[0]++;
+        }
+        System.out.println("signed webhooks: " + results.size() + " requests, concurrency " + concurrency);
+        byKind.forEach((k, c) -> System.out.println("  " + k + ": " + c[0]));
+        List<Long> ok = results.stream().filter(r -> r.status() > 0).map(Result::nanos).sorted().toList();
+        report("signed webhooks", ok, elapsed);
+    }
+
+    static void ping(String baseUrl, int count, int concurrency) throws Exception {
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        AtomicInteger failures = new AtomicInteger();
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            futures.add(pool.submit(() -> {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping")).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+                long t0 = System.nanoTime();
+                try {
+                    if (HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                        failures.incrementAndGet();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    failures.incrementAndGet();
+                }
+                latencies.add(System.nanoTime() - t0);
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdown();
+        System.out.println("bare 200 (/bench/ping): " + count + " requests, concurrency " + concurrency + ", failures " + failures);
+        report("bare 200", latencies.stream().sorted().toList(), elapsed);
+    }
+
+    static void report(String name, List<Long> sorted, long elapsedNanos) {
+        if (sorted.isEmpty()) {
+            System.out.println("  no answered requests");
+            return;
+        }
+        double seconds = elapsedNanos / 1e9;
+        System.out.printf("RESULT %s: throughput %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d answered in %.2f s)%n",
+                name, sorted.size() / seconds, pct(sorted, 50), pct(sorted, 99), sorted.get(sorted.size() - 1) / 1e6,
+                sorted.size(), seconds);
+    }
+
+    static double pct(List<Long> sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1e6;
+    }
+
+    // ---------------------------------------------------------------- verification
+
+    static final Pattern EVENT = Pattern.compile("\\{\"id\":\"[^\"]+\",\"provider\":\"([^\"]+)\",\"connectionId\":[^,]*,"
+            + "\"eventType\":[^,]*,\"externalEventId\":\"([^\"]*)\",\"status\":\"([^\"]+)\",\"error\":(?:null|\"(?:[^\"\\\\]|\\\\.)*\"),"
+            + "\"attempts\":(\\d+)");
+    static final Pattern CURSOR = Pattern.compile("\"nextCursor\":\"([^\"]+)\"");
+
+    record Row(String provider, String externalId, String status, int attempts) { }
+
+    static boolean verify(String baseUrl, String apiKey, Path sent) throws Exception {
+        List<String[]> lines = Files.readAllLines(sent).stream().skip(1).map(l -> l.split("\t")).toList();
+        // Events the hub acknowledged (2xx): the hub promised to process each of these.
+        Map<String, String> acked = new LinkedHashMap<>(); // provider:key -> provider
+        Map<String, String> sentUnique = new LinkedHashMap<>();
+        int forgedOrStale = 0;
+        int forgedRefused = 0;
+        for (String[] l : lines) {
+            int status = Integer.parseInt(l[4]);
+            if (l[2].equals("forged") || l[2].equals("stale")) {
+                if (status > 0) { // requests cut off by the kill got no answer at all
+                    forgedOrStale++;
+                    if (status == 401) {
+                        forgedRefused++;
+                    }
+                }
+            } else {
+                sentUnique.put(l[1] + ":" + l[3], l[1]);
+                if (status >= 200 && status < 300) {
+                    acked.put(l[1] + ":" + l[3], l[1]);
+                }
+            }
+        }
+        List<Row> rows = List.of();
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (System.currentTimeMillis() < deadline) {
+            rows = fetchAll(baseUrl, apiKey);
+            boolean settled = rows.stream().noneMatch(r -> List.of("received", "queued", "processing").contains(r.status()));
+            if (settled && rows.size() >= acked.size()) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        Map<String, Integer> perProviderAcked = new LinkedHashMap<>();
+        acked.values().forEach(p -> perProviderAcked.merge(p, 1, Integer::sum));
+        Map<String, Integer> perProviderRows = new LinkedHashMap<>();
+        rows.forEach(r -> perProviderRows.merge(r.provider(), 1, Integer::sum));
+        long unfinished = rows.stream().filter(r -> !List.of("processed", "ignored").contains(r.status())).count();
+        long redelivered = rows.stream().filter(r -> r.attempts() > 1).count();
+        // Square and Slack carry the provider's event id: check those one by one.
+        Map<String, Long> ids = new LinkedHashMap<>();
+        rows.stream().filter(r -> r.provider().equals("square") || r.provider().equals("slack"))
+                .forEach(r -> ids.merge(r.provider() + ":" + r.externalId(), 1L, Long::sum));
+        long missing = acked.keySet().stream().filter(k -> k.startsWith("square:") || k.startsWith("slack:"))
+                .filter(k -> !ids.containsKey(k)).count();
+        long duplicated = ids.values().stream().filter(c -> c > 1).count();
+        Map<String, Integer> perProviderSent = new LinkedHashMap<>();
+        sentUnique.values().forEach(p -> perProviderSent.merge(p, 1, Integer::sum));
+        // Every acknowledged event is stored once; events stored but cut off before their answer (kill -9)
+        // may be there too, but never more rows than distinct events sent.
+        boolean countsMatch = perProviderAcked.keySet().stream().allMatch(p ->
+                perProviderRows.getOrDefault(p, 0) >= perProviderAcked.get(p)
+                        && perProviderRows.getOrDefault(p, 0) <= perProviderSent.get(p));
+
+        System.out.println("acknowledged unique events: " + acked.size() + " " + perProviderAcked);
+        System.out.println("distinct valid events sent: " + sentUnique.size() + " " + perProviderSent);
+        System.out.println("stored events: " + rows.size() + " " + perProviderRows);
+        System.out.println("acknowledged square/slack events missing: " + missing + "; stored twice: " + duplicated);
+        System.out.println("events not finished: " + unfinished + "; events whose processing started more than once "
+                + "(a claim abandoned by the kill, redelivered after the lease): " + redelivered);
+        System.out.println("forged/stale answered: " + forgedOrStale + ", of which 401: " + forgedRefused);
+        boolean ok = countsMatch && missing == 0 && duplicated == 0 && unfinished == 0 && forgedRefused == forgedOrStale;
+        System.out.println(ok ? "VERIFY OK" : "VERIFY FAILED");
+        return ok;
+    }
+
+    static List<Row> fetchAll(String baseUrl, String apiKey) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        String cursor = null;
+        do {
+            String url = baseUrl + "/api/v1/webhook-events?limit=200" + (cursor == null ? "" : "&cursor=" + cursor);
+            String body = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + apiKey).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = EVENT.matcher(body);
+            while (m.find()) {
+                rows.add(new Row(m.group(1), m.group(2), m.group(3), Integer.parseInt(m.group(4))));
+            }
+            Matcher c = CURSOR.matcher(body);
+            cursor = c.find() ? c.group(1) : null;
+        } while (cursor != null);
+        return rows;
+    }
+
+    // ---------------------------------------------------------------- crypto
+
+    static byte[] hmac(String key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(utf8(key), "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] all = new byte[n];
+        int i = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, all, i, p.length);
+            i += p.length;
+        }
+        return all;
+    }
+}

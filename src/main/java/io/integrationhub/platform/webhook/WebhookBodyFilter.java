@@ -1,0 +1,140 @@
+package io.integrationhub.platform.webhook;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.platform.api.Problem;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * In front of {@code /webhooks/*}: refuses bodies over the limit with 413 (by Content-Length before
+ * reading, or while reading a chunked body), and hands the route the body bytes exactly as received,
+ * so signatures are checked over the raw request and nothing parses a form body on the way.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 5)
+public class WebhookBodyFilter extends OncePerRequestFilter {
+
+    private final WebhookProperties properties;
+    private final ObjectMapper mapper;
+
+    public WebhookBodyFilter(WebhookProperties properties, ObjectMapper mapper) {
+        this.properties = properties;
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !request.getRequestURI().substring(request.getContextPath().length()).startsWith("/webhooks/");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        int limit = properties.getMaxBodyBytes();
+        if (request.getContentLengthLong() > limit) {
+            tooLarge(request, response, limit);
+            return;
+        }
+        byte[] body = readAtMost(request.getInputStream(), limit + 1);
+        if (body.length > limit) {
+            tooLarge(request, response, limit);
+            return;
+        }
+        chain.doFilter(new RawBodyRequest(request, body), response);
+    }
+
+    private static byte[] readAtMost(InputStream in, int max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
+        byte[] buffer = new byte[8192];
+        int n;
+        while (out.size() < max && (n = in.read(buffer, 0, Math.min(buffer.length, max - out.size()))) != -1) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private void tooLarge(HttpServletRequest request, HttpServletResponse response, int limit) throws IOException {
+        response.setStatus(413);
+        response.setContentType(Problem.MEDIA_TYPE);
+        // The rest of an oversized body is not read: close the connection instead of draining it.
+        response.setHeader("Connection", "close");
+        mapper.writeValue(response.getOutputStream(), WebhookRejection.tooLarge(limit).problem()
+                .withInstance(request.getRequestURI()));
+    }
+
+    private static final class RawBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        RawBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            Charset charset = getCharacterEncoding() == null ? StandardCharsets.UTF_8 : Charset.forName(getCharacterEncoding());
+            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.integrationhub.platform.webhook;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.platform.deadletter.DeadLetterStore;
+import io.integrationhub.platform.events.EventPublisher;
+import io.integrationhub.platform.tenancy.TenantAuthFilter;
+
+/**
+ * Route steps between the inbox and the provider families' handlers.
+ * <p>
+ * Publishing: a stored event becomes a CloudEvent on {@code hub.webhooks.<provider>}, keyed by
+ * connection id, with the tenant/connection/source as record headers (the dead-letter channel keeps
+ * the original record, so a dead letter knows where it came from).
+ * <p>
+ * Processing: {@link #claim} takes the event (a conditional update — a redelivered record finds it
+ * taken and is skipped), the body becomes the provider's event JSON, and the handler is chosen by
+ * convention: {@code direct:webhook.<provider>.<event type>}, else {@code direct:webhook.<provider>}.
+ * With neither, the event is {@code ignored} with the reason. The outcome is written when the unit of
+ * work ends: {@code processed}, {@code ignored}, or {@code failed} after the retries were exhausted.
+ */
+@Component("webhookPipeline")
+public class WebhookPipeline {
+
+    public static final String TOPIC_PREFIX = "hub.webhooks.";
+    /** Catalog keys that receive webhooks; each has its topic {@code hub.webhooks.<key>}. */
+    public static final List<String> PROVIDERS = List.of("onedrive", "outlook", "outlook-calendar", "xero", "google-drive",
+            "square", "hubspot", "slack");
+
+    public static final String EVENT_ID = "HubWebhookEventId";
+    public static final String PROVIDER = "HubProvider";
+    public static final String EVENT_TYPE = "HubEventType";
+    public static final String HANDLER = "HubWebhookHandler";
+    public static final String CLAIMED = "HubWebhookClaimed";
+    public static final String IGNORED_REASON = "HubWebhookIgnoredReason";
+    public static final String SOURCE_TYPE = "webhook_event";
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookPipeline.class);
+
+    private final WebhookEventStore store;
+    private final EventPublisher events;
+    private final ObjectMapper mapper;
+    private final CamelContext camel;
+
+    public WebhookPipeline(WebhookEventStore store, EventPublisher events, ObjectMapper mapper, CamelContext camel) {
+        this.store = store;
+        this.events = events;
+        this.mapper = mapper;
+        this.camel = camel;
+    }
+
+    /** Turns a stored event (the body) into its Kafka record; nothing of the inbound HTTP request survives. */
+    public void toRecord(Exchange exchange) throws JsonProcessingException {
+        WebhookEvent e = exchange.getMessage().getBody(WebhookEvent.class);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("webhookEventId", e.id().toString());
+        data.put("provider", e.provider());
+        data.put("eventType", e.eventType());
+        data.put("connectionId", e.connectionId().toString());
+        data.put("externalEventId", e.externalEventId());
+        data.put("payload", mapper.readTree(e.payload()));
+        String record = events.envelope(e.id(), "webhook.received", "webhook-events/" + e.id(), e.tenantId(), data);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(KafkaConstants.OVERRIDE_TOPIC, topic(e.provider()));
+        exchange.getMessage().setHeader(KafkaConstants.KEY, e.connectionId().toString());
+        exchange.getMessage().setHeader("content-type", "application/cloudevents+json");
+        exchange.getMessage().setHeader(TenantAuthFilter.TENANT_HEADER, e.tenantId().toString());
+        exchange.getMessage().setHeader(DeadLetterStore.CONNECTION_HEADER, e.connectionId().toString());
+        exchange.getMessage().setHeader(DeadLetterStore.SOURCE_TYPE_HEADER, SOURCE_TYPE);
+        exchange.getMessage().setHeader(DeadLetterStore.SOURCE_ID_HEADER, e.id().toString());
+        exchange.getMessage().setBody(record);
+    }
+
+    public static String topic(String provider) {
+        if (!PROVIDERS.contains(provider)) {
+            throw new IllegalArgumentException("no webhook topic for " + provider);
+        }
+        return TOPIC_PREFIX + provider;
+    }
+
+    public void markQueued(Exchange exchange) {
+        store.markQueued(UUID.fromString(exchange.getMessage().getHeader(DeadLetterStore.SOURCE_ID_HEADER, String.class)));
+    }
+
+    /** Takes the record's event for processing; {@value #CLAIMED} is false (skip) when it is already taken or finished. */
+    public void claim(Exchange exchange) {
+        exchange.setProperty(CLAIMED, tryClaim(exchange));
+    }
+
+    private boolean tryClaim(Exchange exchange) {
+        String source = exchange.getMessage().getHeader(DeadLetterStore.SOURCE_ID_HEADER, String.class);
+        UUID id;
+        try {
+            id = UUID.fromString(source);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            LOG.warn("Record without a webhook event id on {} skipped", exchange.getMessage().getHeader(KafkaConstants.TOPIC));
+            return false;
+        }
+        if (!store.claim(id)) {
+            return false;
+        }
+        Optional<WebhookEvent> row = store.find(id);
+        if (row.isEmpty()) {
+            return false;
+        }
+        WebhookEvent e = row.get();
+        exchange.setProperty(EVENT_ID, id);
+        exchange.getMessage().setHeader(EVENT_ID, id.toString());
+        exchange.getMessage().setHeader(PROVIDER, e.provider());
+        exchange.getMessage().setHeader(EVENT_TYPE, e.eventType());
+        exchange.getMessage().setHeader(TenantAuthFilter.TENANT_HEADER, e.tenantId().toString());
+        exchange.getMessage().setHeader(DeadLetterStore.CONNECTION_HEADER, e.connectionId().toString());
+        exchange.getMessage().setBody(e.payload());
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                finish(done, id);
+            }
+        });
+        return true;
+    }
+
+    /** Chooses the family handler by convention; false when the family has none (yet). */
+    public boolean route(Exchange exchange) {
+        String provider = exchange.getMessage().getHeader(PROVIDER, String.class);
+        String type = exchange.getMessage().getHeader(EVENT_TYPE, String.class);
+        String specific = "webhook." + provider + "." + slug(type);
+        String family = "webhook." + provider;
+        for (String candidate : List.of(specific, family)) {
+            if (hasConsumer(candidate)) {
+                exchange.setProperty(HANDLER, candidate);
+                return true;
+            }
+        }
+        exchange.setProperty(IGNORED_REASON, "No handler for " + provider + " events of type '" + type
+                + "' (direct:" + specific + " or direct:" + family + ")");
+        return false;
+    }
+
+    static String slug(String type) {
+        if (type == null || type.isBlank()) {
+            return "unknown";
+        }
+        return type.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.]+", "-");
+    }
+
+    private boolean hasConsumer(String directName) {
+        for (Route route : camel.getRoutes()) {
+            String uri = route.getEndpoint().getEndpointUri();
+            if (uri.equals("direct://" + directName) || uri.equals("direct:" + directName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void finish(Exchange exchange, UUID id) {
+        try {
+            Exception failure = exchange.getException() != null ? exchange.getException()
+                    : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            String handler = exchange.getProperty(HANDLER, String.class);
+            if (failure != null) {
+                store.finish(id, WebhookEvent.FAILED, handler, failure.getClass().getSimpleName() + ": " + failure.getMessage());
+            } else if (exchange.getProperty(IGNORED_REASON) != null) {
+                store.finish(id, WebhookEvent.IGNORED, null, exchange.getProperty(IGNORED_REASON, String.class));
+            } else {
+                store.finish(id, WebhookEvent.PROCESSED, handler, null);
+            }
+        } catch (RuntimeException e) {
+            // The claim lease brings the event back if its outcome could not be written.
+            LOG.error("Outcome of webhook event {} not recorded", id, e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.integrationhub.platform.webhook;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Settings of the webhook pipeline ({@code hub.webhooks.*}); provider secrets stay under {@code hub.providers.*}. */
+@ConfigurationProperties("hub.webhooks")
+public class WebhookProperties {
+
+    /** Largest accepted request body; anything bigger is answered 413 before it is read. */
+    private int maxBodyBytes = 1024 * 1024;
+    /** HubSpot v3: oldest accepted X-HubSpot-Request-Timestamp. */
+    private Duration hubspotMaxAge = Duration.ofMinutes(5);
+    /** Slack v0: largest accepted distance between X-Slack-Request-Timestamp and now. */
+    private Duration slackMaxSkew = Duration.ofMinutes(5);
+    /** How often stored-but-unpublished and stuck events are looked for (also once at start-up). */
+    private Duration recoveryInterval = Duration.ofSeconds(15);
+    /** A stored event younger than this is left to the request that stored it. */
+    private Duration recoveryMinAge = Duration.ofSeconds(10);
+    /** A claimed event not finished within this time is considered abandoned (crash) and processed again. */
+    private Duration processingLease = Duration.ofMinutes(5);
+    /** Renew subscriptions that expire within this window. */
+    private Duration renewBefore = Duration.ofHours(12);
+    /** Lifetime asked for when creating or renewing a Graph subscription (Graph caps it per resource). */
+    private Duration graphSubscriptionLifetime = Duration.ofMinutes(4230);
+    /** Lifetime asked for a Google Drive changes channel (Google caps changes.watch at one week). */
+    private Duration driveChannelLifetime = Duration.ofDays(7);
+
+    public int getMaxBodyBytes() { return maxBodyBytes; }
+    public void setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; }
+    public Duration getHubspotMaxAge() { return hubspotMaxAge; }
+    public void setHubspotMaxAge(Duration hubspotMaxAge) { this.hubspotMaxAge = hubspotMaxAge; }
+    public Duration getSlackMaxSkew() { return slackMaxSkew; }
+    public void setSlackMaxSkew(Duration slackMaxSkew) { this.slackMaxSkew = slackMaxSkew; }
+    public Duration getRecoveryInterval() { return recoveryInterval; }
+    public void setRecoveryInterval(Duration recoveryInterval) { this.recoveryInterval = recoveryInterval; }
+    public Duration getRecoveryMinAge() { return recoveryMinAge; }
+    public void setRecoveryMinAge(Duration recoveryMinAge) { this.recoveryMinAge = recoveryMinAge; }
+    public Duration getProcessingLease() { return processingLease; }
+    public void setProcessingLease(Duration processingLease) { this.processingLease = processingLease; }
+    public Duration getRenewBefore() { return renewBefore; }
+    public void setRenewBefore(Duration renewBefore) { this.renewBefore = renewBefore; }
+    public Duration getGraphSubscriptionLifetime() { return graphSubscriptionLifetime; }
+    public void setGraphSubscriptionLifetime(Duration d) { this.graphSubscriptionLifetime = d; }
+    public Duration getDriveChannelLifetime() { return driveChannelLifetime; }
+    public void setDriveChannelLifetime(Duration d) { this.driveChannelLifetime = d; }
+
+    @Override
+    public String toString() {
+        return "WebhookProperties{maxBodyBytes=" + maxBodyBytes + "}";
+    }
+}

@@ -1,0 +1,217 @@
+package io.integrationhub.platform.webhook.subscription;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.connections.Connection;
+import io.integrationhub.platform.connections.ConnectionLifecycleListener;
+import io.integrationhub.platform.tenancy.TenantAuthFilter;
+import io.integrationhub.platform.webhook.WebhookProperties;
+
+/**
+ * The one platform API through which provider families get webhook subscriptions: Graph
+ * subscriptions ({@link #subscribeGraph}) and Drive change channels ({@link #watchDriveChanges}).
+ * It keeps them alive — renews before expiry on the clustered schedule, re-creates after
+ * {@code subscriptionRemoved} or a lapse, removes them on disconnect — and, whenever notifications may
+ * have been lost, asks for the family's incremental sync ({@link SyncRequests}).
+ */
+@Component("subscriptionRegistry")
+@Order(100)
+public class SubscriptionRegistry implements ConnectionLifecycleListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRegistry.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SubscriptionStore store;
+    private final SubscriptionSecrets secrets;
+    private final SubscriptionClients clients;
+    private final ConnectionAccessTokens tokens;
+    private final SyncRequests syncs;
+    private final ProviderCatalog catalog;
+    private final WebhookProperties properties;
+    private final ObjectMapper mapper;
+
+    public SubscriptionRegistry(SubscriptionStore store, SubscriptionSecrets secrets, SubscriptionClients clients,
+            ConnectionAccessTokens tokens, SyncRequests syncs, ProviderCatalog catalog, WebhookProperties properties,
+            ObjectMapper mapper) {
+        this.store = store;
+        this.secrets = secrets;
+        this.clients = clients;
+        this.tokens = tokens;
+        this.syncs = syncs;
+        this.catalog = catalog;
+        this.properties = properties;
+        this.mapper = mapper;
+    }
+
+    /** Creates a Graph subscription for a connection's resource (e.g. {@code me/drive/root}, {@code me/events}). */
+    public ProviderSubscription subscribeGraph(UUID tenantId, UUID connectionId, String provider, String resource,
+            String changeType) {
+        String clientState = newSecret();
+        SubscriptionClients.Created created = clients.createGraph(provider, tokens.accessToken(tenantId, connectionId),
+                resource, changeType, clientState, Instant.now().plus(properties.getGraphSubscriptionLifetime()));
+        ProviderSubscription s = new ProviderSubscription(UUID.randomUUID(), tenantId, connectionId, provider,
+                ProviderSubscription.GRAPH, created.externalId(), resource, null, changeType,
+                secrets.seal(tenantId, clientState), created.expiresAt(), ProviderSubscription.ACTIVE, null);
+        store.insert(s);
+        return s;
+    }
+
+    /** Opens a Drive {@code changes.watch} channel for a connection. */
+    public ProviderSubscription watchDriveChanges(UUID tenantId, UUID connectionId) {
+        String token = newSecret();
+        String channelId = UUID.randomUUID().toString();
+        SubscriptionClients.Created created = clients.watchDriveChanges(tokens.accessToken(tenantId, connectionId),
+                channelId, token, Instant.now().plus(properties.getDriveChannelLifetime()));
+        ProviderSubscription s = new ProviderSubscription(UUID.randomUUID(), tenantId, connectionId, "google-drive",
+                ProviderSubscription.DRIVE, created.externalId(), "changes", created.resourceId(), null,
+                secrets.seal(tenantId, token), created.expiresAt(), ProviderSubscription.ACTIVE, null);
+        store.insert(s);
+        return s;
+    }
+
+    /** The clustered renewal job: every subscription expiring within {@code hub.webhooks.renew-before}. */
+    public int renewDue() {
+        List<ProviderSubscription> due = store.dueForRenewal(Instant.now().plus(properties.getRenewBefore()), 200);
+        int renewed = 0;
+        for (ProviderSubscription s : due) {
+            try {
+                renew(s, "renewal");
+                renewed++;
+            } catch (RuntimeException e) {
+                LOG.warn("Renewing subscription {} of connection {} failed: {}", s.id(), s.connectionId(), e.toString());
+                store.markStatus(s.tenantId(), s.id(), ProviderSubscription.FAILED, e.getClass().getSimpleName() + ": "
+                        + e.getMessage());
+            }
+        }
+        return renewed;
+    }
+
+    /**
+     * Renews (Graph PATCH) or replaces (Drive: new channel, old one stopped; Graph after 404) a
+     * subscription. A subscription that had already lapsed leaves a gap, so the family syncs.
+     */
+    public void renew(ProviderSubscription s, String reason) {
+        String token = tokens.accessToken(s.tenantId(), s.connectionId());
+        boolean lapsed = s.expiresAt() != null && s.expiresAt().isBefore(Instant.now())
+                || ProviderSubscription.FAILED.equals(s.status());
+        if (ProviderSubscription.GRAPH.equals(s.kind())) {
+            SubscriptionClients.Created renewed = s.externalId() == null ? null : clients.renewGraph(s.provider(), token,
+                    s.externalId(), Instant.now().plus(properties.getGraphSubscriptionLifetime()));
+            if (renewed == null) {
+                recreateGraph(s, token);
+                lapsed = true;
+            } else {
+                store.update(withIdentity(s, renewed.externalId(), null, s.secretCt(), renewed.expiresAt()));
+            }
+        } else {
+            String channelToken = newSecret();
+            SubscriptionClients.Created created = clients.watchDriveChanges(token, UUID.randomUUID().toString(),
+                    channelToken, Instant.now().plus(properties.getDriveChannelLifetime()));
+            store.update(withIdentity(s, created.externalId(), created.resourceId(), secrets.seal(s.tenantId(), channelToken),
+                    created.expiresAt()));
+            stopQuietly(token, s);
+        }
+        if (lapsed) {
+            requestSync(s, reason + ": notifications may have been missed");
+        }
+    }
+
+    private void recreateGraph(ProviderSubscription s, String token) {
+        String clientState = newSecret();
+        SubscriptionClients.Created created = clients.createGraph(s.provider(), token, s.resource(), s.changeType(),
+                clientState, Instant.now().plus(properties.getGraphSubscriptionLifetime()));
+        store.update(withIdentity(s, created.externalId(), null, secrets.seal(s.tenantId(), clientState), created.expiresAt()));
+    }
+
+    /** Route step for Graph lifecycle notifications; the body is the notification item. */
+    public void onLifecycle(Exchange exchange) throws Exception {
+        JsonNode item = mapper.readTree(exchange.getMessage().getBody(String.class));
+        UUID tenantId = UUID.fromString(exchange.getMessage().getHeader(TenantAuthFilter.TENANT_HEADER, String.class));
+        String event = item.path("lifecycleEvent").asText();
+        Optional<ProviderSubscription> found = store.findByExternalId(ProviderSubscription.GRAPH,
+                item.path("subscriptionId").asText()).filter(s -> s.tenantId().equals(tenantId));
+        if (found.isEmpty()) {
+            LOG.info("Graph lifecycle event '{}' for a subscription no longer known: nothing to do", event);
+            return;
+        }
+        ProviderSubscription s = found.get();
+        LOG.info("Graph lifecycle event '{}' for subscription {} of connection {}", event, s.id(), s.connectionId());
+        switch (event) {
+            case "reauthorizationRequired" -> renew(s, "reauthorizationRequired");
+            case "subscriptionRemoved" -> {
+                recreateGraph(s, tokens.accessToken(s.tenantId(), s.connectionId()));
+                requestSync(s, "subscriptionRemoved: subscription re-created");
+            }
+            case "missed" -> requestSync(s, "missed: Graph could not deliver some notifications");
+            default -> LOG.info("Graph lifecycle event '{}' for subscription {} not acted on", event, s.id());
+        }
+    }
+
+    /** Disconnect: every subscription of the connection is deleted at the provider (best effort) and removed. */
+    @Override
+    public String onDisconnect(Connection connection) {
+        String problem = null;
+        for (ProviderSubscription s : store.forConnection(tenantOf(connection), connection.id())) {
+            if (ProviderSubscription.REMOVED.equals(s.status())) {
+                continue;
+            }
+            try {
+                String token = tokens.accessToken(s.tenantId(), s.connectionId());
+                if (ProviderSubscription.GRAPH.equals(s.kind())) {
+                    clients.deleteGraph(s.provider(), token, s.externalId());
+                } else {
+                    clients.stopDriveChannel(token, s.externalId(), s.resourceId());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Subscription {} could not be deleted at the provider: {}", s.id(), e.getClass().getSimpleName());
+                problem = "Some webhook subscriptions could not be deleted at the provider; they expire on their own.";
+            }
+            store.markStatus(s.tenantId(), s.id(), ProviderSubscription.REMOVED, null);
+        }
+        return problem;
+    }
+
+    private UUID tenantOf(Connection connection) {
+        return store.tenantOfConnection(connection.id());
+    }
+
+    private void requestSync(ProviderSubscription s, String reason) {
+        catalog.find(s.provider()).ifPresent(definition -> definition.entities().forEach(entity ->
+                syncs.requestIncremental(s.tenantId(), s.connectionId(), entity, reason)));
+    }
+
+    private void stopQuietly(String token, ProviderSubscription old) {
+        try {
+            clients.stopDriveChannel(token, old.externalId(), old.resourceId());
+        } catch (RuntimeException e) {
+            LOG.info("Old Drive channel {} not stopped ({}); it expires on its own", old.id(), e.getClass().getSimpleName());
+        }
+    }
+
+    private static ProviderSubscription withIdentity(ProviderSubscription s, String externalId, String resourceId,
+            byte[] secretCt, Instant expiresAt) {
+        return new ProviderSubscription(s.id(), s.tenantId(), s.connectionId(), s.provider(), s.kind(), externalId,
+                s.resource(), resourceId, s.changeType(), secretCt, expiresAt, ProviderSubscription.ACTIVE, null);
+    }
+
+    private static String newSecret() {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+}

@@ -1,0 +1,51 @@
+package io.integrationhub.platform.webhook.verify;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** HMAC and comparison helpers shared by the verifiers (JDK crypto only). */
+public final class Signatures {
+
+    private Signatures() {
+    }
+
+    /** HMAC-SHA256 of the parts, concatenated in order, with a UTF-8 key. */
+    public static byte[] hmacSha256(String key, byte[]... parts) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            for (byte[] part : parts) {
+                mac.update(part);
+            }
+            return mac.doFinal();
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    public static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Constant-time comparison of two signature strings; null never matches. */
+    public static boolean sameSignature(String expected, String given) {
+        if (expected == null || given == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(utf8(expected), utf8(given));
+    }
+
+    public static String sha256Hex(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+}

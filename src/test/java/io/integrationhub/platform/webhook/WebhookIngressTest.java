@@ -1,0 +1,185 @@
+package io.integrationhub.platform.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.integrationhub.platform.webhook.verify.XeroWebhookVerifier;
+import io.integrationhub.support.HubClient;
+import io.integrationhub.support.KafkaProbe;
+
+/** Providers calling {@code POST /webhooks/{provider}}: verification, store-before-ack, dedupe. */
+class WebhookIngressTest extends WebhookIntegrationTest {
+
+    @Test
+    void shouldStorePublishAndAcknowledgeASignedXeroEventOnce() {
+        Tenant tenant = tenant();
+        String xeroTenant = unique();
+        UUID connection = connection(tenant, "xero", xeroTenant);
+        String body = xeroEvent(xeroTenant, unique());
+
+        try (KafkaProbe topic = new KafkaProbe(bootstrapServers, "hub.webhooks.xero")) {
+            HubClient.Response first = xero(body);
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).isEmpty();
+            // Stored before the answer: the row exists the moment the provider has its 200.
+            assertThat(rows(connection)).hasSize(1);
+
+            JsonNode record = topic.await(connection.toString(), e -> true);
+            assertThat(record.path("specversion").asText()).isEqualTo("1.0");
+            assertThat(record.path("type").asText()).isEqualTo("io.integrationhub.webhook.received");
+            assertThat(record.path("tenantid").asText()).isEqualTo(tenant.id().toString());
+            assertThat(record.path("data").path("eventType").asText()).isEqualTo("invoice.update");
+            assertThat(record.path("data").path("payload").path("tenantId").asText()).isEqualTo(xeroTenant);
+        }
+        assertThat(xero(body).status()).isEqualTo(200);
+
+        List<Map<String, Object>> rows = awaitRows(connection, 1, "ignored");
+        assertThat(rows.get(0).get("delivery_count")).isEqualTo(1);
+        assertThat((String) rows.get(0).get("error")).contains("No handler for xero events of type 'invoice.update'");
+    }
+
+    @Test
+    void shouldAnswerXeroIntentToReceiveOnlyWhenSignedCorrectly() {
+        String intent = "{\"events\":[],\"lastEventSequence\":0,\"firstEventSequence\":0,\"entropy\":\"S0m3r4Nd0mt3xt\"}";
+        HubClient.Response good = xero(intent);
+        assertThat(good.status()).isEqualTo(200);
+        assertThat(good.body()).isEmpty();
+
+        HubClient.Response bad = post("xero", intent, Map.of("x-xero-signature",
+                XeroWebhookVerifier.signature("not-the-key", intent.getBytes(StandardCharsets.UTF_8))));
+        assertThat(bad.status()).isEqualTo(401);
+        assertThat(bad.contentType()).startsWith("application/problem+json");
+        assertThat(bad.json().path("status").asInt()).isEqualTo(401);
+        assertThat(bad.body()).doesNotContain("Exception", "at io.");
+    }
+
+    @Test
+    void shouldRefuseMissingOrWrongSignaturesWithoutStoringAnything() {
+        Tenant tenant = tenant();
+        String xeroTenant = unique();
+        UUID connection = connection(tenant, "xero", xeroTenant);
+        String body = xeroEvent(xeroTenant, unique());
+
+        assertThat(post("xero", body, Map.of()).status()).isEqualTo(401);
+        // Signature of the same JSON re-serialised differently: the raw bytes are what count.
+        String reformatted = body.replace(",", ", ");
+        assertThat(post("xero", reformatted, Map.of("x-xero-signature", XeroWebhookVerifier.signature(
+                "test-xero-webhook-key", body.getBytes(StandardCharsets.UTF_8)))).status()).isEqualTo(401);
+        assertThat(rows(connection)).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerUnknownProvidersOversizedAndUnparseableBodiesWithProblems() {
+        HubClient.Response unknown = post("nope", "{}", Map.of());
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(post("business-central", "{}", Map.of()).status()).isEqualTo(404);
+        // The bench's bare-200 endpoint exists only with hub.bench.enabled=true.
+        assertThat(post("/bench/ping", new byte[0], Map.of(), "application/json").status()).isEqualTo(404);
+
+        byte[] big = new byte[1024 * 1024 + 1];
+        Arrays.fill(big, (byte) 'a');
+        HubClient.Response tooLarge = post("/webhooks/xero", big, Map.of(), "application/json");
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.contentType()).startsWith("application/problem+json");
+
+        HubClient.Response unparseable = xero("{\"events\": [");
+        assertThat(unparseable.status()).isEqualTo(400);
+        assertThat(unparseable.contentType()).startsWith("application/problem+json");
+        assertThat(unparseable.body()).doesNotContain("Exception", "at com.");
+    }
+
+    @Test
+    void shouldVerifySquareOverTheRegisteredUrlAndDedupeByEventId() {
+        Tenant tenant = tenant();
+        String merchant = "M" + unique().substring(0, 8);
+        UUID connection = connection(tenant, "square", merchant);
+        String eventId = unique();
+
+        assertThat(square(squareEvent(merchant, eventId)).status()).isEqualTo(200);
+        // A redelivery has a new created_at in some providers' retries; the event id is what dedupes.
+        assertThat(square(squareEvent(merchant, eventId)).status()).isEqualTo(200);
+        // The test family handler for order.updated (WebhookIntegrationTest) processes it.
+        List<Map<String, Object>> rows = awaitRows(connection, 1, "processed");
+        assertThat(rows.get(0).get("external_event_id")).isEqualTo(eventId);
+        assertThat(rows.get(0).get("event_type")).isEqualTo("order.updated");
+    }
+
+    @Test
+    void shouldStoreEventsOfUnknownAccountsAsIgnored() {
+        String merchant = "unknown-" + unique();
+        String eventId = unique();
+        assertThat(square(squareEvent(merchant, eventId)).status()).isEqualTo(200);
+        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM webhook_events WHERE external_event_id = ?", eventId);
+        assertThat(row.get("status")).isEqualTo("ignored");
+        assertThat(row.get("tenant_id")).isNull();
+        assertThat((String) row.get("error")).contains(merchant);
+    }
+
+    @Test
+    void shouldVerifyHubSpotV3AndRefuseStaleTimestamps() {
+        Tenant tenant = tenant();
+        String portal = String.valueOf(System.nanoTime() % 100000000);
+        UUID connection = connection(tenant, "hubspot", portal);
+        String body = "[{\"eventId\":1,\"subscriptionId\":2,\"portalId\":" + portal + ",\"appId\":3,\"occurredAt\":"
+                + System.currentTimeMillis() + ",\"subscriptionType\":\"contact.propertyChange\",\"attemptNumber\":0,"
+                + "\"objectId\":123,\"propertyName\":\"email\",\"propertyValue\":\"a@b.example\",\"changeSource\":\"CRM\"}]";
+
+        assertThat(hubspot(body, System.currentTimeMillis()).status()).isEqualTo(200);
+        // HubSpot's retry: same event, next attemptNumber → the same event, stored once.
+        assertThat(hubspot(body.replace("\"attemptNumber\":0", "\"attemptNumber\":1"), System.currentTimeMillis()).status())
+                .isEqualTo(200);
+        HubClient.Response stale = hubspot(body, System.currentTimeMillis() - 6 * 60 * 1000);
+        assertThat(stale.status()).isEqualTo(401);
+        assertThat(stale.json().path("detail").asText()).contains("window");
+        awaitRows(connection, 1, "ignored");
+    }
+
+    @Test
+    void shouldAnswerSlackUrlVerificationAndRefuseStaleRequests() {
+        long now = Instant.now().getEpochSecond();
+        HubClient.Response challenge = slack("{\"token\":\"Jhj5dZrVaK7ZwHHjRyZWjbDl\",\"challenge\":\"3eZbrw1aBm2rZgRNFdx\","
+                + "\"type\":\"url_verification\"}", "application/json", now);
+        assertThat(challenge.status()).isEqualTo(200);
+        assertThat(challenge.json().path("challenge").asText()).isEqualTo("3eZbrw1aBm2rZgRNFdx");
+
+        assertThat(slack("{\"type\":\"url_verification\",\"challenge\":\"x\"}", "application/json", now - 301).status())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void shouldVerifySlackFormBodiesOnTheRawBytes() {
+        Tenant tenant = tenant();
+        String team = "T" + unique().substring(0, 8).toUpperCase();
+        UUID connection = connection(tenant, "slack", team);
+        String form = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=" + team + "&command=%2Fwebhook-collect&text=&response_url="
+                + "https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1%2F2%2F3";
+        assertThat(slack(form, "application/x-www-form-urlencoded", Instant.now().getEpochSecond()).status()).isEqualTo(200);
+        List<Map<String, Object>> rows = awaitRows(connection, 1, "ignored");
+        assertThat(rows.get(0).get("event_type")).isEqualTo("command");
+        assertThat((String) rows.get(0).get("payload")).contains("/webhook-collect");
+    }
+
+    @Test
+    void shouldStoreSlackEventCallbacksOncePerEventId() {
+        Tenant tenant = tenant();
+        String team = "T" + unique().substring(0, 8).toUpperCase();
+        UUID connection = connection(tenant, "slack", team);
+        String eventId = "Ev" + unique().substring(0, 10);
+        String body = "{\"token\":\"t\",\"team_id\":\"" + team + "\",\"api_app_id\":\"A1\",\"event\":{\"type\":\"app_mention\","
+                + "\"text\":\"hi\"},\"type\":\"event_callback\",\"event_id\":\"" + eventId + "\",\"event_time\":1}";
+        assertThat(slack(body, "application/json", Instant.now().getEpochSecond()).status()).isEqualTo(200);
+        assertThat(slack(body, "application/json", Instant.now().getEpochSecond()).status()).isEqualTo(200);
+        assertThat(awaitRows(connection, 1, "ignored").get(0).get("event_type")).isEqualTo("app_mention");
+    }
+}
