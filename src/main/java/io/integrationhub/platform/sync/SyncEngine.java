@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
@@ -301,7 +303,7 @@ public class SyncEngine {
         if (changes.isEmpty()) {
             return;
         }
-        List<String> envelopes = new ArrayList<>(changes.size());
+        List<Message> envelopes = new ArrayList<>(changes.size());
         for (Change c : changes) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("connectionId", run.connectionId().toString());
@@ -313,12 +315,15 @@ public class SyncEngine {
             if (c.data() != null) {
                 data.put("data", c.data());
             }
-            envelopes.add(events.envelope(UUID.randomUUID(), "record." + c.kind().name(),
+            Message event = new DefaultMessage(producer.getCamelContext());
+            event.setBody(events.envelope(UUID.randomUUID(), "record." + c.kind().name(),
                     "connections/" + run.connectionId() + "/records/" + c.model() + "/" + c.externalId(), run.tenantId(), data));
+            event.setHeader(KafkaConstants.KEY, run.connectionId().toString());
+            event.setHeader("content-type", "application/cloudevents+json");
+            envelopes.add(event);
         }
-        // One batched send per page: camel-kafka sends each element of the list as its own record.
-        producer.sendBodyAndHeaders("kafka:" + HubTopics.RECORD_CHANGES, envelopes,
-                Map.of(KafkaConstants.KEY, run.connectionId().toString(), "content-type", "application/cloudevents+json"));
+        // One batched send per page: camel-kafka sends each message of the list as its own record.
+        producer.sendBody("kafka:" + HubTopics.RECORD_CHANGES, envelopes);
     }
 
     private void publishRun(SyncRun run, String type) {
