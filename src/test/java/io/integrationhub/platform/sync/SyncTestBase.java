@@ -102,7 +102,7 @@ public abstract class SyncTestBase extends HubIntegrationTest {
     }
 
     protected JsonNode awaitStatus(Tenant t, String runId, String status) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> status.equals(run(t, runId).path("status").asText()));
         return run(t, runId);
     }
