@@ -190,4 +190,28 @@ public class TestProviders {
             }
         };
     }
+
+    /** HubSpot upsert-contact: POST to create, PATCH /{id} to update (CRM v3). */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    PushTarget hubspotUpsertContact(@Value("${test.provider.url}") String base) {
+        return new PushTarget() {
+            public String provider() { return "hubspot"; }
+            public String action() { return "upsert-contact"; }
+            public String model() { return "contact"; }
+
+            public Result push(SyncContext ctx, JsonNode data, Link existing) throws Exception {
+                ObjectNode body = MAPPER.createObjectNode();
+                ObjectNode props = body.putObject("properties");
+                data.fields().forEachRemaining(e -> props.put(e.getKey(), e.getValue().asText()));
+                String url = base + "/crm/v3/objects/contacts" + (existing == null ? "" : "/" + existing.externalId());
+                HttpResponse<String> r = ctx.http().send(token -> HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .method(existing == null ? "POST" : "PATCH", HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build());
+                JsonNode answer = MAPPER.readTree(r.body());
+                return new Result(answer.path("id").asText(), answer.path("updatedAt").asText(null), answer);
+            }
+        };
+    }
 }
