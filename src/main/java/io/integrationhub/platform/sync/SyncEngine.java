@@ -51,7 +51,7 @@ public class SyncEngine {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     static final String ROUTE_ID = "sync.run";
     /** Its own producer, batching a page's events (a short linger, big batches) instead of one request each. */
-    static final String CHANGES_ENDPOINT = "kafka:" + HubTopics.RECORD_CHANGES + "?lingerMs=5&producerBatchSize=262144";
+    static final String CHANGES_ENDPOINT = "kafka:" + HubTopics.RECORD_CHANGES + "?lingerMs=5&producerBatchSize=262144&maxInFlightRequest=1";
 
     private final SyncRunRepository runs;
     private final RecordStore records;

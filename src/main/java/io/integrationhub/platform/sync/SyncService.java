@@ -87,6 +87,11 @@ public class SyncService {
      * is already queued or running, which then covers it. Returns the run to execute, or null.
      */
     public SyncRun requestInternal(UUID tenantId, UUID connectionId, String entity, String mode, String reason) {
+        Connection connection = connections.get(tenantId, connectionId);
+        if (sources.find(connection.provider(), entity).isEmpty()) {
+            LOG.info("No sync source for {} {}; {} request ignored", connection.provider(), entity, reason);
+            return null;
+        }
         try {
             return runs.queue(tenantId, connectionId, entity, "pull", mode == null ? "incremental" : mode, null, null, reason);
         } catch (SyncRunRepository.AlreadyActive e) {
