@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two tenants on one provider budget (20 requests/s): A backfills 50,000 records in four concurrent runs,
+# Two tenants on one provider budget (10 requests/s): A backfills 50,000 records in four concurrent runs,
 # B's small incremental sync started half-way must finish promptly. Loopback only; PostgreSQL as for tests.
 # Usage: bench/sync/fairness.sh [records]
 set -euo pipefail

@@ -24,7 +24,7 @@ import io.integrationhub.support.HubIntegrationTest;
  * small incremental sync started in the middle must still finish promptly. Run by bench/sync/fairness.sh.
  */
 @Import(BenchSources.class)
-@TestPropertySource(properties = { "hub.resilience.budgets.square=20", "hub.sync.workers=6",
+@TestPropertySource(properties = { "hub.resilience.budgets.square=10", "hub.sync.workers=6",
         "logging.level.io.integrationhub=WARN" })
 class SyncFairnessBench extends HubIntegrationTest {
 
@@ -38,7 +38,7 @@ class SyncFairnessBench extends HubIntegrationTest {
         int backfill = Integer.getInteger("bench.records", 50_000);
         try (LoopbackProvider provider = new LoopbackProvider()) {
             BenchSources.baseUrl = provider.baseUrl();
-            BenchSources.pageSize = 100;
+            BenchSources.pageSize = 50;
             BenchSupport.Tenant a = BenchSupport.tenant(hub, adminToken, jdbc);
             BenchSupport.Tenant b = BenchSupport.tenant(hub, adminToken, jdbc);
             for (String entity : ENTITIES) {
@@ -65,12 +65,12 @@ class SyncFairnessBench extends HubIntegrationTest {
             }
             double aSeconds = (System.nanoTime() - aStart) / 1e9;
             String report = String.format("""
-                    sync fairness benchmark (provider budget 20 requests/s, pages of 100)
+                    sync fairness benchmark (provider budget 10 requests/s, pages of 50)
                       tenant A backfill   %d records in %d concurrent runs: %.1f s (%d requests, ~%.1f requests/s)
-                      tenant B incremental 300 records (3 pages) started at A=%d records: finished in %.2f s
+                      tenant B incremental 300 records (6 pages) started at A=%d records: finished in %.2f s
                       while B ran, A went on from %d to %d records
-                    """, backfill, ENTITIES.length, aSeconds, backfill / 100 + ENTITIES.length,
-                    (backfill / 100 + ENTITIES.length) / aSeconds, aBefore, bSeconds, aBefore, aAtB);
+                    """, backfill, ENTITIES.length, aSeconds, backfill / 50 + ENTITIES.length,
+                    (backfill / 50 + ENTITIES.length) / aSeconds, aBefore, bSeconds, aBefore, aAtB);
             System.out.println(report);
             Files.writeString(Path.of("target", "bench-sync-fairness.txt"), report);
             assertThat(processed(a, aRuns)).isEqualTo(backfill);
