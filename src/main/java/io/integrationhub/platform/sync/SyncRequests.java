@@ -2,6 +2,8 @@ package io.integrationhub.platform.sync;
 
 import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,6 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 @Component("syncRequests")
 public class SyncRequests {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRequests.class);
 
     private final ObjectMapper mapper;
     private final SyncRunRepository runs;
@@ -31,8 +35,11 @@ public class SyncRequests {
         JsonNode message = mapper.readTree(body);
         UUID connectionId = UUID.fromString(message.path("connectionId").asText());
         UUID tenantId = message.hasNonNull("tenantId") ? UUID.fromString(message.get("tenantId").asText())
-                : runs.tenantOfConnection(connectionId)
-                        .orElseThrow(() -> new IllegalArgumentException("unknown connection " + connectionId));
+                : runs.tenantOfConnection(connectionId).orElse(null);
+        if (tenantId == null || runs.tenantOfConnection(connectionId).filter(tenantId::equals).isEmpty()) {
+            LOG.warn("Sync request for unknown connection {} ignored", connectionId);
+            return;
+        }
         if (message.hasNonNull("runId")) {
             workers.submit(tenantId, UUID.fromString(message.get("runId").asText()));
             return;
