@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.quartz.CronExpression;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,12 @@ import io.integrationhub.platform.catalog.ProviderDefinition;
 public class ConnectionConfigValidator {
 
     static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
+
+    private final ObjectProvider<ConnectionConfigCheck> checks;
+
+    public ConnectionConfigValidator(ObjectProvider<ConnectionConfigCheck> checks) {
+        this.checks = checks;
+    }
 
     public void validate(ProviderDefinition provider, JsonNode config) {
         List<FieldError> errors = new ArrayList<>();
@@ -47,6 +54,7 @@ public class ConnectionConfigValidator {
                 }
             }
         }
+        checks.orderedStream().forEach(check -> errors.addAll(check.check(provider, config)));
         if (!errors.isEmpty()) {
             throw ProblemException.unprocessable("The connection config is not valid.", errors.toArray(FieldError[]::new));
         }

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,15 +34,18 @@ public class ConnectionService {
     private final EventPublisher events;
     private final ObjectProvider<ConnectionLifecycleListener> listeners;
     private final ObjectMapper mapper;
+    private final ApplicationEventPublisher applicationEvents;
 
     public ConnectionService(ConnectionRepository repository, ProviderCatalog catalog, ConnectionConfigValidator validator,
-            EventPublisher events, ObjectProvider<ConnectionLifecycleListener> listeners, ObjectMapper mapper) {
+            EventPublisher events, ObjectProvider<ConnectionLifecycleListener> listeners, ObjectMapper mapper,
+            ApplicationEventPublisher applicationEvents) {
         this.repository = repository;
         this.catalog = catalog;
         this.validator = validator;
         this.events = events;
         this.listeners = listeners;
         this.mapper = mapper;
+        this.applicationEvents = applicationEvents;
     }
 
     public List<Connection> list(UUID tenantId, String provider, String status) {
@@ -78,6 +82,7 @@ public class ConnectionService {
         }
         validator.validate(catalog.find(current.provider()).orElseThrow(), config);
         repository.updateNameAndConfig(tenantId, id, name, config);
+        applicationEvents.publishEvent(new ConnectionChangedEvent(tenantId, id));
         return get(tenantId, id);
     }
 
@@ -125,6 +130,7 @@ public class ConnectionService {
     public void changeStatus(UUID tenantId, Connection connection, ConnectionStatus status, String reason) {
         repository.updateStatus(tenantId, connection.id(), status, reason);
         if (connection.status() != status) {
+            applicationEvents.publishEvent(new ConnectionChangedEvent(tenantId, connection.id()));
             Map<String, Object> data = new java.util.LinkedHashMap<>();
             data.put("connectionId", connection.id().toString());
             data.put("provider", connection.provider());

@@ -100,14 +100,24 @@ public class TokenManager {
         if (response.status() != 401) {
             return response;
         }
+        Optional<String> retried = refreshRejected(tenantId, connectionId, token);
+        return retried.isPresent() ? providerCall.apply(retried.get()) : response;
+    }
+
+    /**
+     * After a provider answered 401 to {@code rejected}: a fresh access token, refreshed once even when
+     * several callers (on any instance) report the same rejected token. Empty when the credentials
+     * cannot be refreshed (an API key, or no refresh token).
+     */
+    public Optional<String> refreshRejected(UUID tenantId, UUID connectionId, String rejected) {
         Connection connection = usable(tenantId, connectionId);
-        Credentials fresh = store.find(tenantId, connectionId).orElseThrow();
-        if (fresh.apiKey() != null || fresh.refreshToken() == null) {
-            return response;
+        Credentials current = store.find(tenantId, connectionId).orElseThrow(
+                () -> new ReauthRequiredException(connectionId, "connection has no credentials"));
+        if (current.apiKey() != null || current.refreshToken() == null) {
+            return Optional.empty();
         }
-        String retried = refresh(tenantId, connection, c -> Objects.equals(c.accessToken(), token)
-                || !c.accessValidFor(Instant.now(), properties.getRefreshSkew().toSeconds())).accessToken();
-        return providerCall.apply(retried);
+        return Optional.of(refresh(tenantId, connection, c -> Objects.equals(c.accessToken(), rejected)
+                || !c.accessValidFor(Instant.now(), properties.getRefreshSkew().toSeconds())).accessToken());
     }
 
     /** For routes: sets {@code Authorization: Bearer ...} from the exchange's HubTenantId and HubConnectionId headers. */

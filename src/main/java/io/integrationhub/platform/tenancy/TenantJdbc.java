@@ -37,6 +37,14 @@ public class TenantJdbc {
         return jdbc.update(checked(sql), bind(tenantId, params));
     }
 
+    /** One statement, many parameter sets (a page of records), all bound to the same tenant. */
+    public int[] batchUpdate(UUID tenantId, String sql, List<? extends Map<String, ?>> batch) {
+        String checked = checked(sql);
+        @SuppressWarnings("unchecked")
+        Map<String, ?>[] bound = batch.stream().map(p -> bind(tenantId, p)).toArray(Map[]::new);
+        return jdbc.batchUpdate(checked, bound);
+    }
+
     private static String checked(String sql) {
         if (!sql.contains(":tenantId")) {
             throw new IllegalArgumentException("tenant data must be queried with a :tenantId filter: " + sql);

@@ -1,0 +1,246 @@
+package io.integrationhub.platform.sync;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.sync.SyncSource.Mapped;
+import io.integrationhub.platform.tenancy.TenantJdbc;
+
+/**
+ * Unified records keyed by (connection, model, externalId). A page is written with a handful of
+ * batched statements; a record whose content hash did not change is only marked as seen.
+ */
+@Component
+public class RecordStore {
+
+    private final TenantJdbc jdbc;
+    private final ObjectMapper mapper;
+    private final ObjectWriter canonical;
+
+    public RecordStore(TenantJdbc jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.canonical = mapper.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
+    }
+
+    public enum ChangeKind { created, updated, deleted }
+
+    public record Change(ChangeKind kind, UUID recordId, String model, String externalId, JsonNode data) {
+    }
+
+    public record Record(UUID id, String model, String externalId, JsonNode data, Instant remoteUpdatedAt,
+            boolean deleted, Instant lastSeenAt, Instant updatedAt) {
+    }
+
+    public record RecordPage(List<Record> records, String nextCursor) {
+    }
+
+    private record Existing(UUID id, String hash, boolean deleted) {
+    }
+
+    /** Writes one page of mapped records; returns the real changes (created, updated, deleted). */
+    public List<Change> apply(UUID tenantId, UUID connectionId, String model, List<Mapped> page, Instant now) {
+        Map<String, Mapped> byId = new LinkedHashMap<>();
+        for (Mapped m : page) {
+            byId.put(m.externalId(), m);
+        }
+        if (byId.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Existing> existing = new HashMap<>();
+        jdbc.query(tenantId, "SELECT id, external_id, content_hash, deleted FROM records WHERE tenant_id = :tenantId "
+                + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
+                Map.of("connectionId", connectionId, "model", model, "ids", byId.keySet()), (rs, n) -> {
+                    existing.put(rs.getString("external_id"), new Existing(rs.getObject("id", UUID.class),
+                            rs.getString("content_hash"), rs.getBoolean("deleted")));
+                    return null;
+                });
+        Timestamp ts = Timestamp.from(now);
+        List<Map<String, Object>> inserts = new ArrayList<>();
+        List<Map<String, Object>> updates = new ArrayList<>();
+        List<Map<String, Object>> deletes = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        for (Mapped m : byId.values()) {
+            Existing old = existing.get(m.externalId());
+            if (m.deleted()) {
+                if (old != null && !old.deleted()) {
+                    deletes.add(Map.of("id", old.id(), "now", ts));
+                    changes.add(new Change(ChangeKind.deleted, old.id(), model, m.externalId(), null));
+                } else if (old != null) {
+                    seen.add(m.externalId());
+                }
+                continue;
+            }
+            String hash = hash(m.data());
+            if (old == null) {
+                UUID id = UUID.randomUUID();
+                Map<String, Object> p = row(m, hash, ts);
+                p.put("id", id);
+                p.put("connectionId", connectionId);
+                p.put("model", model);
+                p.put("externalId", m.externalId());
+                inserts.add(p);
+                changes.add(new Change(ChangeKind.created, id, model, m.externalId(), m.data()));
+            } else if (!old.hash().equals(hash) || old.deleted()) {
+                Map<String, Object> p = row(m, hash, ts);
+                p.put("id", old.id());
+                updates.add(p);
+                changes.add(new Change(ChangeKind.updated, old.id(), model, m.externalId(), m.data()));
+            } else {
+                seen.add(m.externalId());
+            }
+        }
+        if (!inserts.isEmpty()) {
+            jdbc.batchUpdate(tenantId, "INSERT INTO records (id, tenant_id, connection_id, model, external_id, data, "
+                    + "content_hash, remote_updated_at, deleted, last_seen_at, created_at, updated_at) VALUES (:id, :tenantId, "
+                    + ":connectionId, :model, :externalId, :data, :hash, :remoteUpdatedAt, FALSE, :now, :now, :now)", inserts);
+        }
+        if (!updates.isEmpty()) {
+            jdbc.batchUpdate(tenantId, "UPDATE records SET data = :data, content_hash = :hash, "
+                    + "remote_updated_at = :remoteUpdatedAt, deleted = FALSE, last_seen_at = :now, updated_at = :now "
+                    + "WHERE tenant_id = :tenantId AND id = :id", updates);
+        }
+        if (!deletes.isEmpty()) {
+            jdbc.batchUpdate(tenantId, "UPDATE records SET deleted = TRUE, last_seen_at = :now, updated_at = :now "
+                    + "WHERE tenant_id = :tenantId AND id = :id", deletes);
+        }
+        if (!seen.isEmpty()) {
+            // Only "seen" (for deletion detection of full runs): the data and updated_at stay as they were.
+            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId "
+                    + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
+                    Map.of("now", ts, "connectionId", connectionId, "model", model, "ids", seen));
+        }
+        return changes;
+    }
+
+    /**
+     * Marks up to {@code limit} records not seen since {@code seenBefore} as deleted (after a complete
+     * full run) and returns them; call until it returns fewer than the limit.
+     */
+    public List<Change> sweepUnseen(UUID tenantId, UUID connectionId, String model, Instant seenBefore, int limit,
+            Instant now) {
+        List<Change> gone = jdbc.query(tenantId, "SELECT id, external_id FROM records WHERE tenant_id = :tenantId "
+                + "AND connection_id = :connectionId AND model = :model AND deleted = FALSE AND last_seen_at < :before "
+                + "ORDER BY id LIMIT :limit",
+                Map.of("connectionId", connectionId, "model", model, "before", Timestamp.from(seenBefore), "limit", limit),
+                (rs, n) -> new Change(ChangeKind.deleted, rs.getObject(1, UUID.class), model, rs.getString(2), null));
+        if (!gone.isEmpty()) {
+            jdbc.update(tenantId, "UPDATE records SET deleted = TRUE, updated_at = :now WHERE tenant_id = :tenantId "
+                    + "AND id IN (:ids)", Map.of("now", Timestamp.from(now), "ids", gone.stream().map(Change::recordId).toList()));
+        }
+        return gone;
+    }
+
+    /** Records in the order they last changed in the hub, with an opaque keyset cursor. */
+    public RecordPage list(UUID tenantId, UUID connectionId, String model, Instant modifiedAfter, String cursor, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, model, external_id, data, remote_updated_at, deleted, "
+                + "last_seen_at, updated_at FROM records WHERE tenant_id = :tenantId AND connection_id = :connectionId "
+                + "AND model = :model");
+        Map<String, Object> p = new HashMap<>();
+        p.put("connectionId", connectionId);
+        p.put("model", model);
+        p.put("limit", limit + 1);
+        if (modifiedAfter != null) {
+            sql.append(" AND updated_at > :modifiedAfter");
+            p.put("modifiedAfter", Timestamp.from(modifiedAfter));
+        }
+        if (cursor != null) {
+            String[] parts = decodeCursor(cursor);
+            sql.append(" AND (updated_at > :afterTs OR (updated_at = :afterTs AND id > :afterId))");
+            p.put("afterTs", Timestamp.from(Instant.parse(parts[0])));
+            p.put("afterId", UUID.fromString(parts[1]));
+        }
+        sql.append(" ORDER BY updated_at, id LIMIT :limit");
+        List<Record> rows = jdbc.query(tenantId, sql.toString(), p, this::map);
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            Record last = rows.get(limit - 1);
+            next = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    (last.updatedAt() + "|" + last.id()).getBytes(StandardCharsets.UTF_8));
+        }
+        return new RecordPage(rows, next);
+    }
+
+    private static String[] decodeCursor(String cursor) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
+            Instant.parse(parts[0]);
+            UUID.fromString(parts[1]);
+            return parts;
+        } catch (RuntimeException e) {
+            throw ProblemException.badRequest("'cursor' is not a cursor this API returned",
+                    new FieldError("cursor", "unknown cursor"));
+        }
+    }
+
+    public long count(UUID tenantId, UUID connectionId, String model, boolean includeDeleted) {
+        return jdbc.queryOne(tenantId, "SELECT COUNT(*) FROM records WHERE tenant_id = :tenantId AND connection_id = "
+                + ":connectionId AND model = :model" + (includeDeleted ? "" : " AND deleted = FALSE"),
+                Map.of("connectionId", connectionId, "model", model), (rs, n) -> rs.getLong(1)).orElse(0L);
+    }
+
+    private Map<String, Object> row(Mapped m, String hash, Timestamp now) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("data", write(m.data()));
+        p.put("hash", hash);
+        p.put("remoteUpdatedAt", m.remoteUpdatedAt() == null ? null : Timestamp.from(m.remoteUpdatedAt()));
+        p.put("now", now);
+        return p;
+    }
+
+    /** SHA-256 of the data with properties sorted, so field order at the provider does not count as a change. */
+    public String hash(ObjectNode data) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.writeValueAsBytes(data));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String write(JsonNode data) {
+        try {
+            return mapper.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Record map(ResultSet rs, int n) throws SQLException {
+        try {
+            Timestamp remote = rs.getTimestamp("remote_updated_at");
+            return new Record(rs.getObject("id", UUID.class), rs.getString("model"), rs.getString("external_id"),
+                    mapper.readTree(rs.getString("data")), remote == null ? null : remote.toInstant(),
+                    rs.getBoolean("deleted"), rs.getTimestamp("last_seen_at").toInstant(),
+                    rs.getTimestamp("updated_at").toInstant());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt data column in records", e);
+        }
+    }
+}

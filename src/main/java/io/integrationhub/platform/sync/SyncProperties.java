@@ -1,0 +1,42 @@
+package io.integrationhub.platform.sync;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/** {@code hub.sync.*}: the sync engine on this instance. */
+@Validated
+@ConfigurationProperties(prefix = "hub.sync")
+public class SyncProperties {
+
+    /** Runs executed at the same time on this instance. */
+    @Min(1)
+    private int workers = 4;
+    /** A running run whose owner has not written a heartbeat for this long is taken over. */
+    @NotNull
+    private Duration staleAfter = Duration.ofSeconds(60);
+    /** A queued run nobody started within this time (its request was lost) is started by the sweeper. */
+    @NotNull
+    private Duration queuedGrace = Duration.ofSeconds(60);
+    /** Records marked deleted per transaction after a complete full run. */
+    @Min(1)
+    private int sweepBatch = 500;
+    /** Errors kept in a run's {@code errors[]}; more are still dead-lettered. */
+    @Min(1)
+    private int maxErrorsKept = 100;
+
+    public int getWorkers() { return workers; }
+    public void setWorkers(int v) { workers = v; }
+    public Duration getStaleAfter() { return staleAfter; }
+    public void setStaleAfter(Duration v) { staleAfter = v; }
+    public Duration getQueuedGrace() { return queuedGrace; }
+    public void setQueuedGrace(Duration v) { queuedGrace = v; }
+    public int getSweepBatch() { return sweepBatch; }
+    public void setSweepBatch(int v) { sweepBatch = v; }
+    public int getMaxErrorsKept() { return maxErrorsKept; }
+    public void setMaxErrorsKept(int v) { maxErrorsKept = v; }
+}

@@ -1,0 +1,57 @@
+package io.integrationhub.platform.sync;
+
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Consumes {@code hub.sync.requests}: a message with a {@code runId} names a queued run; one with only
+ * {@code connectionId} and {@code entity} (schedules, webhooks) asks for an incremental run.
+ */
+@Component("syncRequests")
+public class SyncRequests {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncRequests.class);
+
+    private final ObjectMapper mapper;
+    private final SyncRunRepository runs;
+    private final SyncService syncs;
+    private final SyncWorkers workers;
+
+    public SyncRequests(ObjectMapper mapper, SyncRunRepository runs, SyncService syncs, SyncWorkers workers) {
+        this.mapper = mapper;
+        this.runs = runs;
+        this.syncs = syncs;
+        this.workers = workers;
+    }
+
+    public void onRequest(String body) throws JsonProcessingException {
+        JsonNode message = mapper.readTree(body);
+        UUID connectionId = UUID.fromString(message.path("connectionId").asText());
+        UUID tenantId = message.hasNonNull("tenantId") ? UUID.fromString(message.get("tenantId").asText())
+                : runs.tenantOfConnection(connectionId).orElse(null);
+        if (tenantId == null || runs.tenantOfConnection(connectionId).filter(tenantId::equals).isEmpty()) {
+            LOG.warn("Sync request for unknown connection {} ignored", connectionId);
+            return;
+        }
+        if (message.hasNonNull("runId")) {
+            workers.submit(tenantId, UUID.fromString(message.get("runId").asText()));
+            return;
+        }
+        String entity = message.path("entity").asText(null);
+        if (entity == null) {
+            throw new IllegalArgumentException("a sync request needs runId or entity");
+        }
+        SyncRun run = syncs.requestInternal(tenantId, connectionId, entity, message.path("mode").asText(null),
+                message.path("reason").asText("request"));
+        if (run != null) {
+            workers.submit(tenantId, run.id());
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.integrationhub.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A paged JSON API on 127.0.0.1 that generates its objects on the fly (nothing held in memory):
+ * {@code GET /bench/{entity}?account=A&cursor=N&limit=L} → {@code {"objects":[…], "cursor":"N+L"}}.
+ * The number of objects per account+entity is set by the benchmark.
+ */
+public final class LoopbackProvider implements AutoCloseable {
+
+    private final HttpServer server;
+    private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+    private volatile long delayMillis;
+
+    public LoopbackProvider() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/bench/", exchange -> {
+            try {
+                if (delayMillis > 0) {
+                    Thread.sleep(delayMillis);
+                }
+                URI uri = exchange.getRequestURI();
+                String entity = uri.getPath().substring("/bench/".length());
+                Map<String, String> q = query(uri.getRawQuery());
+                int total = counts.getOrDefault(q.get("account") + "/" + entity, 0);
+                int cursor = Integer.parseInt(q.getOrDefault("cursor", "0"));
+                int limit = Integer.parseInt(q.getOrDefault("limit", "1000"));
+                StringBuilder body = new StringBuilder(limit * 160).append("{\"objects\":[");
+                int end = Math.min(total, cursor + limit);
+                for (int i = cursor; i < end; i++) {
+                    if (i > cursor) {
+                        body.append(',');
+                    }
+                    body.append("{\"id\":\"").append(entity).append('-').append(i)
+                            .append("\",\"type\":\"ITEM\",\"updated_at\":\"2026-01-01T00:00:00Z\",\"version\":").append(i)
+                            .append(",\"item_data\":{\"name\":\"Item ").append(i).append("\",\"description\":\"Generated item number ")
+                            .append(i).append("\",\"price\":").append(i % 1000).append(".25}}");
+                }
+                body.append(']');
+                if (end < total) {
+                    body.append(",\"cursor\":\"").append(end).append('"');
+                }
+                body.append('}');
+                byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.sendResponseHeaders(503, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public void count(String account, String entity, int n) {
+        counts.put(account + "/" + entity, n);
+    }
+
+    /** Slows every page down (so a benchmark can kill a run half-way). */
+    public void delay(long millis) {
+        this.delayMillis = millis;
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        return q;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
