@@ -30,7 +30,7 @@ import io.integrationhub.platform.connections.ConnectionService;
 import io.integrationhub.platform.connections.ConnectionStatus;
 import io.integrationhub.platform.oauth.AuthorizationStates.Issued;
 import io.integrationhub.platform.oauth.AuthorizationStates.Pending;
-import io.integrationhub.platform.oauth.ProviderHttp.Response;
+import io.integrationhub.platform.oauth.OAuthHttp.Response;
 import io.integrationhub.platform.oauth.TokenEndpoint.Tokens;
 import io.integrationhub.platform.vault.CredentialStore;
 import io.integrationhub.platform.vault.Credentials;
@@ -52,13 +52,13 @@ public class ConnectFlow {
     private final TokenEndpoint tokenEndpoint;
     private final TokenManager tokens;
     private final CredentialStore credentials;
-    private final ProviderHttp http;
+    private final OAuthHttp http;
     private final OAuthProperties oauth;
     private final HubProperties hub;
 
     public ConnectFlow(ConnectionService connections, ConnectionRepository repository, ConnectionConfigValidator validator,
             ProviderCatalog catalog, ProviderProfiles profiles, AuthorizationStates states, TokenEndpoint tokenEndpoint,
-            TokenManager tokens, CredentialStore credentials, ProviderHttp http, OAuthProperties oauth, HubProperties hub) {
+            TokenManager tokens, CredentialStore credentials, OAuthHttp http, OAuthProperties oauth, HubProperties hub) {
         this.connections = connections;
         this.repository = repository;
         this.validator = validator;
@@ -163,7 +163,7 @@ public class ConnectFlow {
         }
         q.putAll(profile.authorizeExtras());
         String base = settings.getAuthorizeUrl();
-        return base + (base.contains("?") ? "&" : "?") + ProviderHttp.formEncode(q);
+        return base + (base.contains("?") ? "&" : "?") + OAuthHttp.formEncode(q);
     }
 
     String redirectUri(ProviderDefinition provider) {

@@ -31,10 +31,10 @@ public class CredentialRevoker implements ConnectionLifecycleListener {
     private final AuthorizationStates states;
     private final ProviderCatalog catalog;
     private final ProviderProfiles profiles;
-    private final ProviderHttp http;
+    private final OAuthHttp http;
 
     public CredentialRevoker(CredentialStore store, AuthorizationStates states, ProviderCatalog catalog,
-            ProviderProfiles profiles, ProviderHttp http) {
+            ProviderProfiles profiles, OAuthHttp http) {
         this.store = store;
         this.states = states;
         this.catalog = catalog;

@@ -36,12 +36,12 @@ public record ProviderProfile(
     /** The light "who is this" call; throws {@link IdentityException} with the provider's answer. */
     @FunctionalInterface
     public interface Identity {
-        Account fetch(ProviderHttp http, ProviderSettings settings, String bearer);
+        Account fetch(OAuthHttp http, ProviderSettings settings, String bearer);
     }
 
     /** Revokes the grant at the provider; returns null when done, else what went wrong. */
     @FunctionalInterface
     public interface Revocation {
-        String revoke(ProviderHttp http, ProviderSettings settings, Credentials credentials);
+        String revoke(OAuthHttp http, ProviderSettings settings, Credentials credentials);
     }
 }

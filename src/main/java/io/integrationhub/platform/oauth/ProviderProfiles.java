@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.config.HubProperties.ProviderSettings;
 import io.integrationhub.platform.connections.Connection.Account;
-import io.integrationhub.platform.oauth.ProviderHttp.Request;
-import io.integrationhub.platform.oauth.ProviderHttp.Response;
+import io.integrationhub.platform.oauth.OAuthHttp.Request;
+import io.integrationhub.platform.oauth.OAuthHttp.Response;
 import io.integrationhub.platform.vault.Credentials;
 
 /**
@@ -90,7 +90,7 @@ public class ProviderProfiles {
                     return new Account(text(details, "portalId"), text(details, "uiDomain"), null);
                 },
                 (http, s, c) -> c.refreshToken() == null ? null
-                        : revokeResult(http.send(Request.delete(s.getRevokeUrl() + "/" + ProviderHttp.enc(c.refreshToken()))))));
+                        : revokeResult(http.send(Request.delete(s.getRevokeUrl() + "/" + OAuthHttp.enc(c.refreshToken()))))));
         add(new ProviderProfile("slack", FORM, false, Map.of(), List.of(),
                 (http, s, bearer) -> {
                     JsonNode r = slackOk(http.send(Request.post(s.getApiUrl() + "/auth.test").bearer(bearer)

@@ -60,8 +60,8 @@ public class ProviderSandbox {
         if (in.getHeader("code_challenge") != null) {
             common.put("code_challenge", in.getHeader("code_challenge", String.class));
         }
-        String approve = "/sandbox/" + ProviderHttp.enc(provider) + "/decide?" + ProviderHttp.formEncode(common) + "&decision=approve";
-        String deny = "/sandbox/" + ProviderHttp.enc(provider) + "/decide?" + ProviderHttp.formEncode(common) + "&decision=deny";
+        String approve = "/sandbox/" + OAuthHttp.enc(provider) + "/decide?" + OAuthHttp.formEncode(common) + "&decision=approve";
+        String deny = "/sandbox/" + OAuthHttp.enc(provider) + "/decide?" + OAuthHttp.formEncode(common) + "&decision=deny";
         String scope = in.getHeader("scope", "", String.class);
         html(exchange, 200, "<h1>" + HtmlUtils.htmlEscape(provider) + " sandbox</h1>"
                 + "<p>The integration hub asks for: <code>" + HtmlUtils.htmlEscape(scope) + "</code></p>"
@@ -92,7 +92,7 @@ public class ProviderSandbox {
         q.put("state", state);
         in.removeHeaders("*");
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, 302);
-        in.setHeader("Location", redirect + "?" + ProviderHttp.formEncode(q));
+        in.setHeader("Location", redirect + "?" + OAuthHttp.formEncode(q));
         in.setBody("");
     }
 

@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.config.HubProperties.ProviderSettings;
-import io.integrationhub.platform.oauth.ProviderHttp.Request;
-import io.integrationhub.platform.oauth.ProviderHttp.Response;
+import io.integrationhub.platform.oauth.OAuthHttp.Request;
+import io.integrationhub.platform.oauth.OAuthHttp.Response;
 
 /**
  * The token endpoint, in each provider's dialect: code exchange and refresh, the client authentication
@@ -33,10 +33,10 @@ public class TokenEndpoint {
     private static final Set<String> DEAD_GRANT = Set.of("invalid_grant", "BAD_REFRESH_TOKEN", "invalid_refresh_token",
             "token_revoked", "token_expired", "invalid_code", "code_already_used");
 
-    private final ProviderHttp http;
+    private final OAuthHttp http;
     private final ObjectMapper mapper;
 
-    public TokenEndpoint(ProviderHttp http, ObjectMapper mapper) {
+    public TokenEndpoint(OAuthHttp http, ObjectMapper mapper) {
         this.http = http;
         this.mapper = mapper;
     }

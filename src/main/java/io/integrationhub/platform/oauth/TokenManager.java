@@ -26,7 +26,7 @@ import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionService;
 import io.integrationhub.platform.connections.ConnectionStatus;
-import io.integrationhub.platform.oauth.ProviderHttp.Response;
+import io.integrationhub.platform.oauth.OAuthHttp.Response;
 import io.integrationhub.platform.oauth.TokenEndpoint.Tokens;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 import io.integrationhub.platform.vault.CredentialStore;

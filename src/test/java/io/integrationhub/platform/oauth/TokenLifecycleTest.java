@@ -22,7 +22,7 @@ import org.springframework.beans.factory.annotation.Value;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
-import io.integrationhub.platform.oauth.ProviderHttp.Request;
+import io.integrationhub.platform.oauth.OAuthHttp.Request;
 import io.integrationhub.support.HubClient.Response;
 import io.integrationhub.support.KafkaProbe;
 
@@ -30,7 +30,7 @@ import io.integrationhub.support.KafkaProbe;
 class TokenLifecycleTest extends OAuthIntegrationTest {
 
     @Autowired
-    ProviderHttp http;
+    OAuthHttp http;
     @Autowired
     TokenKeepAlive keepAlive;
     @Value("${hub.kafka.bootstrap-servers}")
@@ -152,7 +152,7 @@ class TokenLifecycleTest extends OAuthIntegrationTest {
                 .willReturn(okJson("{\"Organisations\":[]}")));
         String url = wm.baseUrl() + "/xero-api/api.xro/2.0/Organisation";
 
-        ProviderHttp.Response r = tokenManager.call(tenantOf(key), id, token -> http.send(Request.get(url).bearer(token)));
+        OAuthHttp.Response r = tokenManager.call(tenantOf(key), id, token -> http.send(Request.get(url).bearer(token)));
 
         assertThat(r.status()).isEqualTo(200);
         wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathEqualTo("/xero-api/api.xro/2.0/Organisation")));

@@ -25,14 +25,14 @@ import com.fasterxml.jackson.databind.node.MissingNode;
  * configuration; requests and responses never show their headers or bodies in {@code toString}.
  */
 @Component
-public class ProviderHttp {
+public class OAuthHttp {
 
     public static final String ROUTE = "direct:oauth.providerCall";
 
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
 
-    public ProviderHttp(ProducerTemplate producer, ObjectMapper mapper) {
+    public OAuthHttp(ProducerTemplate producer, ObjectMapper mapper) {
         this.producer = producer;
         this.mapper = mapper;
     }
