@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Consumes {@code hub.sync.requests}: a message with a {@code runId} names a queued run; one with only
  * {@code connectionId} and {@code entity} (schedules, webhooks) asks for an incremental run.
  */
-@Component("syncRequests")
+@Component("syncRequestConsumer")
 public class SyncRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncRequests.class);
