@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code connectionId} and {@code entity} (schedules, webhooks) asks for an incremental run. Webhook
  * requests come as CloudEvents ({@code data} is the request, {@code tenantid} the tenant).
  */
-@Component("syncRequests")
+@Component("syncRequestConsumer")
 public class SyncRequests {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncRequests.class);
