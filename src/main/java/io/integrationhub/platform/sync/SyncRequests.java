@@ -9,10 +9,12 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Consumes {@code hub.sync.requests}: a message with a {@code runId} names a queued run; one with only
- * {@code connectionId} and {@code entity} (schedules, webhooks) asks for an incremental run.
+ * {@code connectionId} and {@code entity} (schedules, webhooks) asks for an incremental run. Webhook
+ * requests come as CloudEvents ({@code data} is the request, {@code tenantid} the tenant).
  */
 @Component("syncRequestConsumer")
 public class SyncRequests {
@@ -33,6 +35,14 @@ public class SyncRequests {
 
     public void onRequest(String body) throws JsonProcessingException {
         JsonNode message = mapper.readTree(body);
+        if (message.hasNonNull("specversion") && message.path("data").isObject()) {
+            // A CloudEvent (webhook lifecycle / hub outage requests): the request is its data, the tenant its extension.
+            ObjectNode data = ((ObjectNode) message.get("data")).deepCopy();
+            if (!data.hasNonNull("tenantId") && message.hasNonNull("tenantid")) {
+                data.put("tenantId", message.get("tenantid").asText());
+            }
+            message = data;
+        }
         UUID connectionId = UUID.fromString(message.path("connectionId").asText());
         UUID tenantId = message.hasNonNull("tenantId") ? UUID.fromString(message.get("tenantId").asText())
                 : runs.tenantOfConnection(connectionId).orElse(null);

@@ -26,6 +26,10 @@ public class WebhookProperties {
     private Duration graphSubscriptionLifetime = Duration.ofMinutes(4230);
     /** Lifetime asked for a Google Drive changes channel (Google caps changes.watch at one week). */
     private Duration driveChannelLifetime = Duration.ofDays(7);
+    /** How often every instance records its liveness in {@code hub_heartbeat}. */
+    private Duration heartbeatInterval = Duration.ofMinutes(1);
+    /** A last heartbeat (of any instance) older than this at start-up means the hub was down: incremental syncs. */
+    private Duration outageThreshold = Duration.ofMinutes(5);
 
     public int getMaxBodyBytes() { return maxBodyBytes; }
     public void setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; }
@@ -45,6 +49,10 @@ public class WebhookProperties {
     public void setGraphSubscriptionLifetime(Duration d) { this.graphSubscriptionLifetime = d; }
     public Duration getDriveChannelLifetime() { return driveChannelLifetime; }
     public void setDriveChannelLifetime(Duration d) { this.driveChannelLifetime = d; }
+    public Duration getHeartbeatInterval() { return heartbeatInterval; }
+    public void setHeartbeatInterval(Duration d) { this.heartbeatInterval = d; }
+    public Duration getOutageThreshold() { return outageThreshold; }
+    public void setOutageThreshold(Duration d) { this.outageThreshold = d; }
 
     @Override
     public String toString() {

@@ -71,6 +71,28 @@ class SyncSchedulesTest extends SyncTestBase {
         assertThat(liveRecords(t, "contact")).isEqualTo(1);
     }
 
+    @Autowired
+    io.integrationhub.platform.webhook.subscription.SyncRequests webhookSyncRequests;
+
+    /** Webhook lifecycle and hub-outage requests are CloudEvents on hub.sync.requests; the engine runs them. */
+    @Test
+    void shouldRunTheIncrementalSyncAWebhookCloudEventAsksFor() {
+        Tenant t = tenantWith("hubspot");
+        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts")).willReturn(okJson("{\"results\":["
+                + SyncRunsTest.contact("1", "o@example.com", "2026-01-01T00:00:00Z") + "]}")));
+
+        webhookSyncRequests.requestIncremental(t.id(), t.connectionId(), "contact", "hub-outage");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode log = hub.get("/api/v1/connections/" + t.connectionId() + "/syncs", t.key()).json();
+            return log.size() == 1 && log.get(0).path("status").asText().equals("succeeded");
+        });
+        JsonNode run = hub.get("/api/v1/connections/" + t.connectionId() + "/syncs", t.key()).json().get(0);
+        assertThat(run.path("reason").asText()).isEqualTo("hub-outage");
+        assertThat(run.path("mode").asText()).isEqualTo("incremental");
+        assertThat(liveRecords(t, "contact")).isEqualTo(1);
+    }
+
     @Test
     void shouldPauseOnReauthRequiredResumeWhenActiveAndRemoveOnDisconnect() throws Exception {
         Tenant t = tenantWith("hubspot");

@@ -180,6 +180,55 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
     }
 
     @Test
+    void shouldReauthorizeTheSubscriptionWhenGraphAsksForIt() {
+        Tenant tenant = tenant();
+        UUID connection = connection(tenant, "outlook-calendar", null);
+        String resource = "me/events-" + unique();
+        ProviderSubscription s = registry.subscribeGraph(tenant.id(), connection, "outlook-calendar", resource, "updated");
+        // Graph: POST /subscriptions/{id}/reauthorize, no body, answers 204 No Content.
+        PROVIDERS.stubFor(WireMock.post(urlEqualTo("/graph/v1.0/subscriptions/" + s.externalId() + "/reauthorize"))
+                .willReturn(aResponse().withStatus(204)));
+
+        assertThat(graphNotification("outlook-calendar", s.externalId(), clientStateSentFor(resource),
+                "\"lifecycleEvent\":\"reauthorizationRequired\",\"subscriptionExpirationDateTime\":\""
+                        + s.expiresAt() + "\"").status()).isEqualTo(202);
+        awaitRows(connection, 1, "processed");
+
+        List<LoggedRequest> calls = PROVIDERS.findAll(postRequestedFor(
+                urlEqualTo("/graph/v1.0/subscriptions/" + s.externalId() + "/reauthorize")));
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).getHeader("Authorization")).isEqualTo("Bearer access-token-for-" + connection);
+        assertThat(calls.get(0).getBody()).isEmpty();
+        PROVIDERS.verify(0, patchRequestedFor(urlEqualTo("/graph/v1.0/subscriptions/" + s.externalId())));
+        ProviderSubscription after = subscriptions.find(tenant.id(), s.id()).orElseThrow();
+        assertThat(after.externalId()).isEqualTo(s.externalId());
+        assertThat(after.status()).isEqualTo("active");
+    }
+
+    @Test
+    void shouldRecreateTheSubscriptionWhenGraphNoLongerKnowsItOnReauthorization() {
+        Tenant tenant = tenant();
+        UUID connection = connection(tenant, "onedrive", null);
+        String resource = "me/drive/root-" + unique();
+        ProviderSubscription s = registry.subscribeGraph(tenant.id(), connection, "onedrive", resource, "updated");
+        String clientState = clientStateSentFor(resource);
+        PROVIDERS.stubFor(WireMock.post(urlEqualTo("/graph/v1.0/subscriptions/" + s.externalId() + "/reauthorize"))
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"code\":\"ResourceNotFound\",\"message\":\"The object was not found.\"}}")));
+
+        assertThat(graphNotification("onedrive", s.externalId(), clientState,
+                "\"lifecycleEvent\":\"reauthorizationRequired\"").status()).isEqualTo(202);
+        awaitRows(connection, 1, "processed");
+
+        PROVIDERS.verify(1, postRequestedFor(urlEqualTo("/graph/v1.0/subscriptions/" + s.externalId() + "/reauthorize")));
+        ProviderSubscription recreated = subscriptions.find(tenant.id(), s.id()).orElseThrow();
+        assertThat(recreated.externalId()).isNotEqualTo(s.externalId());
+        assertThat(clientStateSentFor(resource)).isNotEqualTo(clientState);
+        assertThat(awaitRecord("hub.sync.requests", connection.toString(),
+                e -> e.path("data").path("reason").asText().startsWith("reauthorizationRequired"))).isNotNull();
+    }
+
+    @Test
     void shouldDeleteSubscriptionsAtTheProviderOnDisconnect() {
         Tenant tenant = tenant();
         UUID connection = connection(tenant, "onedrive", null);

@@ -17,7 +17,7 @@ import io.integrationhub.platform.config.HubProperties;
 
 /**
  * The provider calls of the subscription lifecycle, on the wire as the providers document them:
- * Graph {@code POST/PATCH/DELETE /subscriptions}, Drive {@code changes/startPageToken},
+ * Graph {@code POST/PATCH/DELETE /subscriptions} and {@code POST /subscriptions/{id}/reauthorize}, Drive {@code changes/startPageToken},
  * {@code changes/watch} and {@code channels/stop}. Base URLs are {@code hub.providers.<key>.api-url}.
  */
 @Component
@@ -69,6 +69,21 @@ public class SubscriptionClients {
             return new Created(subscriptionId, null, Instant.parse(renewed.path("expirationDateTime").asText()));
         } catch (HttpClientErrorException.NotFound e) {
             return null;
+        }
+    }
+
+    /**
+     * Graph {@code POST /subscriptions/{id}/reauthorize} (no body; 200/204), the documented answer to a
+     * {@code reauthorizationRequired} lifecycle notification. False when Graph no longer knows the
+     * subscription (404), which means re-create.
+     */
+    public boolean reauthorizeGraph(String provider, String token, String subscriptionId) {
+        try {
+            http.post().uri(apiUrl(provider) + "/subscriptions/{id}/reauthorize", subscriptionId)
+                    .headers(h -> h.setBearerAuth(token)).retrieve().toBodilessEntity();
+            return true;
+        } catch (HttpClientErrorException.NotFound e) {
+            return false;
         }
     }
 

@@ -152,7 +152,7 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
         ProviderSubscription s = found.get();
         LOG.info("Graph lifecycle event '{}' for subscription {} of connection {}", event, s.id(), s.connectionId());
         switch (event) {
-            case "reauthorizationRequired" -> renew(s, "reauthorizationRequired");
+            case "reauthorizationRequired" -> reauthorize(s);
             case "subscriptionRemoved" -> {
                 recreateGraph(s, tokens.accessToken(s.tenantId(), s.connectionId()));
                 requestSync(s, "subscriptionRemoved: subscription re-created");
@@ -160,6 +160,20 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
             case "missed" -> requestSync(s, "missed: Graph could not deliver some notifications");
             default -> LOG.info("Graph lifecycle event '{}' for subscription {} not acted on", event, s.id());
         }
+    }
+
+    /**
+     * Answers {@code reauthorizationRequired} as Graph documents it: {@code POST /subscriptions/{id}/reauthorize}
+     * with a fresh bearer. A subscription Graph no longer knows (404) is re-created, and since
+     * notifications may have been lost meanwhile, the family syncs.
+     */
+    public void reauthorize(ProviderSubscription s) {
+        String token = tokens.accessToken(s.tenantId(), s.connectionId());
+        if (s.externalId() != null && clients.reauthorizeGraph(s.provider(), token, s.externalId())) {
+            return;
+        }
+        recreateGraph(s, token);
+        requestSync(s, "reauthorizationRequired: subscription re-created");
     }
 
     /** Disconnect: every subscription of the connection is deleted at the provider (best effort) and removed. */

@@ -14,7 +14,7 @@ import io.integrationhub.platform.events.EventPublisher;
  * the internal topic {@value #TOPIC}, keyed by connection id:
  * {@code {connectionId, entity, mode:"incremental", reason}}.
  */
-@Component
+@Component("webhookSyncRequests") // the sync engine's consumer is "syncRequestConsumer"
 public class SyncRequests {
 
     public static final String TOPIC = "hub.sync.requests";
