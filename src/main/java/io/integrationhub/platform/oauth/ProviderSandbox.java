@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.HtmlUtils;
 
@@ -39,9 +40,12 @@ public class ProviderSandbox {
     private final HubProperties hub;
     private final ObjectMapper mapper;
 
-    public ProviderSandbox(HubProperties hub, ObjectMapper mapper) {
+    private final ObjectProvider<SandboxApi> apis;
+
+    public ProviderSandbox(HubProperties hub, ObjectMapper mapper, ObjectProvider<SandboxApi> apis) {
         this.hub = hub;
         this.mapper = mapper;
+        this.apis = apis;
     }
 
     /** GET /sandbox/{provider}/authorize: the consent page. */
@@ -153,9 +157,24 @@ public class ProviderSandbox {
     }
 
     /** /sandbox/{provider}/api/**: the identity calls the hub makes, for sandbox-issued tokens only. */
-    public void api(Exchange exchange) {
+    /** Whether {@code token} is an access token this sandbox issued for {@code provider}. */
+    public boolean issued(String provider, String token) {
+        return token != null && provider.equals(accessTokens.get(token));
+    }
+
+    public void api(Exchange exchange) throws Exception {
         var in = exchange.getMessage();
         String provider = in.getHeader("provider", String.class);
+        String prefix = "/sandbox/" + provider + "/api";
+        String path = in.getHeader(Exchange.HTTP_PATH, "", String.class);
+        int at = path.indexOf(prefix);
+        String below = at >= 0 ? path.substring(at + prefix.length()) : path;
+        for (SandboxApi api : apis) {
+            if (api.provider().equals(provider) && !below.isEmpty()) {
+                api.handle(exchange, below);
+                return;
+            }
+        }
         String auth = in.getHeader("Authorization", "", String.class);
         String token = auth.startsWith("Bearer ") ? auth.substring(7) : "";
         if (!provider.equals(accessTokens.get(token))) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ public class ProviderHttp {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(properties.getInitialBackoff(),
                 properties.getBackoffMultiplier(), properties.getJitter(), properties.getMaxBackoff());
-        this.retryConfig = RetryConfig.<HttpResponse<String>>custom()
+        this.retryConfig = RetryConfig.<Reply>custom()
                 .maxAttempts(properties.getMaxAttempts())
                 .retryOnResult(r -> r.statusCode() >= 500 || r.statusCode() == 429)
                 .retryExceptions(UncheckedIOException.class)
@@ -75,6 +76,20 @@ public class ProviderHttp {
                         : backoff.apply(attempt))
                 .failAfterMaxAttempts(false)
                 .build();
+    }
+
+    /**
+     * What the resilience layer reads of a provider's answer, whatever carried it (the JDK client here, or
+     * a provider family's camel-http route). {@link #text()} is read only for error answers.
+     */
+    public interface Reply {
+        int statusCode();
+
+        /** First value of a response header, or null. */
+        String header(String name);
+
+        /** The body as text (error answers only; a streamed success body is never read here). */
+        String text();
     }
 
     /** Calls on behalf of one connection. */
@@ -102,7 +117,24 @@ public class ProviderHttp {
          * else after retries is a {@link ProviderCallException}.
          */
         public HttpResponse<String> send(Function<String, HttpRequest> request) {
-            return ProviderHttp.this.send(this, request);
+            return ProviderHttp.this.call(this, token -> new JdkReply(sendJdk(request.apply(token))), status -> false).response;
+        }
+
+        /**
+         * Same guarantees as {@link #send}, over a caller-supplied transport: {@code attempt} makes one
+         * request with the given bearer token and throws {@link UncheckedIOException} when the provider
+         * could not be reached.
+         */
+        public <R extends Reply> R call(Function<String, R> attempt) {
+            return ProviderHttp.this.call(this, attempt, status -> false);
+        }
+
+        /**
+         * As {@link #call(Function)}, but a final 4xx status that {@code passThrough} takes is returned to the
+         * caller (which knows what a provider's 404 or 409 means) instead of becoming an exception.
+         */
+        public <R extends Reply> R call(Function<String, R> attempt, IntPredicate passThrough) {
+            return ProviderHttp.this.call(this, attempt, passThrough);
         }
 
         public String provider() {
@@ -118,12 +150,42 @@ public class ProviderHttp {
         }
     }
 
-    private HttpResponse<String> send(Scope scope, Function<String, HttpRequest> request) {
+    private record JdkReply(HttpResponse<String> response) implements Reply {
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public String header(String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+
+        @Override
+        public String text() {
+            return response.body();
+        }
+    }
+
+    private HttpResponse<String> sendJdk(HttpRequest request) {
+        HttpRequest timed = HttpRequest.newBuilder(request, (n, v) -> true).timeout(properties.getRequestTimeout()).build();
+        try {
+            return client.send(timed, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted during a provider call", null);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R extends Reply> R call(Scope scope, Function<String, R> request, IntPredicate passThrough) {
         CircuitBreaker breaker = breaker(scope.provider, scope.connectionId);
         Retry retry = Retry.of(scope.provider + ":" + scope.connectionId, retryConfig);
-        HttpResponse<String> response;
+        R response;
         try {
-            response = Retry.decorateSupplier(retry, () -> attempt(scope, breaker, request)).get();
+            response = (R) Retry.decorateSupplier(retry, () -> (Reply) attempt(scope, breaker, request)).get();
         } catch (CallNotPermittedException e) {
             throw new ProviderCallException(Kind.UNAVAILABLE, 0, scope.provider
                     + " calls for this connection are paused: the circuit breaker is open after repeated failures",
@@ -133,7 +195,7 @@ public class ProviderHttp {
                     + e.getCause().getClass().getSimpleName(), null);
         }
         int status = response.statusCode();
-        if (status < 400) {
+        if (status < 400 || (status < 500 && status != 429 && status != 401 && passThrough.test(status))) {
             return response;
         }
         if (status == 429) {
@@ -151,7 +213,7 @@ public class ProviderHttp {
         throw new ProviderCallException(Kind.REJECTED, status, scope.provider + " rejected the request with " + status, null);
     }
 
-    private HttpResponse<String> attempt(Scope scope, CircuitBreaker breaker, Function<String, HttpRequest> request) {
+    private <R extends Reply> R attempt(Scope scope, CircuitBreaker breaker, Function<String, R> request) {
         BearerTokens bearer = tokens.getIfAvailable();
         if (bearer == null) {
             throw new ProviderCallException(Kind.UNAUTHORIZED, 0, "no token manager is configured", null);
@@ -162,7 +224,7 @@ public class ProviderHttp {
         } catch (BearerTokens.ReauthorizationRequired e) {
             throw new ProviderCallException(Kind.UNAUTHORIZED, 0, e.getMessage(), null);
         }
-        HttpResponse<String> response = exchange(scope, breaker, request.apply(token));
+        R response = exchange(scope, breaker, request, token);
         if (response.statusCode() == 401) {
             LOG.info("{} answered 401 for connection {}; refreshing its token", scope.provider, scope.connectionId);
             try {
@@ -170,12 +232,12 @@ public class ProviderHttp {
             } catch (BearerTokens.ReauthorizationRequired e) {
                 throw new ProviderCallException(Kind.UNAUTHORIZED, 401, e.getMessage(), null);
             }
-            response = exchange(scope, breaker, request.apply(token));
+            response = exchange(scope, breaker, request, token);
         }
         if (response.statusCode() == 429) {
-            String problem = header(response, "X-Rate-Limit-Problem");
+            String problem = response.header("X-Rate-Limit-Problem");
             Duration wait = retryAfter(response);
-            if (isDailyLimit(problem, response.body())) {
+            if (isDailyLimit(problem, response.text())) {
                 throw new ProviderCallException(Kind.DAILY_QUOTA, 429, scope.provider
                         + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
             }
@@ -188,7 +250,7 @@ public class ProviderHttp {
         return response;
     }
 
-    private HttpResponse<String> exchange(Scope scope, CircuitBreaker breaker, HttpRequest request) {
+    private <R extends Reply> R exchange(Scope scope, CircuitBreaker breaker, Function<String, R> request, String token) {
         try {
             budget.acquire(scope.provider, scope.tenantId);
         } catch (InterruptedException e) {
@@ -197,9 +259,8 @@ public class ProviderHttp {
         }
         breaker.acquirePermission();
         long start = System.nanoTime();
-        HttpRequest timed = HttpRequest.newBuilder(request, (n, v) -> true).timeout(properties.getRequestTimeout()).build();
         try {
-            HttpResponse<String> response = client.send(timed, HttpResponse.BodyHandlers.ofString());
+            R response = request.apply(token);
             long took = System.nanoTime() - start;
             if (response.statusCode() >= 500) {
                 breaker.onError(took, TimeUnit.NANOSECONDS, new IOException("HTTP " + response.statusCode()));
@@ -207,13 +268,12 @@ public class ProviderHttp {
                 breaker.onSuccess(took, TimeUnit.NANOSECONDS);
             }
             return response;
-        } catch (IOException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
+        } catch (UncheckedIOException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e.getCause());
+            throw e;
+        } catch (RuntimeException e) {
             breaker.releasePermission();
-            Thread.currentThread().interrupt();
-            throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted during a provider call", null);
+            throw e;
         }
     }
 
@@ -231,8 +291,8 @@ public class ProviderHttp {
     }
 
     /** Retry-After as delta-seconds or an HTTP date; the configured default when absent or unreadable. */
-    Duration retryAfter(HttpResponse<?> response) {
-        String value = header(response, "Retry-After");
+    Duration retryAfter(Reply response) {
+        String value = response.header("Retry-After");
         if (value != null) {
             String v = value.trim();
             try {
@@ -249,7 +309,4 @@ public class ProviderHttp {
         return properties.getDefaultRetryAfter();
     }
 
-    private static String header(HttpResponse<?> response, String name) {
-        return response.headers().firstValue(name).orElse(null);
-    }
 }

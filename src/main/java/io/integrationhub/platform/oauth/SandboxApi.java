@@ -1,0 +1,17 @@
+package io.integrationhub.platform.oauth;
+
+import org.apache.camel.Exchange;
+
+/**
+ * A provider family's simulated API behind {@code /sandbox/{provider}/api/**} in the zero-setup profile
+ * (e.g. Microsoft Graph). It checks tokens itself with {@link ProviderSandbox#issued}, because some of its
+ * URLs are pre-authenticated (upload sessions, download URLs).
+ */
+public interface SandboxApi {
+
+    /** The sandbox provider segment it serves, e.g. {@code microsoft}. */
+    String provider();
+
+    /** Answers one request; {@code path} is below {@code /sandbox/{provider}/api}. */
+    void handle(Exchange exchange, String path) throws Exception;
+}
