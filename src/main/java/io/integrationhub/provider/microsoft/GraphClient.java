@@ -330,21 +330,30 @@ public class GraphClient {
         }
     }
 
-    /** The camel-http component behind {@code graph-http:} endpoints, with the resilience layer's timeouts. */
+    /**
+     * The camel-http component behind {@code graph-http:} endpoints. Its client is shaped by a configurer
+     * (endpoint option {@code httpClientConfigurer}) rather than component properties, which Camel Spring
+     * Boot's component customizer would overwrite with the {@code camel.component.http.*} defaults.
+     */
     @Configuration(proxyBeanMethods = false)
     static class ComponentConfiguration {
         @Bean("graph-http")
-        HttpComponent graphHttpComponent(ResilienceProperties properties) {
-            HttpComponent component = new HttpComponent();
-            component.setConnectTimeout(properties.getConnectTimeout().toMillis());
-            component.setConnectionRequestTimeout(properties.getRequestTimeout().toMillis());
-            component.setResponseTimeout(properties.getRequestTimeout().toMillis());
-            component.setSoTimeout(properties.getRequestTimeout().toMillis());
-            component.setFollowRedirects(false);
-            component.setRedirectHandlingDisabled(true);
-            // One retry policy (the resilience layer's), not a second hidden one inside the HTTP client.
-            component.setAutomaticRetriesDisabled(true);
-            return component;
+        HttpComponent graphHttpComponent() {
+            return new HttpComponent();
+        }
+
+        @Bean("graphHttpClientConfigurer")
+        org.apache.camel.component.http.HttpClientConfigurer graphHttpClientConfigurer(ResilienceProperties properties) {
+            return builder -> builder
+                    // One retry policy (the resilience layer's), not a second hidden one inside the HTTP client;
+                    // redirects are the caller's (a download's 302 must be followed without the token).
+                    .disableAutomaticRetries()
+                    .disableRedirectHandling()
+                    .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
+                            .setConnectionRequestTimeout(org.apache.hc.core5.util.Timeout.of(properties.getConnectTimeout()))
+                            .setResponseTimeout(org.apache.hc.core5.util.Timeout.of(properties.getRequestTimeout()))
+                            .setRedirectsEnabled(false)
+                            .build());
         }
     }
 }
