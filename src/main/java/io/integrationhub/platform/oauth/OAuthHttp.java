@@ -1,6 +1,5 @@
 package io.integrationhub.platform.oauth;
 
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -143,17 +142,29 @@ public class OAuthHttp {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    /** The camel-http component behind {@code oauth-http:} endpoints, with the OAuth timeouts. */
+    /**
+     * The camel-http component behind {@code oauth-http:} endpoints. Timeouts and retry behaviour come from a
+     * client configurer (endpoint option {@code httpClientConfigurer}): Camel Spring Boot's component
+     * customizer would reset component properties to the {@code camel.component.http.*} defaults.
+     */
     @Configuration(proxyBeanMethods = false)
     static class ComponentConfiguration {
         @Bean("oauth-http")
-        HttpComponent oauthHttpComponent(OAuthProperties properties) throws IOException {
-            HttpComponent component = new HttpComponent();
-            component.setConnectTimeout(properties.getConnectTimeout().toMillis());
-            component.setConnectionRequestTimeout(properties.getResponseTimeout().toMillis());
-            component.setResponseTimeout(properties.getResponseTimeout().toMillis());
-            component.setSoTimeout(properties.getResponseTimeout().toMillis());
-            return component;
+        HttpComponent oauthHttpComponent() {
+            return new HttpComponent();
+        }
+
+        @Bean("oauthHttpClientConfigurer")
+        org.apache.camel.component.http.HttpClientConfigurer oauthHttpClientConfigurer(OAuthProperties properties) {
+            return builder -> builder
+                    // The token manager decides about retries (backoff on 5xx); an authorization code is single-use.
+                    .disableAutomaticRetries()
+                    .disableRedirectHandling()
+                    .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
+                            .setConnectionRequestTimeout(org.apache.hc.core5.util.Timeout.of(properties.getConnectTimeout()))
+                            .setResponseTimeout(org.apache.hc.core5.util.Timeout.of(properties.getResponseTimeout()))
+                            .setRedirectsEnabled(false)
+                            .build());
         }
     }
 }
