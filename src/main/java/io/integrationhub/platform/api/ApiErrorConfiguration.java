@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.resilience.ProviderCallException;
+
 /**
  * Error handling of every REST route, declared once and applied by id ({@value #ID}): problems
  * raised by API code become their problem document; anything unexpected becomes a generic 500
@@ -29,6 +31,9 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
                 .onException(ProblemException.class).handled(true)
                     .process(e -> api.respond(e, problemOf(e).status(), problemOf(e).withInstance(path(e))))
                 .end()
+                .onException(ProviderCallException.class).handled(true)
+                    .process(this::providerFailed)
+                .end()
                 .onException(Exception.class).handled(true)
                     .process(this::unexpected)
                 .end();
@@ -40,6 +45,27 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
 
     private static String path(Exchange exchange) {
         return exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class);
+    }
+
+    /**
+     * A provider call that failed after the resilience layer's retries: the provider's 404 stays a 404,
+     * throttling and outages are 503 with Retry-After, anything else is a 502 naming the provider's answer.
+     */
+    private void providerFailed(Exchange exchange) {
+        ProviderCallException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ProviderCallException.class);
+        Problem problem = switch (e.kind()) {
+            case REJECTED -> e.status() == 404
+                    ? Problem.of(404, "not-found", "Not found", "The provider has no such object: " + e.getMessage())
+                    : Problem.of(502, "provider-rejected", "The provider rejected the request", e.getMessage());
+            case UNAUTHORIZED -> Problem.of(502, "provider-unauthorized", "The provider refused the connection's credentials",
+                    e.getMessage() + " Reconnect the connection.");
+            default -> Problem.of(503, "provider-unavailable", "The provider is not available right now", e.getMessage());
+        };
+        api.respond(exchange, problem.status(), problem.withInstance(path(exchange)));
+        if (problem.status() == 503 && e.resumeAfter() != null) {
+            long seconds = Math.max(1, java.time.Duration.between(java.time.Instant.now(), e.resumeAfter()).toSeconds());
+            exchange.getMessage().setHeader("Retry-After", Long.toString(seconds));
+        }
     }
 
     private void unexpected(Exchange exchange) {
