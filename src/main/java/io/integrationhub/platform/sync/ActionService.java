@@ -12,8 +12,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
@@ -107,6 +109,9 @@ public class ActionService {
 
     private Outcome push(UUID tenantId, Connection connection, PushTarget target, JsonNode body) {
         String localRef = body.path("localRef").asText(null);
+        if (target.kind() == PushTarget.Kind.DELETE) {
+            return delete(tenantId, connection, target, localRef);
+        }
         JsonNode data = body.has("data") ? body.get("data") : body;
         String dataHash = records.hash(data.isObject() ? (ObjectNode) data : mapper.createObjectNode());
         Optional<Map<String, Object>> link = localRef == null ? Optional.empty() : link(tenantId, connection.id(),
@@ -149,17 +154,48 @@ public class ActionService {
             }
         }
         PushTarget.Result result = callTarget(tenantId, connection, target, data, existing);
-        saveLink(tenantId, connection.id(), target.model(), localRef, result, dataHash);
-        return new Outcome(200, result(result.externalId(), result.version(), localRef, existing == null ? "created" : "updated",
-                null));
+        saveLink(tenantId, connection.id(), target.model(), localRef, result, dataHash,
+                target.resyncable() ? data : null);
+        // A linked object that was gone at the provider may have been created again under a new id.
+        boolean created = existing == null || !Objects.equals(existing.externalId(), result.externalId());
+        return new Outcome(200, result(result.externalId(), result.version(), localRef, created ? "created" : "updated", null));
+    }
+
+    /** Removes the provider object of a local reference and forgets the link; an object already gone counts as removed. */
+    private Outcome delete(UUID tenantId, Connection connection, PushTarget target, String localRef) {
+        if (localRef == null || localRef.isBlank()) {
+            throw ProblemException.badRequest("'localRef' names the object to delete", new FieldError("/localRef", "required"));
+        }
+        Map<String, Object> link = link(tenantId, connection.id(), target.model(), localRef)
+                .orElseThrow(() -> ProblemException.notFound("Nothing pushed for localRef '" + localRef + "'"));
+        String externalId = (String) link.get("external_id");
+        if (externalId != null) {
+            PushTarget.Link existing = new PushTarget.Link(externalId, (String) link.get("version"));
+            providerCall(() -> {
+                target.delete(context(tenantId, connection, target), existing);
+                return null;
+            });
+        }
+        jdbc.update(tenantId, "DELETE FROM record_links WHERE tenant_id = :tenantId AND connection_id = :connectionId "
+                + "AND model = :model AND local_ref = :localRef", Map.of("connectionId", connection.id(), "model",
+                        target.model(), "localRef", localRef));
+        return new Outcome(200, result(externalId, null, localRef, "deleted", null));
     }
 
     PushTarget.Result callTarget(UUID tenantId, Connection connection, PushTarget target, JsonNode data,
             PushTarget.Link existing) {
-        SyncContext context = new SyncContext(tenantId, connection.id(), null, connection.provider(), target.model(),
+        return providerCall(() -> target.push(context(tenantId, connection, target), data, existing));
+    }
+
+    private SyncContext context(UUID tenantId, Connection connection, PushTarget target) {
+        return new SyncContext(tenantId, connection.id(), null, connection.provider(), target.model(),
                 "push", null, null, null, connection.config(), http.scope(connection.provider(), tenantId, connection.id()));
+    }
+
+    /** A provider call of an action: what the provider refused or could not do becomes a 502 problem. */
+    private <T> T providerCall(Callable<T> call) {
         try {
-            return target.push(context, data, existing);
+            return call.call();
         } catch (ProviderCallException e) {
             throw new ProblemException(Problem.of(502, "provider-failed", "The provider did not accept the action",
                     e.getMessage()));
@@ -211,14 +247,15 @@ public class ActionService {
         if ("local".equals(resolution)) {
             String model = (String) conflict.get("model");
             PushTarget target = targets.orderedStream().filter(t -> t.provider().equals(connection.provider())
-                    && t.model().equals(model)).findFirst().orElseThrow(() -> ProblemException.unprocessable(
-                            "No push target for " + model + "."));
+                    && t.model().equals(model) && t.kind() == PushTarget.Kind.UPSERT).findFirst()
+                    .orElseThrow(() -> ProblemException.unprocessable("No push target for " + model + "."));
             JsonNode local = (JsonNode) conflict.get("local");
             String localRef = (String) conflict.get("localRef");
             Map<String, Object> link = link(tenantId, connectionId, model, localRef).orElseThrow();
             PushTarget.Result result = callTarget(tenantId, connection, target, local,
                     new PushTarget.Link((String) link.get("external_id"), (String) link.get("version")));
-            saveLink(tenantId, connectionId, model, localRef, result, records.hash((ObjectNode) local));
+            saveLink(tenantId, connectionId, model, localRef, result, records.hash((ObjectNode) local),
+                    target.resyncable() ? local : null);
         } else if (!"remote".equals(resolution)) {
             throw ProblemException.unprocessable("resolution must be 'local' or 'remote'",
                     new FieldError("/resolution", "must be local or remote"));
@@ -291,7 +328,7 @@ public class ActionService {
     }
 
     private void saveLink(UUID tenantId, UUID connectionId, String model, String localRef, PushTarget.Result result,
-            String hash) {
+            String hash, JsonNode data) {
         if (localRef == null) {
             return;
         }
@@ -303,14 +340,16 @@ public class ActionService {
         p.put("externalId", result.externalId());
         p.put("version", result.version());
         p.put("hash", hash);
+        // Kept for targets push runs may resend (a full resync without asking the host application again).
+        p.put("data", data == null ? null : canonical(data));
         p.put("now", Timestamp.from(Instant.now()));
         int n = jdbc.update(tenantId, "UPDATE record_links SET external_id = :externalId, version = :version, "
-                + "last_pushed_hash = :hash, updated_at = :now WHERE tenant_id = :tenantId AND connection_id = :connectionId "
-                + "AND model = :model AND local_ref = :localRef", p);
+                + "last_pushed_hash = :hash, last_pushed_data = :data, updated_at = :now WHERE tenant_id = :tenantId "
+                + "AND connection_id = :connectionId AND model = :model AND local_ref = :localRef", p);
         if (n == 0) {
             jdbc.update(tenantId, "INSERT INTO record_links (id, tenant_id, connection_id, model, local_ref, external_id, "
-                    + "version, last_pushed_hash, created_at, updated_at) VALUES (:id, :tenantId, :connectionId, :model, "
-                    + ":localRef, :externalId, :version, :hash, :now, :now)", p);
+                    + "version, last_pushed_hash, last_pushed_data, created_at, updated_at) VALUES (:id, :tenantId, "
+                    + ":connectionId, :model, :localRef, :externalId, :version, :hash, :data, :now, :now)", p);
         }
     }
 

@@ -1,11 +1,19 @@
 package io.integrationhub.platform.sync;
 
+import java.time.Instant;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What a provider family supplies to push one action (e.g. HubSpot {@code upsert-contact}): the writer.
  * The engine finds the object's link (provider id and version/ETag) by {@code localRef}, so the writer
  * creates when {@code existing} is null and updates that same provider object otherwise.
+ *
+ * <p>A {@link Kind#DELETE} action (e.g. Outlook {@code delete-event}) removes the linked object instead, and the
+ * engine drops the link. Push runs ({@code direction: push}) re-push every link of the model through the
+ * {@link Kind#UPSERT} target and, when the family can list what the hub created ({@link #pushedObjects}), remove
+ * those objects no link points to any more through the {@link Kind#DELETE} target.
  */
 public interface PushTarget {
 
@@ -19,11 +27,52 @@ public interface PushTarget {
 
     Result push(SyncContext context, JsonNode data, Link existing) throws Exception;
 
+    /**
+     * Whether push runs may send this {@link Kind#UPSERT} target's objects again. Only then does the hub keep the
+     * data last pushed with each link (so large payloads, such as file contents, are not kept for other targets).
+     */
+    default boolean resyncable() {
+        return false;
+    }
+
+    /** What running the action does with the object of its {@code localRef}. */
+    default Kind kind() {
+        return Kind.UPSERT;
+    }
+
+    /**
+     * A {@link Kind#DELETE} action: removes the provider object a local reference was pushed to. An object already
+     * gone at the provider counts as removed (return normally); the engine then drops the link.
+     */
+    default void delete(SyncContext context, Link existing) throws Exception {
+        throw new UnsupportedOperationException(action() + " does not delete");
+    }
+
+    /**
+     * Full push runs: one page of the provider objects this hub created for the connection (the family marks what
+     * it creates), so that objects no link points to any more can be removed. {@code cursor} is null for the first
+     * page, else the previous page's {@link PushedPage#nextCursor()}. Null when the family cannot tell its objects
+     * apart: the run then only re-pushes.
+     */
+    default PushedPage pushedObjects(SyncContext context, String cursor) throws Exception {
+        return null;
+    }
+
+    enum Kind { UPSERT, DELETE }
+
     /** The provider object a local reference was pushed to before. */
     record Link(String externalId, String version) {
     }
 
     /** The provider's id of the object, its new version/ETag if it has one, and its answer. */
     record Result(String externalId, String version, JsonNode response) {
+    }
+
+    /** A page of objects the hub created at the provider; {@code nextCursor} is null on the last page. */
+    record PushedPage(List<Pushed> items, String nextCursor) {
+    }
+
+    /** One object the hub created, and when the provider says it was created. */
+    record Pushed(String externalId, Instant createdAt) {
     }
 }

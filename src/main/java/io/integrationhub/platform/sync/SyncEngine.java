@@ -5,8 +5,12 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
@@ -44,6 +48,10 @@ import io.integrationhub.platform.tenancy.TenantAuthFilter;
  * Executes one pull run page by page. Each page's records, change events, dead letters and the run's
  * checkpoint commit in one transaction, fenced by run ownership; so a run interrupted anywhere resumes
  * (on any instance) from the last committed page, and only one page is ever held in memory.
+ *
+ * <p>A push run ({@code direction: push}) pushes every {@code localRef ↔ externalId} link of the model again
+ * through the family's {@link PushTarget}, batch by batch with the same checkpoints, counters and events;
+ * a full one then removes the objects the hub created that no link points to any more.
  */
 @Component
 public class SyncEngine {
@@ -65,11 +73,13 @@ public class SyncEngine {
     private final TransactionTemplate tx;
     private final ObjectMapper mapper;
     private final SyncProperties properties;
+    private final PushTargets targets;
+    private final RecordLinks links;
 
     public SyncEngine(SyncRunRepository runs, RecordStore records, SyncSources sources, FieldMappings mappings,
             ConnectionRepository connections, ConnectionService connectionService, ProviderHttp http,
             EventPublisher events, ProducerTemplate producer, TransactionTemplate tx, ObjectMapper mapper,
-            SyncProperties properties) {
+            SyncProperties properties, PushTargets targets, RecordLinks links) {
         this.runs = runs;
         this.records = records;
         this.sources = sources;
@@ -82,6 +92,8 @@ public class SyncEngine {
         this.tx = tx;
         this.mapper = mapper;
         this.properties = properties;
+        this.targets = targets;
+        this.links = links;
     }
 
     /** Another instance owns the run now; this one must stop without touching it. */
@@ -102,7 +114,7 @@ public class SyncEngine {
         LOG.info("Sync run {} ({} {} {}) {} on {}", runId, run.entity(), run.mode(), run.direction(),
                 resumed ? "resumed" : "started", owner);
         try {
-            String outcome = pull(run, owner);
+            String outcome = "push".equals(run.direction()) ? push(run, owner) : pull(run, owner);
             finish(run, owner, outcome, null);
         } catch (LostOwnership e) {
             LOG.warn("Sync run {} was taken over by another instance; stopping here", runId);
@@ -133,12 +145,17 @@ public class SyncEngine {
         return true;
     }
 
-    private String pull(SyncRun run, String owner) throws Exception {
-        UUID tenantId = run.tenantId();
-        Connection connection = connections.find(tenantId, run.connectionId()).orElseThrow();
+    private Connection activeConnection(SyncRun run) {
+        Connection connection = connections.find(run.tenantId(), run.connectionId()).orElseThrow();
         if (connection.status() != ConnectionStatus.ACTIVE && connection.status() != ConnectionStatus.ERROR) {
             throw new IllegalStateException("connection is " + connection.status().wire());
         }
+        return connection;
+    }
+
+    private String pull(SyncRun run, String owner) throws Exception {
+        UUID tenantId = run.tenantId();
+        Connection connection = activeConnection(run);
         SyncSource source = sources.find(connection.provider(), run.entity())
                 .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + run.entity()));
         boolean incremental = "incremental".equals(run.mode());
@@ -242,6 +259,156 @@ public class SyncEngine {
         }
     }
 
+    // --- push runs ---
+
+    /**
+     * Phases, each checkpointed: {@code links} (every link pushed again from the data last pushed, in
+     * {@code local_ref} order; the writer creates an object gone at the provider again), then for full runs
+     * whose family lists what the hub created: {@code scan} (objects no link points to, created long enough
+     * before the run, are noted in the checkpoint — nothing is deleted while the provider's paging is read)
+     * and {@code delete}. A link or object the provider refuses is an error of the run, dead-lettered; the
+     * run goes on. Unavailability, quota and authorisation stop the run as in pull runs.
+     */
+    private String push(SyncRun run, String owner) throws Exception {
+        UUID tenantId = run.tenantId();
+        Connection connection = activeConnection(run);
+        PushTarget writer = targets.resyncWriter(connection.provider(), run.entity())
+                .orElseThrow(() -> new IllegalStateException("no push target for " + connection.provider() + "/" + run.entity()));
+        Optional<PushTarget> remover = targets.find(connection.provider(), run.entity(), PushTarget.Kind.DELETE);
+        String model = writer.model();
+        SyncContext context = new SyncContext(tenantId, connection.id(), run.id(), connection.provider(), run.entity(),
+                run.mode(), null, null, null, connection.config(), http.scope(connection.provider(), tenantId, connection.id()));
+
+        JsonNode checkpoint = run.checkpoint() == null ? mapper.createObjectNode() : mapper.readTree(run.checkpoint());
+        String phase = checkpoint.path("phase").asText("links");
+        String cursor = checkpoint.path("cursor").isTextual() ? checkpoint.get("cursor").asText() : null;
+        Set<String> orphans = new LinkedHashSet<>();
+        checkpoint.path("orphans").forEach(id -> orphans.add(id.asText()));
+        long total = links.count(tenantId, connection.id(), model);
+        int batch = properties.getPushBatch();
+        boolean sweep = "full".equals(run.mode()) && remover.isPresent();
+
+        while ("links".equals(phase)) {
+            if (runs.cancelRequested(tenantId, run.id())) {
+                return SyncRun.CANCELLED;
+            }
+            List<RecordLinks.Link> page = links.page(tenantId, connection.id(), model, cursor, batch);
+            long created = 0;
+            long updated = 0;
+            List<Object[]> bad = new ArrayList<>();
+            for (RecordLinks.Link link : page) {
+                try {
+                    if (link.data() == null) {
+                        throw new IllegalStateException("the data last pushed was not kept for this link; run the action again");
+                    }
+                    PushTarget.Result result = writer.push(context, link.data(),
+                            new PushTarget.Link(link.externalId(), link.version()));
+                    links.repushed(tenantId, connection.id(), model, link, result);
+                    if (Objects.equals(link.externalId(), result.externalId())) {
+                        updated++;
+                    } else {
+                        created++;
+                    }
+                } catch (Exception e) {
+                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), link.data()), itemFailure(e)});
+                }
+            }
+            boolean last = page.size() < batch;
+            cursor = last ? null : page.get(page.size() - 1).localRef();
+            phase = !last ? "links" : sweep ? "scan" : "done";
+            commitPush(run, owner, pushCheckpoint(phase, cursor, orphans), page.size(), total, created, updated, 0, bad);
+        }
+
+        Instant createdBefore = run.startedAt().minus(properties.getPushOrphanMinAge());
+        while ("scan".equals(phase)) {
+            if (runs.cancelRequested(tenantId, run.id())) {
+                return SyncRun.CANCELLED;
+            }
+            PushTarget.PushedPage page = writer.pushedObjects(context, cursor);
+            List<PushTarget.Pushed> items = page == null ? List.of() : page.items();
+            Set<String> linked = links.linkedAmong(tenantId, connection.id(), model,
+                    items.stream().map(PushTarget.Pushed::externalId).toList());
+            for (PushTarget.Pushed pushed : items) {
+                if (!linked.contains(pushed.externalId()) && pushed.createdAt() != null
+                        && pushed.createdAt().isBefore(createdBefore)) {
+                    orphans.add(pushed.externalId());
+                }
+            }
+            cursor = page == null ? null : page.nextCursor();
+            phase = cursor != null ? "scan" : orphans.isEmpty() ? "done" : "delete";
+            commitPush(run, owner, pushCheckpoint(phase, cursor, orphans), 0, total, 0, 0, 0, List.of());
+        }
+
+        while ("delete".equals(phase)) {
+            if (runs.cancelRequested(tenantId, run.id())) {
+                return SyncRun.CANCELLED;
+            }
+            List<String> slice = orphans.stream().limit(batch).toList();
+            long deleted = 0;
+            List<Object[]> bad = new ArrayList<>();
+            for (String externalId : slice) {
+                try {
+                    remover.orElseThrow().delete(context, new PushTarget.Link(externalId, null));
+                    deleted++;
+                } catch (Exception e) {
+                    bad.add(new Object[] {pushItem(externalId, null, null), itemFailure(e)});
+                }
+                orphans.remove(externalId);
+            }
+            phase = orphans.isEmpty() ? "done" : "delete";
+            commitPush(run, owner, pushCheckpoint(phase, null, orphans), 0, total, 0, 0, deleted, bad);
+        }
+        return SyncRun.SUCCEEDED;
+    }
+
+    /** A failure of one pushed object; what concerns the whole run (quota, outage, authorisation, shutdown) is rethrown. */
+    private RuntimeException itemFailure(Exception e) throws Exception {
+        if (e instanceof ProviderCallException p && p.kind() != ProviderCallException.Kind.REJECTED) {
+            throw e;
+        }
+        if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+            throw e;
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getClass().getSimpleName() + ": "
+                + e.getMessage(), e);
+    }
+
+    private ObjectNode pushItem(String externalId, String localRef, JsonNode data) {
+        ObjectNode item = mapper.createObjectNode();
+        item.put("id", externalId);
+        item.put("localRef", localRef);
+        if (data != null) {
+            item.set("data", data);
+        }
+        return item;
+    }
+
+    private void commitPush(SyncRun run, String owner, String checkpoint, long processed, long total, long created,
+            long updated, long deleted, List<Object[]> bad) {
+        tx.executeWithoutResult(status -> {
+            String errors = null;
+            if (!bad.isEmpty()) {
+                errors = appendErrors(run, bad);
+                for (Object[] b : bad) {
+                    deadLetter(run, (JsonNode) b[0], (RuntimeException) b[1]);
+                }
+            }
+            if (!runs.checkpoint(run.tenantId(), run.id(), owner, checkpoint, processed, total, created, updated, deleted,
+                    errors)) {
+                throw new LostOwnership();
+            }
+        });
+    }
+
+    private String pushCheckpoint(String phase, String cursor, Set<String> orphans) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("phase", phase);
+        node.put("cursor", cursor);
+        ArrayNode ids = node.putArray("orphans");
+        orphans.forEach(ids::add);
+        return node.toString();
+    }
+
     private void onProviderFailure(SyncRun run, String owner, ProviderCallException e) {
         LOG.warn("Sync run {} stopped by the provider: {} ({})", run.id(), e.getMessage(), e.kind());
         Connection connection = connections.find(run.tenantId(), run.connectionId()).orElseThrow();
@@ -287,6 +454,9 @@ public class SyncEngine {
                 ObjectNode error = errors.addObject();
                 JsonNode id = raw.path("id");
                 error.put("externalId", id.isValueNode() ? id.asText() : null);
+                if ("push".equals(run.direction())) {
+                    error.put("localRef", raw.path("localRef").asText(null));
+                }
                 error.put("message", ((RuntimeException) b[1]).getMessage());
                 error.put("deadLettered", true);
             }

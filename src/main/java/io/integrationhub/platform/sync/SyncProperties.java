@@ -28,6 +28,16 @@ public class SyncProperties {
     /** Errors kept in a run's {@code errors[]}; more are still dead-lettered. */
     @Min(1)
     private int maxErrorsKept = 100;
+    /** Push runs: links re-pushed (and orphans removed) between two checkpoints. */
+    @Min(1)
+    private int pushBatch = 100;
+    /**
+     * Push runs remove an unlinked object the hub created only when the provider says it was created at least this
+     * long before the run started: an action that has just created one may not have saved its link yet, and the
+     * provider's clock is not the hub's.
+     */
+    @NotNull
+    private Duration pushOrphanMinAge = Duration.ofMinutes(2);
 
     public int getWorkers() { return workers; }
     public void setWorkers(int v) { workers = v; }
@@ -39,4 +49,8 @@ public class SyncProperties {
     public void setSweepBatch(int v) { sweepBatch = v; }
     public int getMaxErrorsKept() { return maxErrorsKept; }
     public void setMaxErrorsKept(int v) { maxErrorsKept = v; }
+    public int getPushBatch() { return pushBatch; }
+    public void setPushBatch(int v) { pushBatch = v; }
+    public Duration getPushOrphanMinAge() { return pushOrphanMinAge; }
+    public void setPushOrphanMinAge(Duration v) { pushOrphanMinAge = v; }
 }

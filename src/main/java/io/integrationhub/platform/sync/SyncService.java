@@ -35,15 +35,17 @@ public class SyncService {
     private final ConnectionService connections;
     private final ProviderCatalog catalog;
     private final SyncSources sources;
+    private final PushTargets targets;
     private final SyncRunRepository runs;
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
 
-    public SyncService(ConnectionService connections, ProviderCatalog catalog, SyncSources sources,
+    public SyncService(ConnectionService connections, ProviderCatalog catalog, SyncSources sources, PushTargets targets,
             SyncRunRepository runs, ProducerTemplate producer, ObjectMapper mapper) {
         this.connections = connections;
         this.catalog = catalog;
         this.sources = sources;
+        this.targets = targets;
         this.runs = runs;
         this.producer = producer;
         this.mapper = mapper;
@@ -54,7 +56,9 @@ public class SyncService {
         Connection connection = connections.get(tenantId, connectionId);
         String entity = body.path("entity").asText();
         String direction = body.path("direction").asText("pull");
-        String mode = body.path("mode").asText("incremental");
+        boolean push = "push".equals(direction);
+        // A push run sends every linked object again: it is always a full run.
+        String mode = body.path("mode").asText(push ? "full" : "incremental");
         Instant from = instant(body, "from");
         Instant to = instant(body, "to");
         if (from != null && to != null && !from.isBefore(to)) {
@@ -65,11 +69,21 @@ public class SyncService {
             throw ProblemException.unprocessable("'" + provider.key() + "' has no entity '" + entity + "'.",
                     new FieldError("/entity", "known: " + String.join(", ", provider.entities())));
         }
-        if (!"pull".equals(direction)) {
-            throw ProblemException.unprocessable("Push goes through actions (POST /connections/{id}/actions/{action}).",
-                    new FieldError("/direction", "only 'pull' runs can be queued"));
-        }
-        if (sources.find(provider.key(), entity).isEmpty()) {
+        if (push) {
+            if (!"full".equals(mode)) {
+                throw ProblemException.unprocessable("A push run sends every linked object again; it is always full.",
+                        new FieldError("/mode", "push runs are 'full'"));
+            }
+            if (from != null || to != null) {
+                throw ProblemException.unprocessable("A push run has no date range.",
+                        new FieldError(from != null ? "/from" : "/to", "not allowed with direction 'push'"));
+            }
+            if (targets.resyncWriter(provider.key(), entity).isEmpty()) {
+                throw ProblemException.unprocessable("This hub cannot push " + provider.key() + " " + entity
+                        + "; push single objects through actions (POST /connections/{id}/actions/{action}).",
+                        new FieldError("/entity", "no push run for this entity"));
+            }
+        } else if (sources.find(provider.key(), entity).isEmpty()) {
             throw ProblemException.unprocessable("This hub has no sync for " + provider.key() + " " + entity + " yet.",
                     new FieldError("/entity", "no sync source installed"));
         }
