@@ -35,7 +35,8 @@ import io.integrationhub.support.HubIntegrationTest;
         "hub.resilience.circuit-breaker.minimum-number-of-calls=50",
         "hub.resilience.budgets.onedrive=1000",
         "hub.resilience.budgets.outlook=1000",
-        "hub.resilience.budgets.outlook-calendar=1000" })
+        "hub.resilience.budgets.outlook-calendar=1000",
+        "hub.microsoft.mail.page-size=2" })
 public abstract class MicrosoftTestBase extends HubIntegrationTest {
 
     protected static final GraphFake MICROSOFT = new GraphFake();
