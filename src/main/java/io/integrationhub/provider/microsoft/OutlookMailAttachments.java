@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.api.ProblemException;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.provider.microsoft.GraphClient.Request;
@@ -46,11 +47,14 @@ public class OutlookMailAttachments {
     private static final Logger LOG = LoggerFactory.getLogger(OutlookMailAttachments.class);
     static final String FILE = "#microsoft.graph.fileAttachment";
 
+    private final JobFiles jobFiles;
     private final OutlookMailLinks links;
     private final OutlookMailProperties properties;
     private final ObjectMapper mapper;
 
-    public OutlookMailAttachments(OutlookMailLinks links, OutlookMailProperties properties, ObjectMapper mapper) {
+    public OutlookMailAttachments(JobFiles jobFiles, OutlookMailLinks links, OutlookMailProperties properties,
+            ObjectMapper mapper) {
+        this.jobFiles = jobFiles;
         this.links = links;
         this.properties = properties;
         this.mapper = mapper;
@@ -87,7 +91,7 @@ public class OutlookMailAttachments {
                 Optional<SavedAttachment> saved = links.saved(context.tenantId(), context.connectionId(), messageId, id);
                 if (saved.isEmpty()) {
                     if (drive == null) {
-                        drive = driveConnection(context.tenantId());
+                        drive = jobFiles.driveConnection(context.tenantId());
                     }
                     if (drive.isEmpty()) {
                         reason = "the tenant has no active OneDrive connection";
@@ -100,8 +104,9 @@ public class OutlookMailAttachments {
                             if (e.kind() != ProviderCallException.Kind.REJECTED && e.kind() != ProviderCallException.Kind.UNAUTHORIZED) {
                                 throw e;
                             }
-                            LOG.warn("Attachment of message {} not saved for job {}: {}", messageId, jobRef, e.getMessage());
-                            reason = "OneDrive did not take the file: " + e.getMessage();
+                            reason = notSaved(messageId, jobRef, e.getMessage());
+                        } catch (ProblemException e) {
+                            reason = notSaved(messageId, jobRef, e.problem().detail());
                         }
                     }
                 }
@@ -138,18 +143,20 @@ public class OutlookMailAttachments {
         }
     }
 
+    private static String notSaved(String messageId, String jobRef, String why) {
+        LOG.warn("An attachment of message {} was not saved for job {}: {}", messageId, jobRef, why);
+        return "OneDrive did not take the file: " + why;
+    }
+
     /** OneDrive refuses {@code " * : < > ? / \ |} and names ending in a dot or space. */
     static String fileName(String name) {
         String clean = name.replaceAll("[\"*:<>?/\\\\|\\p{Cntrl}]", "_").replaceAll("[. ]+$", "").trim();
         return clean.isEmpty() ? "attachment" : clean;
     }
 
-    private Optional<UUID> driveConnection(UUID tenantId) {
-        return Optional.empty();
-    }
-
     private SavedAttachment upload(UUID tenantId, UUID drive, String jobRef, String name, String contentType, InputStream in,
             long size) {
-        throw new IllegalStateException("OneDrive job files are not available");
+        JsonNode item = jobFiles.upload(tenantId, drive, jobRef, properties.getAttachmentsFolder(), name, contentType, in, size);
+        return new SavedAttachment(item.path("id").asText(), item.path("webUrl").asText(null));
     }
 }

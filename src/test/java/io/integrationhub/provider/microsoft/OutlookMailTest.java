@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.webhook.subscription.ProviderSubscription;
 import io.integrationhub.platform.webhook.subscription.SubscriptionStore;
+import io.integrationhub.provider.microsoft.sandbox.GraphDriveSim;
 import io.integrationhub.provider.microsoft.sandbox.GraphMailSim;
 import io.integrationhub.provider.microsoft.sandbox.GraphMailSim.AttachmentSpec;
 import io.integrationhub.provider.microsoft.sandbox.GraphMailSim.Incoming;
@@ -64,6 +66,22 @@ class OutlookMailTest extends MicrosoftTestBase {
         Tenant t = connect("outlook", config);
         await().atMost(WAIT).until(() -> activeSubscriptions(t).size() >= 2 && firstSyncDone(t));
         return t;
+    }
+
+    /** A second connection of the same tenant, through the same consent → callback flow. */
+    private UUID connectAlso(Tenant t, String provider, String config) {
+        HubClient.Response created = hub.post("/api/v1/connections", t.key(),
+                "{\"provider\":\"" + provider + "\",\"config\":" + config + "}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String authorize = created.json().path("authorizeUrl").asText();
+        String state = java.net.URLDecoder.decode(authorize.replaceAll(".*[?&]state=([^&]+).*", "$1"), StandardCharsets.UTF_8);
+        HubClient.Response back = hub.get("/oauth/callback/" + provider + "?code=code-" + UUID.randomUUID() + "&state="
+                + URLEncoder.encode(state, StandardCharsets.UTF_8), null);
+        assertThat(back.status()).as(back.body()).isLessThan(400);
+        UUID id = UUID.fromString(created.json().path("id").asText());
+        await().atMost(WAIT).until(() -> "active".equals(hub.get("/api/v1/connections/" + id, t.key()).json()
+                .path("status").asText()));
+        return id;
     }
 
     private List<ProviderSubscription> activeSubscriptions(Tenant t) {
@@ -182,6 +200,59 @@ class OutlookMailTest extends MicrosoftTestBase {
             assertThat(c.path()).isEqualTo("/me/messages/" + id + "/attachments");
             assertThat(c.rawQuery()).contains("$select=");
         });
+    }
+
+    @Test
+    void shouldSaveTheAttachmentsOfAJobEmailIntoTheJobsOneDriveEmailsFolderOnce() throws Exception {
+        Tenant t = connectOutlook("{}");
+        String root = "Jobs-" + UUID.randomUUID();
+        connectAlso(t, "onedrive", "{\"rootPath\":\"" + root + "\"}");
+        String job = job();
+        byte[] photo = "a photo of the north roof".getBytes(StandardCharsets.UTF_8);
+        long largeSize = 5L * 1024 * 1024 + 7;
+        AttachmentSpec large = AttachmentSpec.ofSize(MICROSOFT.graph().storage().resolve("specs"), "survey scan.pdf",
+                "application/pdf", largeSize);
+        String id = mail().put("inbox", Incoming.of("carla@builders.example", "Survey [" + job + "]", "<p>attached</p>")
+                .withAttachments(AttachmentSpec.of("roof-north.jpg", "image/jpeg", photo), large));
+        MICROSOFT.graph().clearCalls();
+
+        notifyHub(t, "inbox", "created", id);
+
+        JsonNode email = awaitEmail(t, id, r -> true).path("data");
+        assertThat(email.path("jobRef").asText()).isEqualTo(job);
+        GraphDriveSim drive = MICROSOFT.graph().part(GraphDriveSim.class);
+        JsonNode savedPhoto = drive.itemAt(root + "/" + job + "/Emails/roof-north.jpg").orElseThrow();
+        JsonNode savedScan = drive.itemAt(root + "/" + job + "/Emails/survey scan.pdf").orElseThrow();
+        assertThat(Files.readAllBytes(drive.content(savedPhoto.path("id").asText()))).isEqualTo(photo);
+        assertThat(Files.size(drive.content(savedScan.path("id").asText()))).isEqualTo(largeSize);
+        JsonNode attachments = email.path("attachments");
+        assertThat(attachments).hasSize(2);
+        assertThat(attachments.get(0).path("saved").asBoolean()).isTrue();
+        assertThat(attachments.get(0).path("driveItemId").asText()).isEqualTo(savedPhoto.path("id").asText());
+        assertThat(attachments.get(0).path("webUrl").asText()).isEqualTo(savedPhoto.path("webUrl").asText());
+        assertThat(attachments.get(1).path("driveItemId").asText()).isEqualTo(savedScan.path("id").asText());
+
+        // Small from contentBytes, large streamed from $value (then an upload session at OneDrive).
+        String photoId = mail().attachmentIds(id).get(0);
+        String scanId = mail().attachmentIds(id).get(1);
+        assertThat(MICROSOFT.calls()).anySatisfy(c -> assertThat(c.path()).isEqualTo("/me/messages/" + id + "/attachments/"
+                + photoId));
+        assertThat(MICROSOFT.calls()).noneSatisfy(c -> assertThat(c.path()).isEqualTo("/me/messages/" + id + "/attachments/"
+                + scanId));
+        assertThat(MICROSOFT.calls()).anySatisfy(c -> assertThat(c.path()).isEqualTo("/me/messages/" + id + "/attachments/"
+                + scanId + "/$value"));
+        assertThat(MICROSOFT.calls()).anySatisfy(c -> assertThat(c.path()).endsWith(":/createUploadSession"));
+
+        // Read in Outlook: delta returns the message again; nothing is uploaded twice.
+        int runs = hub.get(t.connectionPath() + "/syncs", t.key()).json().size();
+        MICROSOFT.graph().clearCalls();
+        mail().markRead(id);
+        notifyHub(t, "inbox", "updated", id);
+        await().atMost(WAIT).until(() -> hub.get(t.connectionPath() + "/syncs", t.key()).json().size() > runs
+                && firstSyncDone(t));
+        assertThat(MICROSOFT.calls()).noneSatisfy(c -> assertThat(c.method()).isEqualTo("PUT"));
+        assertThat(drive.childNames(drive.itemAt(root + "/" + job + "/Emails").orElseThrow().path("id").asText()))
+                .containsExactlyInAnyOrder("roof-north.jpg", "survey scan.pdf");
     }
 
     @Test

@@ -245,6 +245,14 @@ public final class GraphMailSim {
         }
     }
 
+    /** The ids of a message's attachments, in order. */
+    public List<String> attachmentIds(String id) {
+        synchronized (lock) {
+            Message message = messages.get(id);
+            return message == null ? List.of() : message.attachments.stream().map(StoredAttachment::id).toList();
+        }
+    }
+
     /** The extended properties stored with a message (what {@code $expand=singleValueExtendedProperties} returns). */
     public Map<String, String> extendedProperties(String id) {
         synchronized (lock) {
