@@ -64,8 +64,14 @@ public class OutlookMailAttachments {
     public ArrayNode capture(SyncContext context, GraphClient.Session session, String messageId, String jobRef,
             boolean save) throws IOException {
         String base = "/me/messages" + GraphClient.encodePath(messageId) + "/attachments";
-        JsonNode listing = session.get(base + "?$select=id,name,contentType,size,isInline");
+        GraphClient.Reply reply = session.send(Request.of("GET", session.url(base + "?$select=id,name,contentType,size,isInline")),
+                status -> status == 404);
         ArrayNode out = mapper.createArrayNode();
+        if (reply.status() == 404) {
+            // Deleted since delta listed it; the next delta reports it removed.
+            return out;
+        }
+        JsonNode listing = reply.json();
         Optional<UUID> drive = null;
         for (JsonNode a : listing.path("value")) {
             ObjectNode entry = out.addObject();
@@ -145,7 +151,7 @@ public class OutlookMailAttachments {
 
     private static String notSaved(String messageId, String jobRef, String why) {
         LOG.warn("An attachment of message {} was not saved for job {}: {}", messageId, jobRef, why);
-        return "OneDrive did not take the file: " + why;
+        return "not saved: " + why;
     }
 
     /** OneDrive refuses {@code " * : < > ? / \ |} and names ending in a dot or space. */
