@@ -124,6 +124,15 @@ public class OutlookMailSource implements SyncSource {
             String folder = state.folders.get(state.index);
             boolean fresh = state.url == null && !state.links.containsKey(folder);
             String url = state.url != null ? state.url : fresh ? initialUrl(folder, context) : state.links.get(folder);
+            if (!fresh && !url.startsWith(graph.baseUrl() + "/")) {
+                // Links come from Graph and from stored cursors: the bearer token must not follow one elsewhere
+                // (e.g. after the API URL was changed); the folder is read afresh instead.
+                LOG.warn("A delta link of folder {} of connection {} is not on the Graph API; reading the folder afresh",
+                        folder, context.connectionId());
+                state.links.remove(folder);
+                state.url = null;
+                continue;
+            }
             Reply reply;
             try {
                 reply = session.send(Request.of("GET", session.url(url)).header("Prefer", prefer()),

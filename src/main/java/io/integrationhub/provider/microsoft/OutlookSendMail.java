@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +40,8 @@ import io.integrationhub.provider.microsoft.GraphClient.Request;
  */
 @Component
 public class OutlookSendMail implements PushTarget {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutlookSendMail.class);
 
     /** Named property in the hub's own property set (a GUID of its own, as Graph requires for custom properties). */
     public static final String HUB_PROPERTY = "String {4b0a4c1e-6f2d-4f7e-9d3a-1c5e8b7a2f90} Name IntegrationHubSend";
@@ -85,8 +89,13 @@ public class OutlookSendMail implements PushTarget {
         request.put("saveToSentItems", true);
         GraphClient.Session session = graph.session(context.http());
         session.send(Request.of("POST", session.url("/me/sendMail")).json(request));
-        // Sent Items has a subscription too; asking now captures the copy without waiting for Graph's notification.
-        syncs.requestIncremental(context.tenantId(), context.connectionId(), "email", "outlook: mail sent");
+        try {
+            // Sent Items has a subscription too; asking now captures the copy without waiting for Graph's notification.
+            syncs.requestIncremental(context.tenantId(), context.connectionId(), "email", "outlook: mail sent");
+        } catch (RuntimeException e) {
+            // The mail is sent: failing now would make the caller send it again. The notification still comes.
+            LOG.warn("Sync after send-mail not requested for connection {}: {}", context.connectionId(), e.toString());
+        }
         ObjectNode response = mapper.createObjectNode().put("sendId", sendId).put("jobRef", jobRef).put("status", "accepted");
         return new Result(sendId, null, response);
     }
