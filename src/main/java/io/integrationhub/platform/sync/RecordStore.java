@@ -158,6 +158,12 @@ public class RecordStore {
 
     /** Records in the order they last changed in the hub, with an opaque keyset cursor. */
     public RecordPage list(UUID tenantId, UUID connectionId, String model, Instant modifiedAfter, String cursor, int limit) {
+        return list(tenantId, connectionId, model, modifiedAfter, cursor, limit, null);
+    }
+
+    /** As {@link #list(UUID, UUID, String, Instant, String, int)}, narrowed by a {@link RecordSearch} filter. */
+    public RecordPage list(UUID tenantId, UUID connectionId, String model, Instant modifiedAfter, String cursor, int limit,
+            RecordSearch.Filter filter) {
         StringBuilder sql = new StringBuilder("SELECT id, model, external_id, data, remote_updated_at, deleted, "
                 + "last_seen_at, updated_at FROM records WHERE tenant_id = :tenantId AND connection_id = :connectionId "
                 + "AND model = :model");
@@ -174,6 +180,10 @@ public class RecordStore {
             sql.append(" AND (updated_at > :afterTs OR (updated_at = :afterTs AND id > :afterId))");
             p.put("afterTs", Timestamp.from(Instant.parse(parts[0])));
             p.put("afterId", UUID.fromString(parts[1]));
+        }
+        if (filter != null) {
+            sql.append(" AND (").append(filter.sql()).append(')');
+            p.putAll(filter.params());
         }
         sql.append(" ORDER BY updated_at, id LIMIT :limit");
         List<Record> rows = jdbc.query(tenantId, sql.toString(), p, this::map);

@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import io.integrationhub.platform.api.ApiExchange;
@@ -25,14 +27,16 @@ public class SyncApi {
     private final SyncRunRepository runs;
     private final RecordStore records;
     private final ConnectionService connections;
+    private final ObjectProvider<RecordSearch> searches;
 
     public SyncApi(ApiExchange api, SyncService syncs, SyncRunRepository runs, RecordStore records,
-            ConnectionService connections) {
+            ConnectionService connections, ObjectProvider<RecordSearch> searches) {
         this.api = api;
         this.syncs = syncs;
         this.runs = runs;
         this.records = records;
         this.connections = connections;
+        this.searches = searches;
     }
 
     public void createSync(Exchange exchange) {
@@ -84,11 +88,28 @@ public class SyncApi {
             }
         }
         RecordStore.RecordPage page = records.list(tenant, connectionId, model, modifiedAfter,
-                api.queryParam(exchange, "cursor"), limit(exchange, 100, 1000));
+                api.queryParam(exchange, "cursor"), limit(exchange, 100, 1000), search(model, api.queryParam(exchange, "q")));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("records", page.records());
         body.put("nextCursor", page.nextCursor());
         api.respond(exchange, 200, body);
+    }
+
+    /** {@code q}: the model's free-text search; models without one refuse it rather than ignore it. */
+    private RecordSearch.Filter search(String model, String q) {
+        if (q == null) {
+            return null;
+        }
+        String text = q.trim();
+        if (text.isEmpty() || text.length() > 200) {
+            throw ProblemException.badRequest("'q' must be 1 to 200 characters", new FieldError("q", "1 to 200 characters"));
+        }
+        List<RecordSearch> all = searches.orderedStream().toList();
+        return all.stream().filter(s -> s.model().equals(model)).findFirst()
+                .orElseThrow(() -> ProblemException.badRequest("Records of model '" + model + "' cannot be searched; 'q' "
+                        + "is supported for: " + String.join(", ", all.stream().map(RecordSearch::model).sorted().toList()),
+                        new FieldError("q", "not supported for model " + model)))
+                .filter(text);
     }
 
     private int limit(Exchange exchange, int fallback, int max) {

@@ -37,7 +37,8 @@ import io.integrationhub.support.HubIntegrationTest;
         "hub.resilience.budgets.outlook=1000",
         "hub.resilience.budgets.outlook-calendar=1000",
         // Calendar push runs: an orphan event created just before the run may be removed (no concurrent actions here).
-        "hub.sync.push-orphan-min-age=PT0S" })
+        "hub.sync.push-orphan-min-age=PT0S",
+        "hub.microsoft.mail.page-size=2" })
 public abstract class MicrosoftTestBase extends HubIntegrationTest {
 
     protected static final GraphFake MICROSOFT = new GraphFake();

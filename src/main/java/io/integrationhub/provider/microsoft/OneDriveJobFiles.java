@@ -1,0 +1,98 @@
+package io.integrationhub.provider.microsoft;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.stereotype.Service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.connections.Connection;
+import io.integrationhub.platform.connections.ConnectionRepository;
+import io.integrationhub.platform.connections.ConnectionStatus;
+
+/** {@link JobFiles} over the OneDrive family's folders and uploads. */
+@Service
+public class OneDriveJobFiles implements JobFiles {
+
+    static final String PROVIDER = "onedrive";
+
+    private final ConnectionRepository connections;
+    private final GraphClient graph;
+    private final OneDriveFolders folders;
+    private final OneDriveUploads uploads;
+    private final OneDriveSettings settings;
+
+    public OneDriveJobFiles(ConnectionRepository connections, GraphClient graph, OneDriveFolders folders,
+            OneDriveUploads uploads, OneDriveSettings settings) {
+        this.connections = connections;
+        this.graph = graph;
+        this.folders = folders;
+        this.uploads = uploads;
+        this.settings = settings;
+    }
+
+    @Override
+    public Optional<UUID> driveConnection(UUID tenantId) {
+        return connections.list(tenantId, PROVIDER, ConnectionStatus.ACTIVE.wire()).stream()
+                .min(Comparator.comparing(Connection::createdAt)).map(Connection::id);
+    }
+
+    @Override
+    public String ensureFolder(UUID tenantId, UUID driveConnectionId, String jobRef, String subFolder) {
+        Connection connection = active(tenantId, driveConnectionId);
+        return folders.ensure(graph.session(PROVIDER, tenantId, connection.id()), tenantId, connection.id(),
+                connection.config(), jobRef, null, subFolder).idOf(subFolder);
+    }
+
+    @Override
+    public JsonNode upload(UUID tenantId, UUID driveConnectionId, String jobRef, String subFolder, String fileName,
+            String contentType, InputStream content, long size) {
+        Connection connection = active(tenantId, driveConnectionId);
+        try {
+            return upload(connection, tenantId, jobRef, subFolder, fileName, contentType,
+                    OneDriveUploadSource.once(content, size), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Ensures the job's folders and uploads into {@code subFolder}; a linked sub-folder that was deleted in
+     * OneDrive meanwhile is created again and the upload repeated once (when the source can be read again).
+     */
+    JsonNode upload(Connection connection, UUID tenantId, String jobRef, String subFolder, String fileName,
+            String contentType, OneDriveUploadSource source, String conflictBehavior) throws IOException {
+        GraphClient.Session session = graph.session(PROVIDER, tenantId, connection.id());
+        String behavior = conflictBehavior != null ? conflictBehavior : settings.of(connection.config()).conflictBehavior();
+        for (int attempt = 0; ; attempt++) {
+            String parentId = folders.ensure(session, tenantId, connection.id(), connection.config(), jobRef, null,
+                    subFolder).idOf(subFolder);
+            try {
+                return uploads.upload(session, parentId, fileName, contentType, source, behavior);
+            } catch (OneDriveUploads.ParentGone gone) {
+                folders.forget(tenantId, connection.id(), jobRef, subFolder);
+                if (attempt > 0) {
+                    throw ProblemException.conflict("The job's OneDrive folder keeps disappearing; try again later.");
+                }
+            }
+        }
+    }
+
+    Connection active(UUID tenantId, UUID connectionId) {
+        Connection connection = connections.find(tenantId, connectionId)
+                .filter(c -> PROVIDER.equals(c.provider()))
+                .orElseThrow(() -> ProblemException.notFound("OneDrive connection " + connectionId));
+        if (connection.status() != ConnectionStatus.ACTIVE) {
+            throw ProblemException.unprocessable("The OneDrive connection is " + connection.status().wire() + ".",
+                    new FieldError("/status", connection.status().wire()));
+        }
+        return connection;
+    }
+}
