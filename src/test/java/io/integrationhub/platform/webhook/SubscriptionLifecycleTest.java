@@ -132,6 +132,11 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
         assertThat(graphNotification("onedrive", s.externalId(), clientState, change).status()).isEqualTo(202);
         Map<String, Object> row = awaitRows(connection, 1, "ignored").get(0);
         assertThat(row.get("event_type")).isEqualTo("change.updated");
+        // The subscription's secret was checked, then dropped: not in the inbox nor in the events API.
+        assertThat(String.valueOf(row.get("payload"))).contains("item-1").doesNotContain(clientState);
+        HubClient.Response listed = hub.get("/api/v1/webhook-events?provider=onedrive", tenant.apiKey());
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.body()).contains("item-1").doesNotContain(clientState);
 
         // Unknown subscriptions cannot be authenticated: acknowledged, nothing stored.
         assertThat(graphNotification("onedrive", unique(), clientState, change).status()).isEqualTo(202);

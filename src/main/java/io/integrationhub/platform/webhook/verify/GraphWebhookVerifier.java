@@ -77,8 +77,11 @@ public class GraphWebhookVerifier extends WebhookVerifier {
             String lifecycle = text(item, "lifecycleEvent");
             String type = lifecycle != null ? "lifecycle." + lifecycle : "change." + text(item, "changeType");
             String id = text(item, "id");
-            events.add(new InboundEvent(id != null && lifecycle == null ? id : stableHash(item), type, null,
-                    new SubscriptionRef(s.id(), s.tenantId(), s.connectionId()), item));
+            // clientState is the subscription's secret: verified above, never stored, listed or dead-lettered.
+            JsonNode stored = item.isObject() ? ((com.fasterxml.jackson.databind.node.ObjectNode) item.deepCopy())
+                    .without("clientState") : item;
+            events.add(new InboundEvent(id != null && lifecycle == null ? id : stableHash(stored), type, null,
+                    new SubscriptionRef(s.id(), s.tenantId(), s.connectionId()), stored));
         }
         return events.isEmpty() ? WebhookOutcome.handshake(202, null, "") : WebhookOutcome.events(events, 202);
     }
