@@ -75,11 +75,14 @@ public class SyncEngine {
     private final SyncProperties properties;
     private final PushTargets targets;
     private final RecordLinks links;
+    private final org.springframework.beans.factory.ObjectProvider<SyncService> syncService;
 
     public SyncEngine(SyncRunRepository runs, RecordStore records, SyncSources sources, FieldMappings mappings,
             ConnectionRepository connections, ConnectionService connectionService, ProviderHttp http,
             EventPublisher events, ProducerTemplate producer, TransactionTemplate tx, ObjectMapper mapper,
-            SyncProperties properties, PushTargets targets, RecordLinks links) {
+            SyncProperties properties, PushTargets targets, RecordLinks links,
+            org.springframework.beans.factory.ObjectProvider<SyncService> syncService) {
+        this.syncService = syncService;
         this.runs = runs;
         this.records = records;
         this.sources = sources;
@@ -430,8 +433,18 @@ public class SyncEngine {
     }
 
     private void finish(SyncRun run, String owner, String status, String message) {
-        if (!runs.finish(run.tenantId(), run.id(), owner, status, message)) {
+        SyncRunRepository.Finished finished = runs.finish(run.tenantId(), run.id(), owner, status, message);
+        if (!finished.done()) {
             return;
+        }
+        if (finished == SyncRunRepository.Finished.FINISHED_FOLLOW_UP && !SyncRun.CANCELLED.equals(status)) {
+            // A change was announced while this run was reading: one more incremental pass picks it up.
+            SyncService service = syncService.getIfAvailable();
+            SyncRun next = service == null ? null : service.requestInternal(run.tenantId(), run.connectionId(), run.entity(),
+                    "incremental", "follow-up");
+            if (next != null) {
+                service.dispatch(next);
+            }
         }
         if (SyncRun.SUCCEEDED.equals(status)) {
             runs.markConnectionSynced(run.tenantId(), run.connectionId());

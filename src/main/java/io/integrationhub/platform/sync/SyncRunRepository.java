@@ -156,8 +156,29 @@ public class SyncRunRepository {
                 Map.of("id", id), (rs, n) -> rs.getBoolean(1)).orElse(true);
     }
 
+    /** How {@link #finish} went: not this owner's to finish, finished, or finished with a follow-up asked for. */
+    public enum Finished {
+        NOT_FINISHED, FINISHED, FINISHED_FOLLOW_UP;
+
+        public boolean done() {
+            return this != NOT_FINISHED;
+        }
+    }
+
+    /**
+     * Marks the running run of connection+entity as owing a follow-up run (a request arrived while it ran).
+     * A queued run needs nothing: it has not read anything yet. Returns whether a running run was marked.
+     */
+    public boolean requestFollowUp(UUID tenantId, UUID connectionId, String entity) {
+        return jdbc.update(tenantId, "UPDATE sync_locks SET rerun_requested = TRUE WHERE tenant_id = :tenantId "
+                + "AND connection_id = :connectionId AND entity = :entity AND run_id IN (SELECT id FROM sync_runs "
+                + "WHERE tenant_id = :tenantId AND status = 'running')",
+                Map.of("connectionId", connectionId, "entity", entity)) == 1;
+    }
+
     /** Ends a run and frees its connection+entity for the next one. */
-    public boolean finish(UUID tenantId, UUID id, String owner, String status, String message) {
+    public Finished finish(UUID tenantId, UUID id, String owner, String status, String message) {
+        boolean[] followUp = {false};
         Boolean done = tx.execute(s -> {
             Map<String, Object> p = new HashMap<>();
             p.put("id", id);
@@ -169,11 +190,16 @@ public class SyncRunRepository {
             int n = jdbc.update(tenantId, "UPDATE sync_runs SET status = :status, message = :message, completed_at = :now, "
                     + "heartbeat_at = :now WHERE tenant_id = :tenantId AND id = :id AND " + ownerClause, p);
             if (n == 1) {
+                followUp[0] = jdbc.queryOne(tenantId, "SELECT rerun_requested FROM sync_locks WHERE tenant_id = :tenantId "
+                        + "AND run_id = :id", Map.of("id", id), (rs, i) -> rs.getBoolean(1)).orElse(false);
                 jdbc.update(tenantId, "DELETE FROM sync_locks WHERE tenant_id = :tenantId AND run_id = :id", Map.of("id", id));
             }
             return n == 1;
         });
-        return Boolean.TRUE.equals(done);
+        if (!Boolean.TRUE.equals(done)) {
+            return Finished.NOT_FINISHED;
+        }
+        return followUp[0] ? Finished.FINISHED_FOLLOW_UP : Finished.FINISHED;
     }
 
     /** Puts a run back in the queue until {@code resumeAfter}, keeping its checkpoint and its lock. */

@@ -109,8 +109,13 @@ public class SyncService {
         try {
             return runs.queue(tenantId, connectionId, entity, "pull", mode == null ? "incremental" : mode, null, null, reason);
         } catch (SyncRunRepository.AlreadyActive e) {
-            LOG.debug("Sync of {} {} already queued or running ({}); {} request folded into it", connectionId, entity,
-                    e.runId(), reason);
+            if (runs.requestFollowUp(tenantId, connectionId, entity)) {
+                LOG.debug("Sync of {} {} running ({}); {} request makes it queue a follow-up run", connectionId, entity,
+                        e.runId(), reason);
+            } else {
+                LOG.debug("Sync of {} {} already queued ({}); {} request folded into it", connectionId, entity,
+                        e.runId(), reason);
+            }
             return null;
         }
     }

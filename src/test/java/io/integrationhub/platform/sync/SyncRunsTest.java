@@ -8,11 +8,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -139,6 +143,35 @@ class SyncRunsTest extends SyncTestBase {
         Map<String, Object> four = jdbc.queryForMap("SELECT deleted FROM records WHERE connection_id = :c AND external_id = '4'",
                 Map.of("c", t.connectionId()));
         assertThat(four.get("deleted")).isEqualTo(true);
+    }
+
+    @Autowired
+    SyncService syncService;
+
+    @Test
+    void shouldQueueOneFollowUpRunWhenAChangeIsAnnouncedWhileARunIsReading() {
+        Tenant t = tenantWith("hubspot");
+        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts"))
+                .willReturn(okJson("{\"results\":[" + contact("1", "a@example.com", "2026-01-01T00:00:00Z")
+                        + "]}").withFixedDelay(800)));
+        String runId = startSync(t, "{\"entity\":\"contact\"}");
+        // Queued: a hint is covered by the run that has not read anything yet.
+        assertThat(syncService.requestInternal(t.id(), t.connectionId(), "contact", null, "webhook")).isNull();
+        awaitStatus(t, runId, "running");
+        // Running: two hints while it reads make exactly one follow-up run, not zero and not two.
+        assertThat(syncService.requestInternal(t.id(), t.connectionId(), "contact", null, "webhook")).isNull();
+        assertThat(syncService.requestInternal(t.id(), t.connectionId(), "contact", null, "webhook")).isNull();
+        awaitStatus(t, runId, "succeeded");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> hub.get("/api/v1/connections/" + t.connectionId()
+                + "/syncs?limit=5", t.key()).json().size() == 2);
+        JsonNode log = hub.get("/api/v1/connections/" + t.connectionId() + "/syncs?limit=5", t.key()).json();
+        String followUp = log.get(0).path("id").asText();
+        assertThat(followUp).isNotEqualTo(runId);
+        assertThat(log.get(0).path("mode").asText()).isEqualTo("incremental");
+        awaitStatus(t, followUp, "succeeded");
+        assertThat(hub.get("/api/v1/connections/" + t.connectionId() + "/syncs?limit=5", t.key()).json().size())
+                .as("the follow-up run itself owes nothing").isEqualTo(2);
     }
 
     @Test
