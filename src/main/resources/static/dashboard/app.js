@@ -253,18 +253,30 @@ function openPopup() {
 }
 
 /**
- * Follows a consent running in the popup: the callback page posts its outcome (see init), and as a fallback —
- * a provider page that cuts the opener link, or a user who closes the window — the connection is polled.
+ * Follows a consent running in the popup: the callback page posts its outcome (see init). As a fallback — a
+ * provider page that cuts the opener link, a callback that cannot reach us — the connection is polled until it
+ * differs from `before` (as it was when the consent started), for at most ten minutes and at most two
+ * minutes after the popup was closed.
  */
-function watchConsent(connectionId, popup) {
+function watchConsent(connectionId, popup, before) {
   clearInterval(state.watches.get(connectionId));
   const started = Date.now();
+  let closedAt = null;
   const timer = setInterval(async () => {
-    if (!state.key || Date.now() - started > 10 * 60 * 1000) { clearInterval(timer); state.watches.delete(connectionId); return; }
+    const now = Date.now();
+    if (!state.key || now - started > 10 * 60 * 1000 || (closedAt && now - closedAt > 2 * 60 * 1000)) {
+      clearInterval(timer);
+      state.watches.delete(connectionId);
+      return;
+    }
+    if (!closedAt && popup && popup.closed) {
+      closedAt = now;
+      loadCatalog().catch(() => {});
+    }
     try {
       const c = await api(`/connections/${connectionId}`);
-      if (c.status !== 'pending' || (popup && popup.closed)) consentFinished(connectionId, c.status);
-    } catch { /* keep trying until the consent window times out */ }
+      if (c.status !== before.status || (before.updatedAt && c.updatedAt !== before.updatedAt)) consentFinished(connectionId, c.status);
+    } catch { /* keep trying until the watch ends */ }
   }, 2000);
   state.watches.set(connectionId, timer);
 }
@@ -293,7 +305,7 @@ async function connect(provider) {
   try {
     const created = await api('/connections', { method: 'POST', body: { provider: provider.key } });
     popup.location.href = created.authorizeUrl;
-    watchConsent(created.id, popup);
+    watchConsent(created.id, popup, { status: 'pending' });
     await loadCatalog();
   } catch (err) {
     popup.close();
@@ -309,7 +321,7 @@ async function reconnect(connection, provider) {
     // An empty object: the API wants a JSON body here even though every field of it is optional.
     const { authorizeUrl } = await api(`/connections/${connection.id}/reauthorize`, { method: 'POST', body: {} });
     popup.location.href = authorizeUrl;
-    watchConsent(connection.id, popup);
+    watchConsent(connection.id, popup, connection);
   } catch (err) {
     popup.close();
     showError(err);
