@@ -408,10 +408,15 @@ async function openDrawer(connectionId) {
 }
 
 function closeDrawer() {
+  const wasOpen = state.open;
   $('drawer').hidden = true;
   $('backdrop').hidden = true;
   closeConfirm();
   state.open = null;
+  // Back to the card the drawer was opened from (the catalog may have been re-rendered meanwhile).
+  const card = wasOpen && document.querySelector(`.card[data-provider="${CSS.escape(wasOpen.provider)}"]`);
+  const target = card && (card.querySelector('button[aria-label^="Manage"]') || card.querySelector('button:not([disabled])'));
+  if (target) target.focus();
 }
 
 async function runHealthCheck(c, target) {

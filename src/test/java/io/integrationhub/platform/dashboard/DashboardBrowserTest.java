@@ -110,6 +110,11 @@ class DashboardBrowserTest extends DashboardTestBase {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("drawer")));
         driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("drawer")));
+        // Focus is back on the card's Manage button, also after the catalog is re-rendered (the health check reloads it).
+        wait.until(d -> "Manage Dynamics 365 Business Central (OData v4)".equals(d.switchTo().activeElement().getAttribute("aria-label")));
+        wait.until(d -> !d.findElement(By.id("health")).getText().startsWith("Checking"));
+        assertThat(driver.switchTo().activeElement().getAttribute("aria-label"))
+                .isEqualTo("Manage Dynamics 365 Business Central (OData v4)");
     }
 
     @Test
