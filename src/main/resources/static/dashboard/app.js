@@ -1,9 +1,11 @@
 // Integrations dashboard: a tenant admin's view of the public REST API (/api/v1), nothing else.
 const KEY_STORAGE = 'integration-hub.apiKey';
 const CONFIRM_TEXT = 'This will stop all data synchronization. Historical data imported will be preserved.';
+const FINISHED = ['succeeded', 'failed', 'cancelled'];
+const POLICIES = ['last-write-wins', 'prefer-local', 'prefer-remote', 'manual'];
 const $ = (id) => document.getElementById(id);
 
-const state = { key: null, providers: [], connections: [], open: null, polls: new Map() };
+const state = { key: null, providers: [], connections: [], open: null, runs: new Map(), watches: new Map() };
 
 class ApiError extends Error {
   constructor(status, problem) {
@@ -35,19 +37,33 @@ function el(tag, attrs = {}, ...children) {
     else if (k === 'text') node.textContent = v;
     else node.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
   return node;
 }
 
 function toast(message, kind = 'info') {
   const t = el('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
   $('toasts').append(t);
-  setTimeout(() => t.remove(), kind === 'error' ? 8000 : 4000);
+  setTimeout(() => t.remove(), kind === 'error' ? 8000 : 5000);
+}
+
+/** A problem document's title and detail, e.g. "Unprocessable: The hub has no client id for 'xero'." */
+function problemText(err) {
+  if (err instanceof ApiError) {
+    const { title, detail, errors } = err.problem;
+    const fields = Array.isArray(errors) && errors.length
+      ? ` (${errors.map((e) => [e.field, e.message].filter(Boolean).join(': ')).join('; ')})` : '';
+    return `${title || 'Error'}${detail ? `: ${detail}` : ''}${fields}`;
+  }
+  return `Error: ${err.message}`;
 }
 
 function showError(err) {
-  if (err instanceof ApiError) toast(`${err.problem.title || 'Error'}: ${err.problem.detail || ''}`.trim(), 'error');
-  else toast(`Error: ${err.message}`, 'error');
+  if (err instanceof ApiError && err.status === 401 && state.key) {
+    signOut('Your API key is no longer accepted. Sign in again.');
+    return;
+  }
+  toast(problemText(err), 'error');
 }
 
 function ago(iso) {
@@ -59,16 +75,28 @@ function ago(iso) {
   return `${Math.round(s / 86400)} d ago`;
 }
 
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+const label = (entity) => entity.replace(/_/g, ' ');
+
 // ---------- sign-in ----------
 
 async function init() {
   $('sign-in-form').addEventListener('submit', (e) => { e.preventDefault(); signIn($('api-key').value.trim()); });
-  $('sign-out').addEventListener('click', signOut);
+  $('sign-out').addEventListener('click', () => signOut());
   $('drawer-close').addEventListener('click', closeDrawer);
   $('backdrop').addEventListener('click', closeDrawer);
-  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') { closeConfirm(); closeDrawer(); } });
+  $('key-form').addEventListener('submit', (e) => { e.preventDefault(); submitKey(); });
+  $('key-cancel').addEventListener('click', closeKeyDialog);
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return;
+    if (!$('confirm').hidden) closeConfirm();
+    else if (!$('key-dialog').hidden) closeKeyDialog();
+    else closeDrawer();
+  });
+  // The OAuth callback page in the popup tells us how the consent ended, then closes itself.
   window.addEventListener('message', (e) => {
-    if (e.origin === location.origin && e.data && e.data.connectionId) loadCatalog().catch(showError);
+    if (e.origin !== location.origin || !e.data || e.data.type !== 'integration-hub.connection') return;
+    consentFinished(e.data.connectionId, e.data.status);
   });
   const saved = sessionStorage.getItem(KEY_STORAGE);
   if (saved) return signIn(saved);
@@ -99,16 +127,20 @@ async function signIn(key) {
   } catch (err) {
     sessionStorage.removeItem(KEY_STORAGE);
     state.key = null;
-    showSignIn(err instanceof ApiError && err.status === 401 ? 'That API key is not valid.' : err.message);
+    showSignIn(err instanceof ApiError && err.status === 401 ? 'That API key is not valid.' : problemText(err));
   }
 }
 
-function signOut() {
+function signOut(message) {
   sessionStorage.removeItem(KEY_STORAGE);
   state.key = null;
+  for (const run of state.runs.values()) clearInterval(run.timer);
+  state.runs.clear();
+  for (const w of state.watches.values()) clearInterval(w);
+  state.watches.clear();
   closeDrawer();
   $('api-key').value = '';
-  showSignIn();
+  showSignIn(message);
 }
 
 // ---------- catalog ----------
@@ -120,7 +152,13 @@ async function loadCatalog() {
   renderCatalog();
   if (state.open) {
     const fresh = connections.find((c) => c.id === state.open.id);
-    if (fresh) state.open = fresh;
+    if (fresh) {
+      state.open = fresh;
+      const status = $('account-status');
+      if (status) status.textContent = statusText(fresh);
+      const lastError = $('account-last-error');
+      if (lastError) lastError.textContent = fresh.lastError || '—';
+    }
   }
 }
 
@@ -138,8 +176,15 @@ function cardState(provider, connection) {
   return 'error';
 }
 
+function statusText(c) {
+  return { active: 'Connected', pending: 'Waiting for consent', error: 'Error', reauth_required: 'Re-authorization required',
+    disconnected: 'Disconnected' }[c.status] || c.status;
+}
+
 function renderCatalog() {
   const root = $('catalog');
+  const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('.card');
+  const focusKey = focused ? [focused.dataset.provider, document.activeElement.textContent] : null;
   root.replaceChildren();
   const byCategory = new Map();
   for (const p of state.providers) {
@@ -152,6 +197,12 @@ function renderCatalog() {
       el('h2', { id }, category),
       el('div', { class: 'grid' }, providers.map(renderCard))));
   }
+  if (focusKey) {
+    // A re-render must not throw keyboard users back to the top of the page.
+    const again = [...root.querySelectorAll(`.card[data-provider="${CSS.escape(focusKey[0])}"] button`)]
+      .find((b) => b.textContent === focusKey[1]);
+    if (again) again.focus();
+  }
 }
 
 function renderCard(p) {
@@ -162,7 +213,7 @@ function renderCard(p) {
     connected: ['ok', 'Connected'], pending: ['pending', 'Waiting for consent'],
     error: ['bad', c && c.status === 'reauth_required' ? 'Re-authorization required' : 'Error'],
   };
-  const [dotClass, label] = labels[s];
+  const [dotClass, text] = labels[s];
   let detail = null;
   let reason = null;
   let actions = [];
@@ -181,14 +232,14 @@ function renderCard(p) {
       el('button', { 'aria-label': `Manage ${p.name}`, onclick: () => openDrawer(c.id) }, 'Manage')];
   } else {
     reason = c.lastError || 'The connection needs attention.';
-    actions = [el('button', { class: 'primary', 'aria-label': `Reconnect ${p.name}`, onclick: () => reconnect(c) }, 'Reconnect'),
+    actions = [el('button', { class: 'primary', 'aria-label': `Reconnect ${p.name}`, onclick: () => reconnect(c, p) }, 'Reconnect'),
       el('button', { 'aria-label': `Manage ${p.name}`, onclick: () => openDrawer(c.id) }, 'Manage')];
   }
-  return el('article', { class: `card state-${s}`, 'data-provider': p.key, 'data-state': s, 'aria-label': `${p.name}: ${label}` },
+  return el('article', { class: `card state-${s}`, 'data-provider': p.key, 'data-state': s, 'aria-label': `${p.name}: ${text}` },
     el('div', { class: 'head' },
       el('span', { class: 'logo', 'aria-hidden': 'true' }, p.name.replace(/^Microsoft /, '').slice(0, 2)),
       el('div', {}, el('h3', {}, p.name),
-        el('span', { class: 'status' }, el('span', { class: `dot ${dotClass}`, 'aria-hidden': 'true' }), el('span', { class: 'label' }, label)))),
+        el('span', { class: 'status' }, el('span', { class: `dot ${dotClass}`, 'aria-hidden': 'true' }), el('span', { class: 'label' }, text)))),
     detail && el('div', { class: 'detail' }, detail),
     reason && el('div', { class: 'reason', role: 'note' }, reason),
     el('div', { class: 'actions' }, actions));
@@ -196,40 +247,117 @@ function renderCard(p) {
 
 // ---------- connect ----------
 
-function watchPopup(popup) {
-  if (!popup) { toast('Allow pop-ups for this page to connect.', 'error'); return; }
-  const timer = setInterval(() => {
-    if (popup.closed) { clearInterval(timer); loadCatalog().catch(showError); }
-  }, 400);
+function openPopup() {
+  // Opened before the API call so the browser treats it as a reaction to the click, not an unwanted pop-up.
+  return window.open('about:blank', 'hub-connect', 'width=560,height=720');
+}
+
+/**
+ * Follows a consent running in the popup: the callback page posts its outcome (see init). As a fallback — a
+ * provider page that cuts the opener link, a callback that cannot reach us — the connection is polled until it
+ * differs from `before` (as it was when the consent started), for at most ten minutes and at most two
+ * minutes after the popup was closed.
+ */
+function watchConsent(connectionId, popup, before) {
+  clearInterval(state.watches.get(connectionId));
+  const started = Date.now();
+  let closedAt = null;
+  const timer = setInterval(async () => {
+    const now = Date.now();
+    if (!state.key || now - started > 10 * 60 * 1000 || (closedAt && now - closedAt > 2 * 60 * 1000)) {
+      clearInterval(timer);
+      state.watches.delete(connectionId);
+      return;
+    }
+    if (!closedAt && popup && popup.closed) {
+      closedAt = now;
+      loadCatalog().catch(() => {});
+    }
+    try {
+      const c = await api(`/connections/${connectionId}`);
+      if (c.status !== before.status || (before.updatedAt && c.updatedAt !== before.updatedAt)) consentFinished(connectionId, c.status);
+    } catch { /* keep trying until the watch ends */ }
+  }, 2000);
+  state.watches.set(connectionId, timer);
+}
+
+async function consentFinished(connectionId, status) {
+  if (state.watches.has(connectionId)) {
+    clearInterval(state.watches.get(connectionId));
+    state.watches.delete(connectionId);
+  } else if (!state.connections.some((c) => c.id === connectionId)) {
+    return;
+  }
+  try {
+    await loadCatalog();
+    const c = state.connections.find((x) => x.id === connectionId);
+    const p = c && state.providers.find((x) => x.key === c.provider);
+    const name = p ? p.name : 'The provider';
+    if (status === 'active') toast(`${name} is connected.`);
+    else if (c && c.status !== 'pending') toast(`${name} was not connected: ${c.lastError || statusText(c)}`, 'error');
+  } catch (err) { showError(err); }
 }
 
 async function connect(provider) {
-  // Opened before the API call so the browser treats it as a reaction to the click, not an unwanted pop-up.
-  const popup = window.open('about:blank', 'hub-connect', 'width=560,height=720');
+  if (provider.authType === 'api_key') { openKeyDialog(provider); return; }
+  const popup = openPopup();
+  if (!popup) { toast('Allow pop-ups for this page to connect.', 'error'); return; }
   try {
     const created = await api('/connections', { method: 'POST', body: { provider: provider.key } });
-    if (created.authorizeUrl && popup) {
-      popup.location.href = created.authorizeUrl;
-      watchPopup(popup);
-    } else {
-      if (popup) popup.close();
-      await loadCatalog();
-    }
+    popup.location.href = created.authorizeUrl;
+    watchConsent(created.id, popup, { status: 'pending' });
+    await loadCatalog();
   } catch (err) {
-    if (popup) popup.close();
+    popup.close();
     showError(err);
   }
 }
 
-async function reconnect(connection) {
-  const popup = window.open('about:blank', 'hub-connect', 'width=560,height=720');
+async function reconnect(connection, provider) {
+  if (provider && provider.authType === 'api_key') { openKeyDialog(provider); return; }
+  const popup = openPopup();
+  if (!popup) { toast('Allow pop-ups for this page to reconnect.', 'error'); return; }
   try {
-    const { authorizeUrl } = await api(`/connections/${connection.id}/reauthorize`, { method: 'POST' });
+    // An empty object: the API wants a JSON body here even though every field of it is optional.
+    const { authorizeUrl } = await api(`/connections/${connection.id}/reauthorize`, { method: 'POST', body: {} });
     popup.location.href = authorizeUrl;
-    watchPopup(popup);
+    watchConsent(connection.id, popup, connection);
   } catch (err) {
-    if (popup) popup.close();
+    popup.close();
     showError(err);
+  }
+}
+
+// API-key providers (an OData ERP, HubSpot private apps) are connected with a key instead of a consent page.
+function openKeyDialog(provider) {
+  const dialog = $('key-dialog');
+  dialog.dataset.provider = provider.key;
+  $('key-title').textContent = `Connect ${provider.name}`;
+  $('provider-key').value = '';
+  $('key-error').hidden = true;
+  dialog.hidden = false;
+  $('provider-key').focus();
+}
+
+function closeKeyDialog() { $('key-dialog').hidden = true; }
+
+async function submitKey() {
+  const dialog = $('key-dialog');
+  const provider = state.providers.find((p) => p.key === dialog.dataset.provider);
+  const apiKey = $('provider-key').value.trim();
+  if (!provider || !apiKey) return;
+  $('key-ok').disabled = true;
+  try {
+    await api('/connections', { method: 'POST', body: { provider: provider.key, credentials: { apiKey } } });
+    closeKeyDialog();
+    toast(`${provider.name} is connected.`);
+    await loadCatalog();
+  } catch (err) {
+    $('key-error').textContent = problemText(err);
+    $('key-error').hidden = false;
+  } finally {
+    $('provider-key').value = '';
+    $('key-ok').disabled = false;
   }
 }
 
@@ -249,41 +377,57 @@ async function openDrawer(connectionId) {
   body.replaceChildren(
     section('Health', health),
     section('Account', el('dl', { class: 'kv' },
-      el('dt', {}, 'Status'), el('dd', { id: 'account-status' }, c.status),
+      el('dt', {}, 'Status'), el('dd', { id: 'account-status' }, statusText(c)),
       el('dt', {}, 'Account'), el('dd', {}, (c.account && (c.account.name || c.account.id)) || '—'),
       el('dt', {}, 'Email'), el('dd', {}, (c.account && c.account.email) || '—'),
+      el('dt', {}, 'Account id'), el('dd', {}, (c.account && c.account.id) || '—'),
       el('dt', {}, 'Scopes'), el('dd', {}, (c.scopes || []).join(', ') || '—'),
-      el('dt', {}, 'Connected'), el('dd', {}, c.createdAt ? new Date(c.createdAt).toLocaleString() : '—'),
-      el('dt', {}, 'Last error'), el('dd', {}, c.lastError || '—'))),
+      el('dt', {}, 'Connected'), el('dd', {}, when(c.createdAt)),
+      el('dt', {}, 'Last synced'), el('dd', {}, c.lastSyncAt ? `${when(c.lastSyncAt)} (${ago(c.lastSyncAt)})` : '—'),
+      c.authorizationExpiresAt && el('dt', {}, 'Consent valid until'), c.authorizationExpiresAt && el('dd', {}, when(c.authorizationExpiresAt)),
+      el('dt', {}, 'Last error'), el('dd', { id: 'account-last-error' }, c.lastError || '—'))),
     section('Data', ...(p.entities.length ? p.entities.map((e) => entityRow(c, e)) : [el('p', {}, 'This provider has nothing to sync.')])),
-    section('Sync log', el('div', { id: 'sync-log' }, 'Loading…')),
-    section('Webhook events', el('div', { id: 'webhook-events' }, 'Loading…')),
-    section('Dead letters', el('div', { id: 'dead-letters' }, 'Loading…')),
-    section('Conflicts', el('div', { id: 'conflicts' }, 'Loading…')),
+    settingsSection(c, p),
+    el('section', { 'aria-label': 'Activity', class: 'activity' },
+      el('div', { class: 'section-head' }, el('h3', {}, 'Activity'),
+        el('button', { class: 'link', 'aria-label': 'Refresh activity', onclick: () => loadActivity(state.open) }, 'Refresh')),
+      el('h4', {}, 'Sync log'), el('div', { id: 'sync-log' }, 'Loading…'),
+      el('h4', {}, 'Webhook events'), el('div', { id: 'webhook-events' }, 'Loading…'),
+      el('h4', {}, 'Dead letters'), el('div', { id: 'dead-letters' }, 'Loading…'),
+      el('h4', {}, 'Conflicts'), el('div', { id: 'conflicts' }, 'Loading…')),
     section('Danger zone', el('div', { class: 'danger-zone' },
       el('p', {}, CONFIRM_TEXT),
       el('button', { class: 'danger', id: 'disconnect', onclick: () => askDisconnect(c) }, 'Disconnect & delete credentials'))));
   $('drawer').hidden = false;
   $('backdrop').hidden = false;
+  $('drawer').scrollTop = 0;
   $('drawer-close').focus();
+  for (const [runId, run] of state.runs) if (run.connectionId === c.id) renderRun(runId, run);
   runHealthCheck(c, health);
   loadActivity(c);
 }
 
 function closeDrawer() {
+  const wasOpen = state.open;
   $('drawer').hidden = true;
   $('backdrop').hidden = true;
+  closeConfirm();
   state.open = null;
+  // Back to the card the drawer was opened from (the catalog may have been re-rendered meanwhile).
+  const card = wasOpen && document.querySelector(`.card[data-provider="${CSS.escape(wasOpen.provider)}"]`);
+  const target = card && (card.querySelector('button[aria-label^="Manage"]') || card.querySelector('button:not([disabled])'));
+  if (target) target.focus();
 }
 
 async function runHealthCheck(c, target) {
   try {
     const r = await api(`/connections/${c.id}/check`, { method: 'POST' });
     target.textContent = `${r.healthy ? 'Healthy' : 'Unhealthy'}: ${r.message || ''}`.trim();
-    target.className = r.healthy ? '' : 'error';
+    target.className = r.healthy ? 'ok' : 'error';
+    // The check may have found a dead grant (the connection then needs re-authorization): show it everywhere.
+    await loadCatalog();
   } catch (err) {
-    target.textContent = err instanceof ApiError && (err.status === 404 || err.status === 405)
-      ? 'Health check is not available for this connection.' : `Health check failed: ${err.message}`;
+    target.textContent = `Health check failed: ${problemText(err)}`;
     target.className = 'error';
   }
 }
@@ -296,17 +440,16 @@ function entityRow(c, entity) {
   const schedules = (c.config && c.config.schedules) || {};
   const schedule = el('input', { type: 'text', value: schedules[entity] || '', placeholder: 'PT15M or a cron expression',
     'aria-label': `Schedule for ${entity}` });
-  const progress = el('div', { class: 'progress', 'data-entity': entity });
-  const start = (body) => startSync(c, entity, body, progress);
+  const start = (body) => startSync(c, entity, body);
   const today = () => { const d = new Date().toISOString().slice(0, 10); return { from: `${d}T00:00:00Z`, to: `${d}T23:59:59Z` }; };
   return el('div', { class: 'entity', 'data-entity': entity },
-    el('strong', {}, entity.replace('_', ' ')),
+    el('strong', {}, label(entity)),
     el('div', { class: 'controls' },
       mode,
       el('button', { class: 'primary', 'aria-label': `Sync ${entity} now`, onclick: () => start({ mode: mode.value }) }, 'Sync now'),
       el('button', { 'aria-label': `Sync ${entity} for today`, onclick: () => start({ mode: 'full', ...today() }) }, 'Sync today')),
-    el('div', { class: 'schedule' },
-      from, to,
+    el('div', { class: 'range' },
+      from, el('span', { 'aria-hidden': 'true' }, '–'), to,
       el('button', { 'aria-label': `Sync ${entity} for the date range`, onclick: () => {
         if (!from.value || !to.value) { toast('Choose both dates of the range.', 'error'); return; }
         start({ mode: 'full', from: `${from.value}T00:00:00Z`, to: `${to.value}T23:59:59Z` });
@@ -314,130 +457,266 @@ function entityRow(c, entity) {
     el('div', { class: 'schedule' },
       schedule,
       el('button', { 'aria-label': `Save schedule for ${entity}`, onclick: () => saveSchedule(c, entity, schedule.value.trim()) }, 'Save schedule')),
-    progress);
+    el('div', { class: 'progress', 'data-entity': entity }));
 }
 
-async function saveSchedule(c, entity, value) {
+/** Settings the hub has for every provider: the connection's name and, where the provider takes pushes, conflict policies. */
+function settingsSection(c, p) {
+  const name = el('input', { type: 'text', value: c.name || '', 'aria-label': 'Connection name', maxlength: 200 });
+  const rows = [el('div', { class: 'setting' }, el('label', {}, 'Name'), name,
+    el('button', { 'aria-label': 'Save connection name', onclick: () => patchConnection(c, { name: name.value.trim() }, 'Name saved.') }, 'Save'))];
+  if ((p.actions || []).length && p.entities.length) {
+    const current = (c.config && c.config.conflicts) || {};
+    for (const entity of p.entities) {
+      const select = el('select', { 'aria-label': `Conflict policy for ${entity}` },
+        POLICIES.map((policy) => el('option', { value: policy, selected: (current[entity] || 'last-write-wins') === policy }, policy)));
+      select.addEventListener('change', () => patchConnection(c, { config: { conflicts: { [entity]: select.value } } },
+        `Conflict policy for ${label(entity)}: ${select.value}.`));
+      rows.push(el('div', { class: 'setting' }, el('label', {}, `Conflicts: ${label(entity)}`), select));
+    }
+  }
+  return section('Settings', ...rows);
+}
+
+async function patchConnection(c, body, message) {
   try {
-    const updated = await api(`/connections/${c.id}`, { method: 'PATCH',
-      body: { config: { schedules: { [entity]: value || null } } } });
+    const updated = await api(`/connections/${c.id}`, { method: 'PATCH', body });
     const i = state.connections.findIndex((x) => x.id === c.id);
-    state.connections[i] = updated;
-    toast(value ? `Schedule for ${entity} saved.` : `Schedule for ${entity} removed.`);
-  } catch (err) { showError(err); }
+    if (i >= 0) state.connections[i] = updated;
+    if (state.open && state.open.id === c.id) state.open = updated;
+    toast(message);
+    renderCatalog();
+    return updated;
+  } catch (err) { showError(err); return null; }
 }
 
-async function startSync(c, entity, options, target) {
+function saveSchedule(c, entity, value) {
+  return patchConnection(c, { config: { schedules: { [entity]: value || null } } },
+    value ? `Schedule for ${entity} saved.` : `Schedule for ${entity} removed.`);
+}
+
+// ---------- syncs ----------
+
+async function startSync(c, entity, options) {
   try {
     const run = await api(`/connections/${c.id}/syncs`, { method: 'POST', body: { entity, direction: 'pull', ...options } });
-    toast(`Sync of ${entity} started.`);
-    followSync(run.id, entity, target);
+    toast(`Sync of ${label(entity)} started.`);
+    followSync(run.id, c.id, entity);
   } catch (err) {
     if (err instanceof ApiError && err.status === 409 && err.problem.runId) {
-      toast(`A sync of ${entity} is already running.`);
-      followSync(err.problem.runId, entity, target);
+      toast(`A sync of ${label(entity)} is already running.`);
+      followSync(err.problem.runId, c.id, entity);
     } else showError(err);
   }
 }
 
-function followSync(runId, entity, target) {
-  const bar = el('progress', { max: 1, value: 0, 'aria-label': `Progress of ${entity} sync` });
-  const text = el('span', { class: 'progress-text' }, 'Queued');
-  const cancel = el('button', { 'aria-label': `Cancel ${entity} sync`, onclick: async () => {
-    try { await api(`/syncs/${runId}/cancel`, { method: 'POST' }); } catch (err) { showError(err); }
-  } }, 'Cancel');
-  target.replaceChildren(bar, text, ' ', cancel);
+/** Polls a run each second until it ends; its progress shows in the drawer whenever that connection is open. */
+function followSync(runId, connectionId, entity, run = null) {
+  if (state.runs.has(runId)) return;
+  const entry = { connectionId, entity, run, timer: null };
+  state.runs.set(runId, entry);
   const tick = async () => {
     try {
-      const r = await api(`/syncs/${runId}`);
-      const total = r.recordsTotal || 0;
-      bar.max = total > 0 ? total : Math.max(1, r.recordsProcessed);
-      bar.value = r.status === 'succeeded' ? bar.max : r.recordsProcessed;
-      text.textContent = `${r.status} · ${r.recordsProcessed}${total ? ` of ${total}` : ''} records`;
-      if (['succeeded', 'failed', 'cancelled'].includes(r.status)) {
-        clearInterval(state.polls.get(runId));
-        state.polls.delete(runId);
-        cancel.remove();
-        toast(`Sync of ${entity} ${r.status}.`, r.status === 'failed' ? 'error' : 'info');
-        if (state.open) loadActivity(state.open);
+      entry.run = await api(`/syncs/${runId}`);
+      renderRun(runId, entry);
+      if (FINISHED.includes(entry.run.status)) {
+        clearInterval(entry.timer);
+        state.runs.delete(runId);
+        const r = entry.run;
+        const counts = `${r.recordsProcessed} records (+${r.created} ~${r.updated} −${r.deleted})`;
+        if (r.status === 'failed') toast(`Sync of ${label(entity)} failed: ${r.message || 'see the sync log'}`, 'error');
+        else toast(`Sync of ${label(entity)} ${r.status}: ${counts}.`);
+        if (state.open && state.open.id === connectionId) loadSyncLog(state.open);
         loadCatalog().catch(() => {});
       }
     } catch (err) {
-      clearInterval(state.polls.get(runId));
-      state.polls.delete(runId);
+      clearInterval(entry.timer);
+      state.runs.delete(runId);
       showError(err);
     }
   };
-  state.polls.set(runId, setInterval(tick, 1000));
+  entry.timer = setInterval(tick, 1000);
+  if (run) renderRun(runId, entry);
   tick();
+}
+
+function renderRun(runId, entry) {
+  if (!state.open || state.open.id !== entry.connectionId || !entry.run) return;
+  const slot = document.querySelector(`#drawer-body .progress[data-entity="${CSS.escape(entry.entity)}"]`);
+  if (!slot) return;
+  let view = slot.querySelector(`[data-run="${CSS.escape(runId)}"]`);
+  if (!view) {
+    view = el('div', { class: 'run', 'data-run': runId },
+      el('progress', { 'aria-label': `Progress of ${entry.entity} sync` }),
+      el('span', { class: 'progress-text' }),
+      el('button', { class: 'cancel', 'aria-label': `Cancel ${entry.entity} sync`, onclick: () => cancelSync(runId, entry.entity) }, 'Cancel'));
+    slot.replaceChildren(view);
+  }
+  const r = entry.run;
+  const bar = view.querySelector('progress');
+  const total = r.recordsTotal || 0;
+  if (r.status === 'succeeded') {
+    bar.max = Math.max(1, total || r.recordsProcessed);
+    bar.value = bar.max;
+  } else if (total > 0) {
+    bar.max = total;
+    bar.value = Math.min(r.recordsProcessed, total);
+  } else if (r.status === 'running' || r.status === 'queued') {
+    bar.removeAttribute('value'); // indeterminate: the provider does not tell a total
+  } else {
+    bar.max = Math.max(1, r.recordsProcessed);
+    bar.value = r.recordsProcessed;
+  }
+  const pct = total > 0 ? ` (${Math.round((100 * Math.min(r.recordsProcessed, total)) / total)}%)` : '';
+  const text = `${r.status[0].toUpperCase()}${r.status.slice(1)} · ${r.recordsProcessed}${total ? ` of ${total}` : ''} records${pct}`;
+  view.querySelector('.progress-text').textContent = text;
+  bar.setAttribute('aria-valuetext', text);
+  view.dataset.status = r.status;
+  if (FINISHED.includes(r.status)) view.querySelector('.cancel')?.remove();
+}
+
+async function cancelSync(runId, entity) {
+  try {
+    await api(`/syncs/${runId}/cancel`, { method: 'POST' });
+    toast(`Cancelling the ${label(entity)} sync…`);
+  } catch (err) { showError(err); }
 }
 
 // ---------- activity ----------
 
 async function fill(targetId, loader, render) {
   const target = $(targetId);
-  if (!target) return;
+  if (!target) return null;
   try {
     const data = await loader();
-    target.replaceChildren(render(data));
+    if ($(targetId) === target) target.replaceChildren(render(data));
+    return data;
   } catch (err) {
-    target.replaceChildren(el('p', { class: err instanceof ApiError && err.status >= 500 ? 'error' : '' },
-      err instanceof ApiError && (err.status === 404 || err.status === 405) ? 'Not available yet.' : `Could not load: ${err.message}`));
+    target.replaceChildren(el('p', { class: 'error' }, `Could not load: ${problemText(err)}`));
+    return null;
   }
 }
 
 const items = (data, field) => (Array.isArray(data) ? data : (data && data[field]) || []);
 
-function table(headers, rows) {
-  if (!rows.length) return el('p', {}, 'Nothing yet.');
-  return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, rows));
+function table(caption, headers, rows) {
+  if (!rows.length) return el('p', { class: 'empty' }, 'Nothing yet.');
+  // Narrow screens show each row as a stacked card; the cells then carry their column name.
+  for (const row of rows) [...row.children].forEach((td, i) => { if (headers[i]) td.dataset.label = headers[i]; });
+  return el('div', { class: 'table-wrap' }, el('table', {}, el('caption', { class: 'sr-only' }, caption),
+    el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, rows)));
+}
+
+function duration(r) {
+  if (!r.startedAt || !r.completedAt) return '—';
+  const s = (Date.parse(r.completedAt) - Date.parse(r.startedAt)) / 1000;
+  return s < 60 ? `${Math.round(s * 10) / 10} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
 function loadActivity(c) {
-  fill('sync-log', () => api(`/connections/${c.id}/syncs?limit=20`), (data) => table(
-    ['Entity', 'Mode', 'Status', 'Records', 'Duration', 'Errors'],
-    items(data, 'syncs').map((r) => el('tr', { 'data-sync': r.id },
-      el('td', {}, r.entity), el('td', {}, r.mode), el('td', {}, r.status),
-      el('td', {}, `${r.recordsProcessed}${r.recordsTotal ? ` / ${r.recordsTotal}` : ''} (+${r.created || 0} ~${r.updated || 0} −${r.deleted || 0})`),
-      el('td', {}, r.startedAt && r.completedAt ? `${Math.round((Date.parse(r.completedAt) - Date.parse(r.startedAt)) / 100) / 10} s` : '—'),
-      el('td', {}, (r.errors || []).length ? el('details', {}, el('summary', {}, `${r.errors.length}`),
-        el('pre', {}, JSON.stringify(r.errors, null, 2))) : '0')))));
-  fill('webhook-events', () => api(`/webhook-events?provider=${encodeURIComponent(c.provider)}`), (data) => table(
-    ['Received', 'Type', 'Status'],
-    items(data, 'events').filter((e) => !e.connectionId || e.connectionId === c.id).map((e) => el('tr', {},
-      el('td', {}, e.receivedAt ? new Date(e.receivedAt).toLocaleString() : '—'), el('td', {}, e.eventType || '—'),
-      el('td', {}, e.status)))));
-  fill('dead-letters', () => api('/dead-letters'), (data) => table(
+  if (!c) return;
+  loadSyncLog(c);
+  loadWebhookActivity(c);
+  loadConflicts(c);
+}
+
+function loadSyncLog(c) {
+  return fill('sync-log', () => api(`/connections/${c.id}/syncs?limit=20`), (data) => {
+    const runs = items(data, 'syncs');
+    for (const r of runs) if (!FINISHED.includes(r.status)) followSync(r.id, c.id, r.entity, r);
+    return table('Sync log, newest first', ['Started', 'Entity', 'Mode', 'Status', 'Records', 'Duration', 'Errors'],
+      runs.map((r) => {
+        const problems = [...(r.message ? [r.message] : []), ...(r.errors || []).map((e) => `${e.externalId ? `${e.externalId}: ` : ''}${e.message}`)];
+        return el('tr', { 'data-sync': r.id, 'data-status': r.status },
+          el('td', {}, when(r.startedAt || r.createdAt)), el('td', {}, label(r.entity)),
+          el('td', {}, `${r.mode}${r.from || r.to ? ' (range)' : ''}`), el('td', { class: `st-${r.status}` }, r.status),
+          el('td', {}, `${r.recordsProcessed}${r.recordsTotal ? ` / ${r.recordsTotal}` : ''} (+${r.created || 0} ~${r.updated || 0} −${r.deleted || 0})`),
+          el('td', {}, duration(r)),
+          el('td', {}, problems.length ? el('details', {}, el('summary', {}, `${(r.errors || []).length || 1} — show`),
+            el('ul', { class: 'errors' }, problems.map((m) => el('li', {}, m)))) : '0'));
+      }));
+  });
+}
+
+async function loadWebhookActivity(c) {
+  const letters = await fill('dead-letters', () => api('/dead-letters?limit=50'), (data) => table('Dead letters',
     ['When', 'Route', 'Failure', ''],
-    items(data, 'deadLetters').filter((d) => !d.connectionId || d.connectionId === c.id).map((d) => el('tr', { 'data-dead-letter': d.id },
-      el('td', {}, d.createdAt ? new Date(d.createdAt).toLocaleString() : '—'), el('td', {}, d.routeId || '—'),
+    items(data, 'deadLetters').filter((d) => d.connectionId === c.id).map((d) => el('tr', { 'data-dead-letter': d.id, 'data-status': d.status },
+      el('td', {}, when(d.createdAt)), el('td', {}, d.routeId || '—'),
       el('td', {}, d.exceptionMessage || d.exceptionType || '—'),
-      el('td', {}, d.status === 'replayed' ? 'Replayed' : el('button', { 'aria-label': `Replay dead letter ${d.id}`, onclick: () => replay(d.id) }, 'Replay'))))));
-  fill('conflicts', () => api(`/connections/${c.id}/conflicts`), (data) => table(
-    ['Record', 'Local', 'Remote', ''],
-    items(data, 'conflicts').map((k) => el('tr', {},
-      el('td', {}, `${k.model || ''} ${k.externalId || k.localRef || ''}`),
-      el('td', {}, el('pre', {}, JSON.stringify(k.local, null, 1))), el('td', {}, el('pre', {}, JSON.stringify(k.remote, null, 1))),
-      el('td', {}, k.status === 'open' || k.status === 'pending'
-        ? [el('button', { onclick: () => resolve(c, k, 'local') }, 'Keep local'), ' ', el('button', { onclick: () => resolve(c, k, 'remote') }, 'Keep remote')]
-        : k.status)))));
+      el('td', {}, d.status === 'replayed' ? `Replayed ${ago(d.replayedAt) || ''}`.trim()
+        : d.sourceType === 'webhook_event'
+          ? el('button', { 'aria-label': `Replay dead letter ${d.id}`, onclick: (e) => replay(d, e.target) }, 'Replay')
+          : 'Not replayable')))));
+  const failedEvents = new Map(items(letters, 'deadLetters').filter((d) => d.status === 'failed' && d.sourceType === 'webhook_event')
+    .map((d) => [d.sourceId, d]));
+  await fill('webhook-events', () => api(`/webhook-events?provider=${encodeURIComponent(c.provider)}&limit=20`), (data) => table('Webhook events',
+    ['Received', 'Type', 'Status', ''],
+    items(data, 'events').filter((e) => e.connectionId === c.id).map((e) => el('tr', { 'data-webhook-event': e.id, 'data-status': e.status },
+      el('td', {}, when(e.receivedAt)), el('td', {}, e.eventType || '—'),
+      el('td', { class: `st-${e.status}` }, e.error ? el('details', {}, el('summary', {}, e.status), el('p', {}, e.error)) : e.status),
+      el('td', {}, failedEvents.has(e.id)
+        ? el('button', { 'aria-label': `Replay webhook event ${e.id}`, onclick: (ev) => replay(failedEvents.get(e.id), ev.target) }, 'Replay')
+        : '')))));
 }
 
-async function replay(id) {
+async function replay(letter, button) {
+  if (button) button.disabled = true;
   try {
-    await api(`/dead-letters/${id}/replay`, { method: 'POST' });
-    toast('Dead letter replayed.');
-    if (state.open) loadActivity(state.open);
-  } catch (err) { showError(err); }
+    await api(`/dead-letters/${letter.id}/replay`, { method: 'POST' });
+    toast('Dead letter replayed: the event is processed again.');
+    const c = state.open;
+    if (!c) return;
+    await loadWebhookActivity(c);
+    // Follow the replayed event until the pipeline has taken it (processed, failed again or ignored).
+    for (let i = 0; i < 30 && state.open === c; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const page = await api(`/webhook-events?provider=${encodeURIComponent(c.provider)}&limit=50`);
+      const event = items(page, 'events').find((e) => e.id === letter.sourceId);
+      if (!event || !['received', 'queued', 'processing'].includes(event.status)) break;
+    }
+    if (state.open === c) await loadWebhookActivity(c);
+  } catch (err) {
+    if (button) button.disabled = false;
+    showError(err);
+  }
 }
 
-async function resolve(c, conflict, keep) {
+function sideBySide(local, remote) {
+  const keys = [...new Set([...Object.keys(local || {}), ...Object.keys(remote || {})])].sort();
+  const cell = (obj, other) => el('dl', { class: 'version' }, keys.flatMap((k) => {
+    const v = obj && k in obj ? JSON.stringify(obj[k]) : '—';
+    const differs = JSON.stringify((obj || {})[k]) !== JSON.stringify((other || {})[k]);
+    return [el('dt', {}, k), el('dd', { class: differs ? 'differs' : '' }, differs ? el('mark', {}, v) : v)];
+  }));
+  return [el('td', { class: 'local' }, cell(local, remote)), el('td', { class: 'remote' }, cell(remote, local))];
+}
+
+function loadConflicts(c) {
+  return fill('conflicts', () => api(`/connections/${c.id}/conflicts`), (data) => table('Conflicts, local and remote versions side by side',
+    ['Record', 'Local (your app)', 'Remote (provider)', 'Policy / outcome'],
+    items(data, 'conflicts').map((k) => el('tr', { 'data-conflict': k.id, 'data-status': k.status },
+      el('td', {}, `${label(k.model || '')} ${k.externalId || ''}`, k.localRef ? el('div', { class: 'muted' }, `local ref ${k.localRef}`) : null),
+      ...sideBySide(k.local, k.remote),
+      el('td', {}, el('div', {}, k.policy),
+        k.status === 'open' && k.policy === 'manual'
+          ? el('div', { class: 'resolve' },
+            el('button', { 'aria-label': `Keep local version of ${k.externalId}`, onclick: (e) => resolve(c, k, 'local', e.target) }, 'Keep local'),
+            el('button', { 'aria-label': `Keep remote version of ${k.externalId}`, onclick: (e) => resolve(c, k, 'remote', e.target) }, 'Keep remote'))
+          : el('div', { class: 'muted' }, k.status === 'open' ? 'open' : `resolved: ${k.resolution || '—'}`))))));
+}
+
+async function resolve(c, conflict, resolution, button) {
+  if (button) button.disabled = true;
   try {
-    await api(`/connections/${c.id}/conflicts/${conflict.id}/resolve`, { method: 'POST', body: { keep } });
-    toast('Conflict resolved.');
-    loadActivity(c);
-  } catch (err) { showError(err); }
+    await api(`/connections/${c.id}/conflicts/${conflict.id}/resolve`, { method: 'POST', body: { resolution } });
+    toast(resolution === 'local' ? 'Conflict resolved: your version was pushed to the provider.' : 'Conflict resolved: the provider\'s version is kept.');
+    loadConflicts(c);
+  } catch (err) {
+    if (button) button.disabled = false;
+    showError(err);
+  }
 }
 
 // ---------- danger zone ----------

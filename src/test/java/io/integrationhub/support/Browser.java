@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.NoSuchWindowException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -65,7 +66,20 @@ public final class Browser implements TestWatcher {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
         if (driver != null) {
-            screenshot("FAILED-" + context.getRequiredTestClass().getSimpleName() + "-" + context.getDisplayName());
+            String name = "FAILED-" + context.getRequiredTestClass().getSimpleName() + "-" + context.getDisplayName();
+            try {
+                driver.getWindowHandle();
+            } catch (NoSuchWindowException closed) {
+                // the test was looking at a popup that has closed: show the window that is left
+                driver.switchTo().window(driver.getWindowHandles().iterator().next());
+            }
+            Path png = screenshot(name);
+            try {
+                Files.writeString(png.resolveSibling(png.getFileName().toString().replace(".png", ".html")),
+                        driver.getCurrentUrl() + "\n" + driver.getPageSource());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

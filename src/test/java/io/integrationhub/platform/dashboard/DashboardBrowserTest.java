@@ -2,83 +2,17 @@ package io.integrationhub.platform.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.beans.factory.annotation.Autowired;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.integrationhub.platform.connections.Connection;
-import io.integrationhub.platform.connections.ConnectionRepository;
-import io.integrationhub.platform.connections.ConnectionStatus;
-import io.integrationhub.platform.tenancy.TenantService;
-import io.integrationhub.support.Browser;
-import io.integrationhub.support.HubIntegrationTest;
-
-/** The integrations dashboard in a real (headless) Chromium against the running hub. */
-class DashboardBrowserTest extends HubIntegrationTest {
-
-    @RegisterExtension
-    static final Browser BROWSER = new Browser();
-
-    @Autowired
-    ConnectionRepository connections;
-    @Autowired
-    TenantService tenants;
-    @Autowired
-    ObjectMapper mapper;
-
-    WebDriver driver;
-    WebDriverWait wait;
-
-    @BeforeEach
-    void openBrowser() {
-        driver = BROWSER.driver();
-        BROWSER.size(1280, 900);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(StaleElementReferenceException.class);
-        // Clear the previous test's sign-in from a page of the same origin that does not run the app.
-        driver.get(hub.baseUrl() + "/dashboard/styles.css");
-        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
-        driver.get(hub.baseUrl() + "/");
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        BROWSER.quit();
-    }
-
-    private void signIn(String key) {
-        WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
-        field.clear();
-        field.sendKeys(key, Keys.ENTER);
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#catalog .card")));
-    }
-
-    private WebElement card(String provider) {
-        return driver.findElement(By.cssSelector(".card[data-provider='" + provider + "']"));
-    }
-
-    private UUID connected(String apiKey, String provider) {
-        UUID tenant = tenants.tenantForKey(apiKey).orElseThrow();
-        UUID id = connections.insert(tenant, provider, "Cronus", ConnectionStatus.ACTIVE, List.of(), mapper.createObjectNode()).id();
-        connections.updateAccount(tenant, id, new Connection.Account("acc-1", "Cronus Ltd", "ops@cronus.example"), List.of());
-        return id;
-    }
+/** The integrations dashboard in a real (headless) Chromium against the running hub: sign-in, catalog, drawer basics. */
+class DashboardBrowserTest extends DashboardTestBase {
 
     @Test
     void shouldSignInAndShowTheCatalogGroupedByCategory() {
@@ -88,11 +22,12 @@ class DashboardBrowserTest extends HubIntegrationTest {
         assertThat(cards).hasSize(9);
         List<String> categories = driver.findElements(By.cssSelector("#catalog .category h2")).stream().map(WebElement::getText).toList();
         assertThat(categories).contains("FILES", "ACCOUNTING", "CRM");
-        WebElement xero = card("xero");
-        assertThat(xero.getAttribute("data-state")).isEqualTo("not-configured");
-        assertThat(xero.getText()).contains("Not configured").contains("hub.providers.xero.client-id");
-        assertThat(xero.findElement(By.tagName("button")).isEnabled()).isFalse();
+        WebElement drive = card("google-drive");
+        assertThat(drive.getAttribute("data-state")).isEqualTo("not-configured");
+        assertThat(drive.getText()).contains("Not configured").contains("hub.providers.google-drive.client-id");
+        assertThat(drive.findElement(By.tagName("button")).isEnabled()).isFalse();
         assertThat(card("business-central").getText()).contains("Not connected");
+        assertThat(card("xero").getText()).contains("Not connected");
     }
 
     @Test
@@ -107,28 +42,28 @@ class DashboardBrowserTest extends HubIntegrationTest {
     @Test
     void shouldShowAConnectedCardAndManageItsSchedules() {
         String key = newTenantKey();
-        UUID id = connected(key, "business-central");
+        UUID id = connectBusinessCentral(key);
         signIn(key);
 
         WebElement card = card("business-central");
         assertThat(card.getAttribute("data-state")).isEqualTo("connected");
-        assertThat(card.getText()).contains("Connected as ops@cronus.example");
-        card.findElement(By.xpath(".//button[text()='Manage']")).click();
-
-        WebElement drawer = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("drawer")));
-        assertThat(drawer.getText()).contains("Cronus Ltd").contains("customer").contains("invoice");
-        wait.until(d -> !d.findElement(By.id("health")).getText().startsWith("Checking"));
+        assertThat(card.getText()).contains("Connected as CRONUS UK Ltd.");
+        WebElement drawer = manage("Dynamics 365 Business Central (OData v4)");
+        assertThat(drawer.getText()).contains("CRONUS UK Ltd.").contains("c0ffee00-0000-4000-8000-000000000001")
+                .contains("customer").contains("invoice");
+        assertThat(driver.findElement(By.id("health")).getText()).startsWith("Healthy: Connected as CRONUS UK Ltd.");
+        assertThat(drawer.getText()).doesNotContain("bc-key-");
 
         WebElement schedule = drawer.findElement(By.cssSelector("input[aria-label='Schedule for customer']"));
         schedule.sendKeys("PT30M");
-        drawer.findElement(By.cssSelector("button[aria-label='Save schedule for customer']")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toasts"), "Schedule for customer saved"));
+        button("Save schedule for customer").click();
+        awaitToast("Schedule for customer saved");
         assertThat(hub.get("/api/v1/connections/" + id, key).json().path("config").path("schedules").path("customer").asText())
                 .isEqualTo("PT30M");
 
         schedule.clear();
         schedule.sendKeys("every now and then");
-        drawer.findElement(By.cssSelector("button[aria-label='Save schedule for customer']")).click();
+        button("Save schedule for customer").click();
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".toast.error")));
         assertThat(error.getText()).contains("not valid");
     }
@@ -136,9 +71,9 @@ class DashboardBrowserTest extends HubIntegrationTest {
     @Test
     void shouldDisconnectThroughTheDangerZoneAfterConfirmation() {
         String key = newTenantKey();
-        UUID id = connected(key, "business-central");
+        UUID id = connectBusinessCentral(key);
         signIn(key);
-        card("business-central").findElement(By.xpath(".//button[text()='Manage']")).click();
+        manage("Dynamics 365 Business Central (OData v4)");
         wait.until(ExpectedConditions.elementToBeClickable(By.id("disconnect"))).click();
 
         WebElement confirm = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
@@ -146,29 +81,62 @@ class DashboardBrowserTest extends HubIntegrationTest {
                 "This will stop all data synchronization. Historical data imported will be preserved.");
         driver.findElement(By.id("confirm-ok")).click();
 
-        wait.until(d -> "not-connected".equals(card("business-central").getAttribute("data-state")));
+        wait.until(d -> "not-connected".equals(cardState("business-central")));
         assertThat(hub.get("/api/v1/connections/" + id, key).json().path("status").asText()).isEqualTo("disconnected");
     }
 
     @Test
     void shouldFitAPhoneScreenWithoutSidewaysScrolling() {
+        String key = newTenantKey();
+        connectBusinessCentral(key);
         BROWSER.size(390, 844);
-        signIn(newTenantKey());
-        Long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
-                "return document.documentElement.scrollWidth - window.innerWidth;");
-        assertThat(overflow).isLessThanOrEqualTo(0L);
+        signIn(key);
+        assertThat((Long) js("return document.documentElement.scrollWidth - window.innerWidth;")).isLessThanOrEqualTo(0L);
         assertThat(card("onedrive").isDisplayed()).isTrue();
+
+        WebElement drawer = manage("Dynamics 365 Business Central (OData v4)");
+        assertThat(drawer.getRect().getWidth()).isLessThanOrEqualTo(390);
+        assertThat((Long) js("const d = document.getElementById('drawer'); return d.scrollWidth - d.clientWidth;"))
+                .isLessThanOrEqualTo(0L);
     }
 
     @Test
     void shouldOpenManageFromTheKeyboard() {
         String key = newTenantKey();
-        connected(key, "business-central");
+        connectBusinessCentral(key);
         signIn(key);
         WebElement manage = card("business-central").findElement(By.cssSelector("button[aria-label='Manage Dynamics 365 Business Central (OData v4)']"));
         manage.sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("drawer")));
         driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("drawer")));
+        // Focus is back on the card's Manage button, also after the catalog is re-rendered (the health check reloads it).
+        wait.until(d -> "Manage Dynamics 365 Business Central (OData v4)".equals(d.switchTo().activeElement().getAttribute("aria-label")));
+        wait.until(d -> !d.findElement(By.id("health")).getText().startsWith("Checking"));
+        assertThat(driver.switchTo().activeElement().getAttribute("aria-label"))
+                .isEqualTo("Manage Dynamics 365 Business Central (OData v4)");
+    }
+
+    @Test
+    void shouldConnectAnApiKeyProviderWithAKeyFormAndShowTheProvidersRefusal() {
+        String key = newTenantKey();
+        businessCentralAccepts("the-right-key");
+        signIn(key);
+
+        button("Connect Dynamics 365 Business Central (OData v4)").click();
+        WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("provider-key")));
+        assertThat(driver.findElement(By.id("key-title")).getText()).isEqualTo("Connect Dynamics 365 Business Central (OData v4)");
+        field.sendKeys("a-wrong-key", Keys.ENTER);
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key-error")));
+        // The problem document's title and detail, as the API sent them (422: the provider refused the key).
+        assertThat(error.getText()).startsWith("Request cannot be carried out: ").contains("The provider did not accept the key")
+                .contains("/credentials/apiKey");
+        assertThat(hub.get("/api/v1/connections", key).json()).isEmpty();
+
+        field.sendKeys("the-right-key", Keys.ENTER);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("key-dialog")));
+        wait.until(d -> "connected".equals(cardState("business-central")));
+        assertThat(card("business-central").getText()).contains("Connected as CRONUS UK Ltd.");
+        awaitToast("Dynamics 365 Business Central (OData v4) is connected.");
     }
 }
