@@ -12,6 +12,8 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.sync.PushTargets;
+import io.integrationhub.platform.sync.SyncSources;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.tenancy.TenantService;
 
@@ -23,9 +25,14 @@ public class PlatformApi {
     private final TenantService tenants;
     private final ProviderCatalog catalog;
     private final byte[] openApiDocument;
+    private final SyncSources sources;
+    private final PushTargets targets;
 
-    public PlatformApi(ApiExchange api, TenantService tenants, ProviderCatalog catalog) throws IOException {
+    public PlatformApi(ApiExchange api, TenantService tenants, ProviderCatalog catalog, SyncSources sources,
+            PushTargets targets) throws IOException {
         this.api = api;
+        this.sources = sources;
+        this.targets = targets;
         this.tenants = tenants;
         this.catalog = catalog;
         try (InputStream in = new ClassPathResource("api/openapi.yaml").getInputStream()) {
@@ -60,6 +67,14 @@ public class PlatformApi {
         view.put("entities", p.entities());
         view.put("actions", p.actions());
         view.put("webhooks", p.webhooks());
+        // What this hub can run per entity today: pull runs (a SyncSource) and push resync runs (a resyncable writer).
+        view.put("syncs", p.entities().stream().map(entity -> {
+            Map<String, Object> sync = new LinkedHashMap<>();
+            sync.put("entity", entity);
+            sync.put("pull", sources.find(p.key(), entity).isPresent());
+            sync.put("push", targets.resyncWriter(p.key(), entity).isPresent());
+            return sync;
+        }).toList());
         boolean configured = catalog.isConfigured(p);
         view.put("configured", configured);
         if (!configured) {

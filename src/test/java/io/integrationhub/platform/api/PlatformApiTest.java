@@ -33,6 +33,35 @@ class PlatformApiTest extends HubIntegrationTest {
     }
 
     @Test
+    void shouldSayPerEntityWhichRunsThisHubCanStart() {
+        JsonNode providers = hub.get("/api/v1/providers", newTenantKey()).json();
+        JsonNode calendar = null;
+        JsonNode mail = null;
+        for (JsonNode p : providers) {
+            if (p.path("key").asText().equals("outlook-calendar")) {
+                calendar = p.path("syncs").get(0);
+            }
+            if (p.path("key").asText().equals("outlook")) {
+                mail = p.path("syncs").get(0);
+            }
+        }
+        assertThat(calendar.path("entity").asText()).isEqualTo("calendar_event");
+        assertThat(calendar.path("pull").asBoolean()).isFalse();
+        assertThat(calendar.path("push").asBoolean()).isTrue();
+        assertThat(mail.path("entity").asText()).isEqualTo("email");
+        assertThat(mail.path("pull").asBoolean()).isTrue();
+        assertThat(mail.path("push").asBoolean()).isFalse();
+    }
+
+    @Test
+    void shouldTakeABodilessPostOfAnOperationWhoseBodyIsOptional() {
+        Response r = hub.send(hub.request("/api/v1/connections/" + java.util.UUID.randomUUID() + "/check", newTenantKey())
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(r.status()).as(r.body()).isEqualTo(404);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
     void shouldAskMicrosoftEntriesOnlyForTheirOwnScopes() {
         JsonNode providers = hub.get("/api/v1/providers", newTenantKey()).json();
         JsonNode calendar = find(providers, "outlook-calendar");
