@@ -433,6 +433,9 @@ async function runHealthCheck(c, target) {
 }
 
 function entityRow(c, entity) {
+  const p = state.providers.find((x) => x.key === c.provider);
+  const caps = ((p && p.syncs) || []).find((x) => x.entity === entity) || { pull: true, push: false };
+  if (!caps.pull) return pushOnlyRow(c, entity, caps);
   const mode = el('select', { 'aria-label': `Mode for ${entity}` },
     el('option', { value: 'incremental' }, 'Incremental'), el('option', { value: 'full' }, 'Full'));
   const from = el('input', { type: 'date', 'aria-label': `From date for ${entity}` });
@@ -460,11 +463,59 @@ function entityRow(c, entity) {
     el('div', { class: 'progress', 'data-entity': entity }));
 }
 
+/** An entity the hub only pushes (e.g. Outlook calendar events): a full resync of what it pushed, no pull controls. */
+function pushOnlyRow(c, entity, caps) {
+  return el('div', { class: 'entity', 'data-entity': entity },
+    el('strong', {}, label(entity)),
+    caps.push
+      ? el('div', { class: 'controls' },
+        el('span', { class: 'hint' }, 'Pushed by the host application; resync sends every linked item again and removes orphans.'),
+        el('button', { class: 'primary', 'aria-label': `Resync ${entity} to the provider`,
+          onclick: () => startSync(c, entity, { direction: 'push', mode: 'full' }) }, 'Resync now'))
+      : el('p', { class: 'hint' }, 'No sync for this entity on this hub yet.'),
+    el('div', { class: 'progress', 'data-entity': entity }));
+}
+
+/** OneDrive: the folder holding the job folders (config.rootPath), chosen with a picker over the drive's folders. */
+function rootFolderSetting(c) {
+  const current = (c.config && c.config.rootPath) || 'Jobs';
+  const shown = el('code', { id: 'root-folder' }, `/${current}`);
+  const picker = el('div', { class: 'folder-picker', id: 'folder-picker', hidden: true });
+  const open = async (parent) => {
+    picker.hidden = false;
+    picker.replaceChildren(el('p', { role: 'status' }, 'Loading folders…'));
+    try {
+      const q = parent ? `?parentId=${encodeURIComponent(parent.id)}` : '';
+      const listing = await api(`/connections/${c.id}/folders${q}`);
+      const here = listing.parent;
+      const rows = listing.folders.map((f) => el('li', {},
+        el('button', { class: 'link', 'aria-label': `Open folder ${f.path}`, onclick: () => open(f) }, `📁 ${f.name}`)));
+      picker.replaceChildren(
+        el('p', {}, 'Folder: ', el('code', {}, here.path)),
+        here.path !== '/' ? el('button', { class: 'link', 'aria-label': 'Up to the drive root', onclick: () => open(null) }, '⟵ Drive root') : null,
+        rows.length ? el('ul', { class: 'folders' }, rows) : el('p', { class: 'hint' }, 'No sub-folders.'),
+        el('div', { class: 'controls' },
+          el('button', { class: 'primary', 'aria-label': `Use ${here.path} as the job folder root`, disabled: here.path === '/',
+            onclick: async () => {
+              const path = here.path.replace(/^\//, '');
+              const updated = await patchConnection(c, { config: { rootPath: path } }, `Job folders now go under /${path}.`);
+              if (updated) { shown.textContent = `/${path}`; picker.hidden = true; }
+            } }, 'Use this folder'),
+          el('button', { 'aria-label': 'Close the folder picker', onclick: () => { picker.hidden = true; } }, 'Cancel')));
+    } catch (err) {
+      picker.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Folders could not be listed: ${problemText(err)}`));
+    }
+  };
+  return el('div', { class: 'setting' }, el('label', {}, 'Job folders root'), shown,
+    el('button', { 'aria-label': 'Choose the job folders root', onclick: () => open(null) }, 'Browse…'), picker);
+}
+
 /** Settings the hub has for every provider: the connection's name and, where the provider takes pushes, conflict policies. */
 function settingsSection(c, p) {
   const name = el('input', { type: 'text', value: c.name || '', 'aria-label': 'Connection name', maxlength: 200 });
   const rows = [el('div', { class: 'setting' }, el('label', {}, 'Name'), name,
     el('button', { 'aria-label': 'Save connection name', onclick: () => patchConnection(c, { name: name.value.trim() }, 'Name saved.') }, 'Save'))];
+  if (c.provider === 'onedrive' && c.status === 'active') rows.push(rootFolderSetting(c));
   if ((p.actions || []).length && p.entities.length) {
     const current = (c.config && c.config.conflicts) || {};
     for (const entity of p.entities) {
