@@ -150,8 +150,12 @@ public class ActionService {
         }
         PushTarget.Result result = callTarget(tenantId, connection, target, data, existing);
         saveLink(tenantId, connection.id(), target.model(), localRef, result, dataHash);
-        return new Outcome(200, result(result.externalId(), result.version(), localRef, existing == null ? "created" : "updated",
-                null));
+        ObjectNode answer = (ObjectNode) result(result.externalId(), result.version(), localRef,
+                existing == null ? "created" : "updated", null);
+        if (result.response() != null && !result.response().isNull() && !result.response().isMissingNode()) {
+            answer.set("response", result.response());
+        }
+        return new Outcome(200, answer);
     }
 
     PushTarget.Result callTarget(UUID tenantId, Connection connection, PushTarget target, JsonNode data,

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.api.Problem.FieldError;
 import io.integrationhub.platform.api.ProblemException;
@@ -69,15 +70,20 @@ public class OneDriveJobFiles implements JobFiles {
      */
     JsonNode upload(Connection connection, UUID tenantId, String jobRef, String subFolder, String fileName,
             String contentType, OneDriveUploadSource source, String conflictBehavior) throws IOException {
-        GraphClient.Session session = graph.session(PROVIDER, tenantId, connection.id());
-        String behavior = conflictBehavior != null ? conflictBehavior : settings.of(connection.config()).conflictBehavior();
+        return upload(graph.session(PROVIDER, tenantId, connection.id()), tenantId, connection.id(), connection.config(),
+                jobRef, subFolder, fileName, contentType, source, conflictBehavior);
+    }
+
+    ObjectNode upload(GraphClient.Session session, UUID tenantId, UUID connectionId, JsonNode config, String jobRef,
+            String subFolder, String fileName, String contentType, OneDriveUploadSource source, String conflictBehavior)
+            throws IOException {
+        String behavior = conflictBehavior != null ? conflictBehavior : settings.of(config).conflictBehavior();
         for (int attempt = 0; ; attempt++) {
-            String parentId = folders.ensure(session, tenantId, connection.id(), connection.config(), jobRef, null,
-                    subFolder).idOf(subFolder);
+            String parentId = folders.ensure(session, tenantId, connectionId, config, jobRef, null, subFolder).idOf(subFolder);
             try {
                 return uploads.upload(session, parentId, fileName, contentType, source, behavior);
             } catch (OneDriveUploads.ParentGone gone) {
-                folders.forget(tenantId, connection.id(), jobRef, subFolder);
+                folders.forget(tenantId, connectionId, jobRef, subFolder);
                 if (attempt > 0) {
                     throw ProblemException.conflict("The job's OneDrive folder keeps disappearing; try again later.");
                 }

@@ -206,6 +206,11 @@ public final class GraphDriveSim {
 
     /** Adds a file (tests seed the drive); the parent folders of {@code path} must exist. */
     public JsonNode putFile(String path, byte[] content) {
+        return putFile(path, new java.io.ByteArrayInputStream(content));
+    }
+
+    /** Adds a file streamed from {@code content} (large test files never sit in memory). */
+    public JsonNode putFile(String path, InputStream content) {
         int slash = path.lastIndexOf('/');
         synchronized (lock) {
             Item parent = slash < 0 ? root : resolve(root, path.substring(0, slash));
@@ -214,11 +219,11 @@ public final class GraphDriveSim {
             }
             Item item = newItem(parent, path.substring(slash + 1), false);
             try {
-                Files.write(content(item.id), content);
+                Files.copy(content, content(item.id), StandardCopyOption.REPLACE_EXISTING);
+                item.size = Files.size(content(item.id));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            item.size = content.length;
             item.mimeType = mimeType(item.name, null);
             changed(item);
             return json(item);
