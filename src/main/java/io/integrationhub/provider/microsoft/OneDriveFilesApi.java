@@ -59,9 +59,11 @@ public class OneDriveFilesApi implements DisposableBean {
     private final GraphClient graph;
     private final ObjectMapper mapper;
     private final ThreadPoolExecutor downloads;
+    private final jakarta.servlet.ServletContext servlet;
 
     public OneDriveFilesApi(ApiExchange api, OneDriveJobFiles files, GraphClient graph, ObjectMapper mapper,
-            OneDriveProperties properties) {
+            OneDriveProperties properties, jakarta.servlet.ServletContext servlet) {
+        this.servlet = servlet;
         this.api = api;
         this.files = files;
         this.graph = graph;
@@ -76,10 +78,19 @@ public class OneDriveFilesApi implements DisposableBean {
     }
 
     public void uploadConnectionFile(Exchange exchange) throws IOException {
-        UUID tenant = api.tenant(exchange);
-        Connection connection = files.active(tenant, api.uuidParam(exchange, "id"));
+        // platform-http moves each part into the container's temp dir; only files in it are taken (or deleted).
+        Object tempdir = servlet.getAttribute(jakarta.servlet.ServletContext.TEMPDIR);
+        Path partsDir = tempdir instanceof File dir ? dir.toPath().toAbsolutePath().normalize() : null;
         Part part = part(exchange);
+        if (part != null && (partsDir == null || !part.file().toAbsolutePath().normalize().startsWith(partsDir))) {
+            part = null;
+        }
         try {
+            UUID tenant = api.tenant(exchange);
+            Connection connection = files.active(tenant, api.uuidParam(exchange, "id"));
+            if (part == null) {
+                throw ProblemException.badRequest("Send the file as the multipart part 'file'.", new FieldError("file", "required"));
+            }
             String jobRef = field(exchange, "jobRef", 512, true);
             String folder = field(exchange, "folder", 250, false);
             String fileName = field(exchange, "fileName", 250, false);
@@ -108,7 +119,7 @@ public class OneDriveFilesApi implements DisposableBean {
             throw new ProblemException(Problem.of(502, "provider-failed", "The provider did not accept the upload",
                     e.getMessage()));
         } finally {
-            part.discard();
+            discardParts(exchange, part, partsDir);
         }
     }
 
@@ -212,41 +223,58 @@ public class OneDriveFilesApi implements DisposableBean {
         }
     }
 
-    /** The multipart file part: a file on disk, its name and type as the client sent them. */
-    private record Part(Path file, String name, String contentType, boolean ours) {
-        void discard() {
-            if (ours) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    LOG.warn("Temporary upload file not deleted: {}", e.getClass().getSimpleName());
+    /** The multipart file part: a file on disk (platform-http's copy), its name and type as the client sent them. */
+    private record Part(Path file, String name, String contentType) {
+    }
+
+    /** Deletes platform-http's copies of every file part (the container removes only its own). */
+    private static void discardParts(Exchange exchange, Part part, Path partsDir) {
+        java.util.Set<Path> files = new java.util.HashSet<>();
+        if (part != null) {
+            files.add(part.file());
+        }
+        if (exchange.getMessage() instanceof AttachmentMessage am && am.hasAttachments()) {
+            am.getAttachmentObjects().values().forEach(a -> {
+                if (a.getDataHandler().getDataSource() instanceof org.apache.camel.attachment.CamelFileDataSource ds) {
+                    files.add(ds.getFile().toPath());
                 }
+            });
+        }
+        for (Path file : files) {
+            if (partsDir == null || !file.toAbsolutePath().normalize().startsWith(partsDir)) {
+                continue;
+            }
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("Temporary upload file not deleted: {}", e.getClass().getSimpleName());
             }
         }
     }
 
+    /** The file part, or null when the request has none. */
     private static Part part(Exchange exchange) {
         var message = exchange.getMessage();
         String name = message.getHeader(Exchange.FILE_NAME, String.class);
         String type = message.getHeader("CamelFileContentType", String.class);
         String path = message.getHeader("CamelFilePath", String.class);
         if (path != null) {
-            return new Part(Path.of(path), name, type, true);
+            return new Part(Path.of(path), name, type);
         }
         Object body = message.getBody();
         if (body instanceof Path p) {
-            return new Part(p, name, type, true);
+            return new Part(p, name, type);
         }
         if (body instanceof File f) {
-            return new Part(f.toPath(), name, type, true);
+            return new Part(f.toPath(), name, type);
         }
         if (exchange.getMessage() instanceof AttachmentMessage am && am.hasAttachments()) {
             var attachment = am.getAttachmentObjects().entrySet().iterator().next();
             if (attachment.getValue().getDataHandler().getDataSource() instanceof org.apache.camel.attachment.CamelFileDataSource ds) {
-                return new Part(ds.getFile().toPath(), ds.getName(), ds.getContentType(), true);
+                return new Part(ds.getFile().toPath(), ds.getName(), ds.getContentType());
             }
         }
-        throw ProblemException.badRequest("Send the file as the multipart part 'file'.", new FieldError("file", "required"));
+        return null;
     }
 
     private static String field(Exchange exchange, String name, int max, boolean required) {

@@ -12,16 +12,22 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.webhook.subscription.ProviderSubscription;
+import io.integrationhub.platform.webhook.subscription.SubscriptionStore;
 import io.integrationhub.provider.microsoft.sandbox.GraphDriveSim;
 import io.integrationhub.provider.microsoft.sandbox.GraphSubscriptionsSim;
 import io.integrationhub.support.HubClient;
 
 /** Listing of file and folder records from Graph's delta; 410 restarts; drive change notifications. */
 class OneDriveDeltaTest extends MicrosoftTestBase {
+
+    @Autowired
+    SubscriptionStore subscriptionStore;
 
     GraphDriveSim drive() {
         return MICROSOFT.graph().part(GraphDriveSim.class);
@@ -135,10 +141,10 @@ class OneDriveDeltaTest extends MicrosoftTestBase {
     @Test
     void shouldSubscribeToTheDriveRootAndSyncWhenGraphNotifiesAChange() {
         Setup s = drive("JOB-22");
-        ObjectNode subscription = MICROSOFT.graph().part(GraphSubscriptionsSim.class).subscriptions().values().stream()
-                .filter(sub -> sub.path("notificationUrl").asText().endsWith("/webhooks/onedrive")
-                        && sub.path("resource").asText().equals("me/drive/root"))
-                .reduce((a, b) -> b).orElseThrow();
+        ProviderSubscription stored = subscriptionStore.forConnection(s.tenant().id(), s.tenant().connectionId()).stream()
+                .filter(sub -> sub.resource().equals("me/drive/root")).findFirst().orElseThrow();
+        ObjectNode subscription = MICROSOFT.graph().part(GraphSubscriptionsSim.class).subscriptions().get(stored.externalId());
+        assertThat(subscription.path("notificationUrl").asText()).endsWith("/webhooks/onedrive");
         assertThat(subscription.path("changeType").asText()).isEqualTo("updated");
         drive().putFile(s.root() + "/JOB-22/Quotes/notified.pdf", new byte[] {9});
 

@@ -88,6 +88,7 @@ public final class GraphDriveSim {
         long seq;
         int version = 1;
         boolean deleted;
+        String downloadToken;
     }
 
     private static final class UploadSession {
@@ -306,10 +307,13 @@ public final class GraphDriveSim {
         return Reply.empty(302).with("Location", downloadUrl(item));
     }
 
+    /** One pre-authenticated URL per item (Graph's are short-lived; here they live as long as the item). */
     private String downloadUrl(Item item) {
-        String token = UUID.randomUUID().toString().replace("-", "");
-        downloads.put(token, item.id);
-        return sim.baseUrl() + "/drive-downloads/" + token;
+        if (item.downloadToken == null) {
+            item.downloadToken = UUID.randomUUID().toString().replace("-", "");
+            downloads.put(item.downloadToken, item.id);
+        }
+        return sim.baseUrl() + "/drive-downloads/" + item.downloadToken;
     }
 
     private Reply download(Request r, Matcher m) {
