@@ -26,7 +26,13 @@ public class ApiExchange {
 
     /** The tenant the auth filter resolved; API routes are unreachable without one. */
     public UUID tenant(Exchange exchange) {
-        String id = exchange.getMessage().getHeader(TenantAuthFilter.TENANT_HEADER, String.class);
+        Object raw = exchange.getMessage().getHeader(TenantAuthFilter.TENANT_HEADER);
+        if (raw instanceof java.util.Collection<?>) {
+            // Camel adds query and form parameters to the headers: the caller sent one with this reserved name.
+            throw ProblemException.badRequest("'" + TenantAuthFilter.TENANT_HEADER + "' is reserved",
+                    new FieldError(TenantAuthFilter.TENANT_HEADER, "reserved name"));
+        }
+        String id = raw == null ? null : raw.toString();
         if (id == null) {
             throw new IllegalStateException("API route reached without an authenticated tenant");
         }

@@ -158,7 +158,12 @@ public class ActionService {
                 target.resyncable() ? data : null);
         // A linked object that was gone at the provider may have been created again under a new id.
         boolean created = existing == null || !Objects.equals(existing.externalId(), result.externalId());
-        return new Outcome(200, result(result.externalId(), result.version(), localRef, created ? "created" : "updated", null));
+        ObjectNode answer = (ObjectNode) result(result.externalId(), result.version(), localRef,
+                created ? "created" : "updated", null);
+        if (result.response() != null && !result.response().isNull() && !result.response().isMissingNode()) {
+            answer.set("response", result.response());
+        }
+        return new Outcome(200, answer);
     }
 
     /** Removes the provider object of a local reference and forgets the link; an object already gone counts as removed. */

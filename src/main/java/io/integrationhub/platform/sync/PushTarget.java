@@ -64,7 +64,10 @@ public interface PushTarget {
     record Link(String externalId, String version) {
     }
 
-    /** The provider's id of the object, its new version/ETag if it has one, and its answer. */
+    /**
+     * The provider's id of the object, its new version/ETag if it has one, and its answer (returned to the
+     * caller as {@code response} of the action result when not null; leave out anything secret).
+     */
     record Result(String externalId, String version, JsonNode response) {
     }
 

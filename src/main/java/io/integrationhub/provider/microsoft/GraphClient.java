@@ -230,6 +230,7 @@ public class GraphClient {
     }
 
     private Reply exchange(Request request, String token) {
+        CountingSink sink = request.sink == null ? null : new CountingSink(request.sink);
         Exchange result = producer.send(ROUTE, exchange -> {
             exchange.setProperty(URL, request.url);
             exchange.setProperty(METHOD, request.method);
@@ -237,8 +238,8 @@ public class GraphClient {
             if (request.authorized) {
                 exchange.setProperty(TOKEN, token);
             }
-            if (request.sink != null) {
-                exchange.setProperty(SINK, request.sink);
+            if (sink != null) {
+                exchange.setProperty(SINK, sink);
             }
             exchange.getMessage().setBody(request.body);
         });
@@ -246,6 +247,11 @@ public class GraphClient {
         if (failure != null) {
             if (failure instanceof ProviderCallException p) {
                 throw p;
+            }
+            if (sink != null && sink.count > 0) {
+                // Not retried: the sink already holds the start of the body, a second attempt would repeat it.
+                throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0, "Graph body broke off after "
+                        + sink.count + " bytes (" + failure.getClass().getSimpleName() + ")", null);
             }
             // Only the type: an I/O message may quote a pre-authenticated URL.
             throw new UncheckedIOException(new IOException("Graph call failed (" + failure.getClass().getSimpleName() + ")"));
@@ -271,6 +277,27 @@ public class GraphClient {
             return mapper.readTree(body);
         } catch (JsonProcessingException e) {
             return MissingNode.getInstance();
+        }
+    }
+
+    /** Counts what reached a caller's sink, so a body that broke off midway is not fetched (and written) again. */
+    private static final class CountingSink extends java.io.FilterOutputStream {
+        long count;
+
+        CountingSink(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.api.Problem.FieldError;
 import io.integrationhub.platform.api.ProblemException;
@@ -28,9 +29,11 @@ public class OneDriveJobFiles implements JobFiles {
     private final OneDriveFolders folders;
     private final OneDriveUploads uploads;
     private final OneDriveSettings settings;
+    private final OneDriveProperties properties;
 
     public OneDriveJobFiles(ConnectionRepository connections, GraphClient graph, OneDriveFolders folders,
-            OneDriveUploads uploads, OneDriveSettings settings) {
+            OneDriveUploads uploads, OneDriveSettings settings, OneDriveProperties properties) {
+        this.properties = properties;
         this.connections = connections;
         this.graph = graph;
         this.folders = folders;
@@ -55,9 +58,20 @@ public class OneDriveJobFiles implements JobFiles {
     public JsonNode upload(UUID tenantId, UUID driveConnectionId, String jobRef, String subFolder, String fileName,
             String contentType, InputStream content, long size) {
         Connection connection = active(tenantId, driveConnectionId);
+        if (size < 0) {
+            throw ProblemException.badRequest("the size of the content must be known", new FieldError("/size", "negative"));
+        }
         try {
-            return upload(connection, tenantId, jobRef, subFolder, fileName, contentType,
-                    OneDriveUploadSource.once(content, size), null);
+            // A small file is read first (at most simple-upload-limit), so it can be sent again should its folder
+            // have to be created anew; a big one is streamed (its folder is checked before the first byte is read).
+            OneDriveUploadSource source = size <= properties.getSimpleUploadLimit().toBytes()
+                    ? OneDriveUploadSource.of(content.readNBytes((int) size))
+                    : OneDriveUploadSource.once(content, size);
+            if (source.size() != size) {
+                throw ProblemException.unprocessable("The content ended after " + source.size() + " of its " + size
+                        + " bytes.", new FieldError("/content", "shorter than its declared size"));
+            }
+            return upload(connection, tenantId, jobRef, subFolder, fileName, contentType, source, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,15 +83,20 @@ public class OneDriveJobFiles implements JobFiles {
      */
     JsonNode upload(Connection connection, UUID tenantId, String jobRef, String subFolder, String fileName,
             String contentType, OneDriveUploadSource source, String conflictBehavior) throws IOException {
-        GraphClient.Session session = graph.session(PROVIDER, tenantId, connection.id());
-        String behavior = conflictBehavior != null ? conflictBehavior : settings.of(connection.config()).conflictBehavior();
+        return upload(graph.session(PROVIDER, tenantId, connection.id()), tenantId, connection.id(), connection.config(),
+                jobRef, subFolder, fileName, contentType, source, conflictBehavior);
+    }
+
+    ObjectNode upload(GraphClient.Session session, UUID tenantId, UUID connectionId, JsonNode config, String jobRef,
+            String subFolder, String fileName, String contentType, OneDriveUploadSource source, String conflictBehavior)
+            throws IOException {
+        String behavior = conflictBehavior != null ? conflictBehavior : settings.of(config).conflictBehavior();
         for (int attempt = 0; ; attempt++) {
-            String parentId = folders.ensure(session, tenantId, connection.id(), connection.config(), jobRef, null,
-                    subFolder).idOf(subFolder);
+            String parentId = folders.ensure(session, tenantId, connectionId, config, jobRef, null, subFolder).idOf(subFolder);
             try {
                 return uploads.upload(session, parentId, fileName, contentType, source, behavior);
             } catch (OneDriveUploads.ParentGone gone) {
-                folders.forget(tenantId, connection.id(), jobRef, subFolder);
+                folders.forget(tenantId, connectionId, jobRef, subFolder);
                 if (attempt > 0) {
                     throw ProblemException.conflict("The job's OneDrive folder keeps disappearing; try again later.");
                 }

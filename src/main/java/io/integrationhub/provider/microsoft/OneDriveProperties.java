@@ -59,9 +59,15 @@ public class OneDriveProperties {
      */
     @NotNull
     private List<String> contentUrlHosts = new ArrayList<>();
-    /** Timeout for connecting to a {@code contentUrl} and for each read from it. */
+    /** Largest {@code contentUrl} body without {@code Content-Length}: such a body is spooled to a temporary file first. */
+    @NotNull
+    private DataSize maxSpooledContent = DataSize.ofMegabytes(250);
+    /** Timeout for connecting to a {@code contentUrl} and for its response headers. */
     @NotNull
     private Duration contentUrlTimeout = Duration.ofSeconds(30);
+    /** Downloads streamed at the same time by one instance; more answer 503. */
+    @Min(1)
+    private int maxConcurrentDownloads = 32;
     /** Subscribe to change notifications on the drive root when a connection becomes active. */
     private boolean subscribe = true;
 
@@ -91,8 +97,12 @@ public class OneDriveProperties {
     public void setMaxInlineContent(DataSize v) { maxInlineContent = v; }
     public List<String> getContentUrlHosts() { return contentUrlHosts; }
     public void setContentUrlHosts(List<String> v) { contentUrlHosts = v; }
+    public DataSize getMaxSpooledContent() { return maxSpooledContent; }
+    public void setMaxSpooledContent(DataSize v) { maxSpooledContent = v; }
     public Duration getContentUrlTimeout() { return contentUrlTimeout; }
     public void setContentUrlTimeout(Duration v) { contentUrlTimeout = v; }
+    public int getMaxConcurrentDownloads() { return maxConcurrentDownloads; }
+    public void setMaxConcurrentDownloads(int v) { maxConcurrentDownloads = v; }
     public boolean isSubscribe() { return subscribe; }
     public void setSubscribe(boolean v) { subscribe = v; }
 }

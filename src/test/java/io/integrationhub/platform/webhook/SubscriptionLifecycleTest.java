@@ -130,7 +130,8 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
         HubClient.Response ok = graphNotification("onedrive", s.externalId(), clientState, change);
         assertThat(ok.status()).isEqualTo(202);
         assertThat(graphNotification("onedrive", s.externalId(), clientState, change).status()).isEqualTo(202);
-        Map<String, Object> row = awaitRows(connection, 1, "ignored").get(0);
+        // Processed by the OneDrive family's handler (direct:webhook.onedrive: an incremental delta sync request).
+        Map<String, Object> row = awaitRows(connection, 1, "processed").get(0);
         assertThat(row.get("event_type")).isEqualTo("change.updated");
         // The subscription's secret was checked, then dropped: not in the inbox nor in the events API.
         assertThat(String.valueOf(row.get("payload"))).contains("item-1").doesNotContain(clientState);

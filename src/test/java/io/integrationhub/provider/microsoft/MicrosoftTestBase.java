@@ -16,6 +16,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.integrationhub.provider.microsoft.sandbox.GraphSubscriptionsSim;
 import io.integrationhub.support.GraphFake;
 import io.integrationhub.support.HubClient;
 import io.integrationhub.support.HubIntegrationTest;
@@ -38,7 +39,9 @@ import io.integrationhub.support.HubIntegrationTest;
         "hub.resilience.budgets.outlook-calendar=1000",
         // Calendar push runs: an orphan event created just before the run may be removed (no concurrent actions here).
         "hub.sync.push-orphan-min-age=PT0S",
-        "hub.microsoft.mail.page-size=2" })
+        "hub.microsoft.mail.page-size=2",
+        // OneDrive upload-file tests serve contentUrl bodies from a local test server.
+        "hub.microsoft.onedrive.content-url-hosts=127.0.0.1" })
 public abstract class MicrosoftTestBase extends HubIntegrationTest {
 
     protected static final GraphFake MICROSOFT = new GraphFake();
@@ -75,6 +78,7 @@ public abstract class MicrosoftTestBase extends HubIntegrationTest {
         if (created.status() != 201) {
             throw new AssertionError("connection not created: " + created.status() + " " + created.body());
         }
+        long driveSubscriptions = driveSubscriptions();
         String state = queryParam(created.json().path("authorizeUrl").asText(), "state");
         HubClient.Response back = hub.get("/oauth/callback/" + provider + "?code=code-" + UUID.randomUUID() + "&state="
                 + URLEncoder.encode(state, StandardCharsets.UTF_8), null);
@@ -84,7 +88,17 @@ public abstract class MicrosoftTestBase extends HubIntegrationTest {
         UUID connectionId = UUID.fromString(created.json().path("id").asText());
         await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(
                 hub.get("/api/v1/connections/" + connectionId, key).json().path("status").asText()));
+        if ("onedrive".equals(provider)) {
+            // The hub subscribes to drive changes as the connection becomes active: let that call finish first,
+            // so no test sees it among the calls of its own.
+            await().atMost(Duration.ofSeconds(10)).until(() -> driveSubscriptions() > driveSubscriptions);
+        }
         return new Tenant(UUID.fromString(tenant.path("id").asText()), key, connectionId);
+    }
+
+    private static long driveSubscriptions() {
+        return MICROSOFT.graph().part(GraphSubscriptionsSim.class).subscriptions().values().stream()
+                .filter(s -> s.path("resource").asText().equals("me/drive/root")).count();
     }
 
     protected HubClient.Response action(Tenant t, String action, String json) {

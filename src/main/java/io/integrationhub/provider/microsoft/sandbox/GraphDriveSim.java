@@ -88,6 +88,7 @@ public final class GraphDriveSim {
         long seq;
         int version = 1;
         boolean deleted;
+        String downloadToken;
     }
 
     private static final class UploadSession {
@@ -206,6 +207,11 @@ public final class GraphDriveSim {
 
     /** Adds a file (tests seed the drive); the parent folders of {@code path} must exist. */
     public JsonNode putFile(String path, byte[] content) {
+        return putFile(path, new java.io.ByteArrayInputStream(content));
+    }
+
+    /** Adds a file streamed from {@code content} (large test files never sit in memory). */
+    public JsonNode putFile(String path, InputStream content) {
         int slash = path.lastIndexOf('/');
         synchronized (lock) {
             Item parent = slash < 0 ? root : resolve(root, path.substring(0, slash));
@@ -214,11 +220,11 @@ public final class GraphDriveSim {
             }
             Item item = newItem(parent, path.substring(slash + 1), false);
             try {
-                Files.write(content(item.id), content);
+                Files.copy(content, content(item.id), StandardCopyOption.REPLACE_EXISTING);
+                item.size = Files.size(content(item.id));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            item.size = content.length;
             item.mimeType = mimeType(item.name, null);
             changed(item);
             return json(item);
@@ -301,10 +307,13 @@ public final class GraphDriveSim {
         return Reply.empty(302).with("Location", downloadUrl(item));
     }
 
+    /** One pre-authenticated URL per item (Graph's are short-lived; here they live as long as the item). */
     private String downloadUrl(Item item) {
-        String token = UUID.randomUUID().toString().replace("-", "");
-        downloads.put(token, item.id);
-        return sim.baseUrl() + "/drive-downloads/" + token;
+        if (item.downloadToken == null) {
+            item.downloadToken = UUID.randomUUID().toString().replace("-", "");
+            downloads.put(item.downloadToken, item.id);
+        }
+        return sim.baseUrl() + "/drive-downloads/" + item.downloadToken;
     }
 
     private Reply download(Request r, Matcher m) {

@@ -29,6 +29,8 @@ public class GraphSandbox implements SandboxApi {
     public GraphSandbox(HubProperties hub, ProviderSandbox sandbox) {
         this.simulator = GraphSimulator.standard(hub.getPublicUrl() + "/sandbox/microsoft/api",
                 Path.of(hub.getDataDir(), "sandbox", "graph"), token -> sandbox.issued("microsoft", token));
+        // Here notification URLs point at this hub, so drive changes are announced as Graph would.
+        simulator.part(GraphDriveSim.class).notifications(true);
     }
 
     public GraphSimulator simulator() {
@@ -50,8 +52,10 @@ public class GraphSandbox implements SandboxApi {
             }
         }
         InputStream body = in.getBody(InputStream.class);
+        // The path arrives percent-encoded (colon addressing: root:/Jobs/A%20B:); the simulator, like GraphFake, wants it decoded.
         GraphSimulator.Reply reply = simulator.handle(new GraphSimulator.Request(
-                in.getHeader(Exchange.HTTP_METHOD, "GET", String.class), path,
+                in.getHeader(Exchange.HTTP_METHOD, "GET", String.class),
+                java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8),
                 in.getHeader(Exchange.HTTP_QUERY, String.class), headers, body));
         in.removeHeaders("*");
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
