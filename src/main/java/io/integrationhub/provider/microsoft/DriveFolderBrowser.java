@@ -28,9 +28,12 @@ public class DriveFolderBrowser implements FolderBrowser {
     private static final String SELECT = "$select=id,name,folder,parentReference";
 
     private final GraphClient graph;
+    private final int pageSize;
 
-    public DriveFolderBrowser(GraphClient graph) {
+    public DriveFolderBrowser(GraphClient graph,
+            @org.springframework.beans.factory.annotation.Value("${hub.microsoft.onedrive.folder-page-size:200}") int pageSize) {
         this.graph = graph;
+        this.pageSize = pageSize;
     }
 
     @Override
@@ -46,7 +49,7 @@ public class DriveFolderBrowser implements FolderBrowser {
         GraphClient.Session session = graph.session(connection.provider(), tenantId, connection.id());
         String item = parentId == null ? "/me/drive/root" : "/me/drive/items/" + parentId;
         Folder parent = folder(session.get(item + "?" + SELECT));
-        JsonNode page = session.get(cursor == null ? item + "/children?" + SELECT + "&$top=200" : link(cursor));
+        JsonNode page = session.get(cursor == null ? item + "/children?" + SELECT + "&$top=" + pageSize : link(cursor));
         List<Folder> folders = new ArrayList<>();
         for (JsonNode child : page.path("value")) {
             if (child.has("folder")) {

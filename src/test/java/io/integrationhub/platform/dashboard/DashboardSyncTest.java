@@ -106,10 +106,18 @@ class DashboardSyncTest extends DashboardTestBase {
         signIn(key);
         manage(BC);
 
-        button("Sync item now").click();
+        // An entity this hub cannot pull (the catalog's syncs[] says so) offers no sync at all.
+        WebElement item = driver.findElement(By.cssSelector(".entity[data-entity='item']"));
+        assertThat(item.getText()).contains("No sync for this entity on this hub yet.");
+        assertThat(item.findElements(By.tagName("button"))).isEmpty();
+
+        // A range the API refuses: the problem's title, detail and field are shown.
+        js("const set = (label, v) => { const i = document.querySelector(`input[aria-label='${label}']`); i.value = v; };"
+                + "set('From date for customer', '2026-02-01'); set('To date for customer', '2026-01-01');");
+        button("Sync customer for the date range").click();
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".toast.error")));
-        assertThat(error.getText()).isEqualTo("Request cannot be carried out: This hub has no sync for business-central item yet."
-                + " (/entity: no sync source installed)");
+        assertThat(error.getText()).isEqualTo("Request cannot be carried out: 'from' must be before 'to'."
+                + " (/from: must be before 'to')");
 
         // A run the drawer did not start (a schedule, another admin, the API) is followed once the log shows it.
         String runId = hub.post("/api/v1/connections/" + id + "/syncs", key, "{\"entity\":\"customer\",\"mode\":\"full\"}")

@@ -41,7 +41,9 @@ import io.integrationhub.support.HubIntegrationTest;
         "hub.sync.push-orphan-min-age=PT0S",
         "hub.microsoft.mail.page-size=2",
         // OneDrive upload-file tests serve contentUrl bodies from a local test server.
-        "hub.microsoft.onedrive.content-url-hosts=127.0.0.1" })
+        "hub.microsoft.onedrive.content-url-hosts=127.0.0.1",
+        // Folder picker pages of two, so paging is exercised.
+        "hub.microsoft.onedrive.folder-page-size=2" })
 public abstract class MicrosoftTestBase extends HubIntegrationTest {
 
     protected static final GraphFake MICROSOFT = new GraphFake();
