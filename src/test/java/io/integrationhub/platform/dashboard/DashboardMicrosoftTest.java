@@ -62,7 +62,7 @@ class DashboardMicrosoftTest extends DashboardTestBase {
         manage("Microsoft Outlook Calendar");
         assertThat(driver.findElements(By.cssSelector("button[aria-label='Sync calendar_event now']"))).isEmpty();
         button("Resync calendar_event to the provider").click();
-        awaitToast("Sync of calendar_event started.");
+        awaitToast("started.");
         WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#sync-log tr[data-sync]")));
         wait.until(d -> "succeeded".equals(d.findElement(By.cssSelector("#sync-log tr[data-sync]")).getAttribute("data-status")));
         JsonNode runs = hub.get("/api/v1/connections/" + id + "/syncs", key).json();
