@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,6 +18,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+
+import io.integrationhub.platform.resilience.CamelHttpClients;
 
 /**
  * Calls to providers' OAuth, identity and revocation endpoints, through the Camel route
@@ -155,16 +158,8 @@ public class OAuthHttp {
         }
 
         @Bean("oauthHttpClientConfigurer")
-        org.apache.camel.component.http.HttpClientConfigurer oauthHttpClientConfigurer(OAuthProperties properties) {
-            return builder -> builder
-                    // The token manager decides about retries (backoff on 5xx); an authorization code is single-use.
-                    .disableAutomaticRetries()
-                    .disableRedirectHandling()
-                    .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
-                            .setConnectionRequestTimeout(org.apache.hc.core5.util.Timeout.of(properties.getConnectTimeout()))
-                            .setResponseTimeout(org.apache.hc.core5.util.Timeout.of(properties.getResponseTimeout()))
-                            .setRedirectsEnabled(false)
-                            .build());
+        HttpClientConfigurer oauthHttpClientConfigurer(OAuthProperties properties) {
+            return CamelHttpClients.withoutRetriesOrRedirects(properties.getConnectTimeout(), properties.getResponseTimeout());
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.function.IntPredicate;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +29,7 @@ import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.resilience.ProviderHttp;
 import io.integrationhub.platform.resilience.ResilienceProperties;
+import io.integrationhub.platform.resilience.CamelHttpClients;
 
 /**
  * Microsoft Graph v1.0 for the Microsoft family (OneDrive, Outlook mail, Outlook calendar). Every request
@@ -370,17 +372,8 @@ public class GraphClient {
         }
 
         @Bean("graphHttpClientConfigurer")
-        org.apache.camel.component.http.HttpClientConfigurer graphHttpClientConfigurer(ResilienceProperties properties) {
-            return builder -> builder
-                    // One retry policy (the resilience layer's), not a second hidden one inside the HTTP client;
-                    // redirects are the caller's (a download's 302 must be followed without the token).
-                    .disableAutomaticRetries()
-                    .disableRedirectHandling()
-                    .setDefaultRequestConfig(org.apache.hc.client5.http.config.RequestConfig.custom()
-                            .setConnectionRequestTimeout(org.apache.hc.core5.util.Timeout.of(properties.getConnectTimeout()))
-                            .setResponseTimeout(org.apache.hc.core5.util.Timeout.of(properties.getRequestTimeout()))
-                            .setRedirectsEnabled(false)
-                            .build());
+        HttpClientConfigurer graphHttpClientConfigurer(ResilienceProperties properties) {
+            return CamelHttpClients.withoutRetriesOrRedirects(properties.getConnectTimeout(), properties.getRequestTimeout());
         }
     }
 }
