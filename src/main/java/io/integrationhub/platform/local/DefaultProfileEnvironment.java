@@ -43,14 +43,48 @@ public class DefaultProfileEnvironment implements EnvironmentPostProcessor, Orde
         }
     }
 
-    /** The route watcher needs its folder; a jar started outside a checkout has none yet. */
+    /**
+     * The route watcher needs its folder; a jar started outside a checkout has none yet. A folder without any
+     * route file gets editable copies of the provider families shipped in the jar ({@code bundled-routes/}),
+     * so the zero-setup hub has its Microsoft family wherever it is started.
+     */
     private static void createRoutesDir(ConfigurableEnvironment env) {
+        Path dir = Path.of(env.getProperty("hub.routes-dir", "routes"));
         try {
-            Files.createDirectories(Path.of(env.getProperty("hub.routes-dir", "routes")));
+            Files.createDirectories(dir);
+            boolean empty;
+            try (var files = Files.walk(dir)) {
+                empty = files.noneMatch(f -> f.toString().endsWith(".yaml"));
+            }
+            if (empty) {
+                seedRoutes(dir);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the routes folder " + env.getProperty("hub.routes-dir"), e);
         }
     }
+
+    private static void seedRoutes(Path dir) throws IOException {
+        var resolver = new org.springframework.core.io.support.PathMatchingResourcePatternResolver(
+                DefaultProfileEnvironment.class.getClassLoader());
+        for (var resource : resolver.getResources("classpath*:" + BUNDLED + "**/*.yaml")) {
+            String url = resource.getURL().toString();
+            int at = url.lastIndexOf(BUNDLED);
+            if (at < 0) {
+                continue;
+            }
+            Path target = dir.resolve(url.substring(at + BUNDLED.length())).normalize();
+            if (!target.startsWith(dir.normalize())) {
+                continue;
+            }
+            Files.createDirectories(target.getParent());
+            try (var in = resource.getInputStream()) {
+                Files.copy(in, target);
+            }
+        }
+    }
+
+    private static final String BUNDLED = "bundled-routes/";
 
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();

@@ -88,6 +88,14 @@ class DefaultProfileTest {
     }
 
     @Test
+    void shouldSeedAnEmptyRoutesFolderWithTheShippedProviderFamilies() {
+        // A jar started outside a checkout: its routes folder starts empty, gets editable copies, and loads them.
+        assertThat(Path.of(DATA, "routes", "microsoft", "graph.camel.yaml")).exists();
+        assertThat(Path.of(DATA, "routes", "microsoft", "onedrive.camel.yaml")).exists();
+        assertThat(camel.getRoute("microsoft.graph.call")).isNotNull();
+    }
+
+    @Test
     void shouldStartARouteDroppedIntoTheRoutesFolderWithoutARestart() throws IOException {
         Files.writeString(Path.of(DATA, "routes", "heartbeat.yaml"), """
                 - route:
