@@ -510,12 +510,49 @@ function rootFolderSetting(c) {
     el('button', { 'aria-label': 'Choose the job folders root', onclick: () => open(null) }, 'Browse…'), picker);
 }
 
+/** Outlook mail: folders captured besides Inbox and Sent Items (config.mail.folders), added with a picker over the mailbox. */
+function mailFoldersSetting(c) {
+  const current = (c.config && c.config.mail && Array.isArray(c.config.mail.folders)) ? c.config.mail.folders : [];
+  const node = el('div', { class: 'setting', id: 'mail-folders-setting' });
+  const save = async (folders, message) => {
+    const updated = await patchConnection(c, { config: { mail: { folders } } }, message);
+    if (updated) node.replaceWith(mailFoldersSetting(updated));
+  };
+  const picker = el('div', { class: 'folder-picker', id: 'mail-folder-picker', hidden: true });
+  const open = async () => {
+    picker.hidden = false;
+    picker.replaceChildren(el('p', { role: 'status' }, 'Loading mail folders…'));
+    try {
+      const listing = await api(`/connections/${c.id}/folders`);
+      const always = ['inbox', 'sentitems'];
+      const rows = listing.folders.map((f) => {
+        const watched = current.includes(f.id) || always.includes(f.id.toLowerCase());
+        return el('li', {}, `${f.name} `, watched ? el('span', { class: 'hint' }, '(captured)')
+          : el('button', { class: 'link', 'aria-label': `Watch mail folder ${f.name}`,
+            onclick: () => save([...current, f.id], `${f.name} is now captured.`) }, 'Watch'));
+      });
+      picker.replaceChildren(el('ul', { class: 'folders' }, rows),
+        el('button', { 'aria-label': 'Close the mail folder picker', onclick: () => { picker.hidden = true; } }, 'Close'));
+    } catch (err) {
+      picker.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Mail folders could not be listed: ${problemText(err)}`));
+    }
+  };
+  node.append(el('label', {}, 'Captured folders'),
+    el('div', {}, el('span', { class: 'hint' }, 'Inbox, Sent Items'),
+      el('ul', { class: 'folders', id: 'watched-mail-folders' }, current.map((f) => el('li', {}, el('code', {}, f), ' ',
+        el('button', { class: 'link', 'aria-label': `Stop capturing ${f}`,
+          onclick: () => save(current.filter((x) => x !== f), `${f} is no longer captured.`) }, 'Remove'))))),
+    el('button', { 'aria-label': 'Add a captured mail folder', onclick: open }, 'Add folder…'), picker);
+  return node;
+}
+
 /** Settings the hub has for every provider: the connection's name and, where the provider takes pushes, conflict policies. */
 function settingsSection(c, p) {
   const name = el('input', { type: 'text', value: c.name || '', 'aria-label': 'Connection name', maxlength: 200 });
   const rows = [el('div', { class: 'setting' }, el('label', {}, 'Name'), name,
     el('button', { 'aria-label': 'Save connection name', onclick: () => patchConnection(c, { name: name.value.trim() }, 'Name saved.') }, 'Save'))];
   if (c.provider === 'onedrive' && c.status === 'active') rows.push(rootFolderSetting(c));
+  if (c.provider === 'outlook' && c.status === 'active') rows.push(mailFoldersSetting(c));
   if ((p.actions || []).length && p.entities.length) {
     const current = (c.config && c.config.conflicts) || {};
     for (const entity of p.entities) {

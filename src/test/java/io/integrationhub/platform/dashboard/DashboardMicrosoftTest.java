@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.integrationhub.provider.microsoft.sandbox.GraphMailSim;
+import io.integrationhub.provider.microsoft.sandbox.GraphSandbox;
 import io.integrationhub.support.HubClient.Response;
 
 /**
@@ -47,6 +50,30 @@ class DashboardMicrosoftTest extends DashboardTestBase {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("root-folder"), "/Jobs/JOB-9 Picker"));
         assertThat(hub.get("/api/v1/connections/" + id, key).json().path("config").path("rootPath").asText())
                 .isEqualTo("Jobs/JOB-9 Picker");
+    }
+
+    @Autowired
+    GraphSandbox graphSandbox;
+
+    @Test
+    void shouldAddAndRemoveACapturedOutlookFolderWithThePicker() {
+        String key = newTenantKey();
+        String name = "Projects " + UUID.randomUUID().toString().substring(0, 6);
+        String folderId = graphSandbox.simulator().part(GraphMailSim.class).addFolder(name);
+        UUID id = connectThroughSandbox(key, "outlook");
+
+        signIn(key);
+        manage("Microsoft Outlook Mail");
+        button("Add a captured mail folder").click();
+        button("Watch mail folder " + name).click();
+        awaitToast(name + " is now captured.");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("watched-mail-folders"), folderId));
+        assertThat(hub.get("/api/v1/connections/" + id, key).json().path("config").path("mail").path("folders").get(0)
+                .asText()).isEqualTo(folderId);
+
+        button("Stop capturing " + folderId).click();
+        awaitToast(folderId + " is no longer captured.");
+        assertThat(hub.get("/api/v1/connections/" + id, key).json().path("config").path("mail").path("folders")).isEmpty();
     }
 
     @Test

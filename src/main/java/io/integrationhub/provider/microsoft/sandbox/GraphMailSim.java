@@ -162,6 +162,12 @@ public final class GraphMailSim {
             folderNames.put(name, name);
         }
         sim.on("GET", "/me/mailFolders", (r, m) -> folders());
+        sim.on("GET", "/me/mailFolders/([^/()]+)", (r, m) -> folder(m.group(1)));
+        // Folders here have no children (childFolderCount 0): the list is empty, as Graph answers for a leaf.
+        sim.on("GET", "/me/mailFolders/([^/()]+)/childFolders", (r, m) -> {
+            Reply parent = folder(m.group(1));
+            return parent.status() != 200 ? parent : childless();
+        });
         sim.on("GET", DELTA.pattern(), (r, m) -> delta(r, m.group(1) != null ? m.group(1) : m.group(2)));
         sim.on("GET", "/me/messages/([^/]+)", (r, m) -> getMessage(r, m.group(1)));
         sim.on("DELETE", "/me/messages/([^/]+)", (r, m) -> deleteMessage(m.group(1)));
@@ -278,6 +284,26 @@ public final class GraphMailSim {
     }
 
     // --- Graph endpoints ---
+
+    private Reply childless() {
+        ObjectNode root = sim.mapper().createObjectNode();
+        root.putArray("value");
+        return Reply.json(200, root);
+    }
+
+    private Reply folder(String id) {
+        synchronized (lock) {
+            String key = resolve(id);
+            if (key == null) {
+                return Reply.error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+            }
+            long total = messages.values().stream().filter(msg -> msg.folder.equals(key)).count();
+            ObjectNode f = sim.mapper().createObjectNode();
+            f.put("id", key).put("displayName", displayName(folderNames.get(key))).put("parentFolderId", "root")
+                    .put("childFolderCount", 0).put("unreadItemCount", 0).put("totalItemCount", total);
+            return Reply.json(200, f);
+        }
+    }
 
     private Reply folders() {
         synchronized (lock) {
