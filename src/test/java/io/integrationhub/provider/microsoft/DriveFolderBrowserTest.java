@@ -77,7 +77,7 @@ class DriveFolderBrowserTest extends MicrosoftTestBase {
     }
 
     @Test
-    void shouldRefuseCursorsItDidNotHandOutAndOtherTenantsAndNonDriveConnections() {
+    void shouldRefuseCursorsItDidNotHandOutAndOtherTenantsAndConnectionsWithoutFolders() {
         Tenant t = connect("onedrive");
         String foreign = Base64.getUrlEncoder().encodeToString("http://evil.example/steal".getBytes(StandardCharsets.UTF_8));
         HubClient.Response r = hub.get(t.connectionPath() + "/folders?cursor=" + foreign, t.key());
@@ -90,7 +90,7 @@ class DriveFolderBrowserTest extends MicrosoftTestBase {
         assertThat(hub.get(t.connectionPath() + "/folders?parentId=NOSUCHITEM123", t.key()).status()).isEqualTo(404);
         assertThat(MICROSOFT.calls().stream().noneMatch(c -> c.path().contains("evil"))).isTrue();
 
-        Tenant other = connect("outlook");
+        Tenant other = connect("outlook-calendar");
         assertThat(hub.get(t.connectionPath() + "/folders", other.key()).status()).isEqualTo(404);
         assertThat(hub.get(other.connectionPath() + "/folders", other.key()).status()).isEqualTo(422);
     }
