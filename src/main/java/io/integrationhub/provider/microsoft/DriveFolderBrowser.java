@@ -1,8 +1,6 @@
 package io.integrationhub.provider.microsoft;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -49,7 +47,7 @@ public class DriveFolderBrowser implements FolderBrowser {
         GraphClient.Session session = graph.session(connection.provider(), tenantId, connection.id());
         String item = parentId == null ? "/me/drive/root" : "/me/drive/items/" + parentId;
         Folder parent = folder(session.get(item + "?" + SELECT));
-        JsonNode page = session.get(cursor == null ? item + "/children?" + SELECT + "&$top=" + pageSize : link(cursor));
+        JsonNode page = session.get(cursor == null ? item + "/children?" + SELECT + "&$top=" + pageSize : graph.linkOf(cursor));
         List<Folder> folders = new ArrayList<>();
         for (JsonNode child : page.path("value")) {
             if (child.has("folder")) {
@@ -57,23 +55,9 @@ public class DriveFolderBrowser implements FolderBrowser {
             }
         }
         String next = page.path("@odata.nextLink").asText(null);
-        return new Listing(parent, folders, next == null ? null
-                : Base64.getUrlEncoder().withoutPadding().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+        return new Listing(parent, folders, GraphClient.cursorOf(next));
     }
 
-    /** A cursor is only ever a Graph link this hub handed out: never a URL of the caller's choosing. */
-    private String link(String cursor) {
-        String url;
-        try {
-            url = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("cursor is not one this API returned.", new FieldError("cursor", "malformed"));
-        }
-        if (!url.startsWith(graph.baseUrl() + "/")) {
-            throw ProblemException.badRequest("cursor is not one this API returned.", new FieldError("cursor", "foreign"));
-        }
-        return url;
-    }
 
     static Folder folder(JsonNode item) {
         String parentPath = item.path("parentReference").path("path").asText("");

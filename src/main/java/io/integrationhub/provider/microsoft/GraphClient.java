@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
+import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.api.ProblemException;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.resilience.ProviderHttp;
@@ -301,6 +304,31 @@ public class GraphClient {
             out.write(b, off, len);
             count += len;
         }
+    }
+
+    /** A Graph {@code @odata.nextLink} handed to an API caller as an opaque cursor (base64url). */
+    public static String cursorOf(String nextLink) {
+        return nextLink == null ? null
+                : Base64.getUrlEncoder().withoutPadding().encodeToString(nextLink.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The Graph link behind a cursor from {@link #cursorOf}; a cursor that is malformed or points anywhere but
+     * the configured Graph base URL is refused (400), so a caller can never make the hub send its token elsewhere.
+     */
+    public String linkOf(String cursor) {
+        String url;
+        try {
+            url = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("cursor is not one this API returned.",
+                    new FieldError("cursor", "malformed"));
+        }
+        if (!url.startsWith(baseUrl() + "/")) {
+            throw ProblemException.badRequest("cursor is not one this API returned.",
+                    new FieldError("cursor", "foreign"));
+        }
+        return url;
     }
 
     /** Path segment for Graph's colon addressing ({@code root:/Jobs/A%20B:}): each segment percent-encoded. */

@@ -3,7 +3,6 @@ package io.integrationhub.provider.microsoft;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -60,7 +59,7 @@ public class MailFolderBrowser implements FolderBrowser {
                     "/" + folder.path("displayName").asText(), count(folder));
             first = "/me/mailFolders/" + id + "/childFolders?" + SELECT + "&$top=" + pageSize;
         }
-        JsonNode page = session.get(cursor == null ? first : link(cursor));
+        JsonNode page = session.get(cursor == null ? first : graph.linkOf(cursor));
         List<Folder> folders = new ArrayList<>();
         String prefix = "/".equals(parent.path()) ? "" : parent.path();
         for (JsonNode f : page.path("value")) {
@@ -68,24 +67,11 @@ public class MailFolderBrowser implements FolderBrowser {
                     prefix + "/" + f.path("displayName").asText(), count(f)));
         }
         String next = page.path("@odata.nextLink").asText(null);
-        return new Listing(parent, folders, next == null ? null
-                : Base64.getUrlEncoder().withoutPadding().encodeToString(next.getBytes(StandardCharsets.UTF_8)));
+        return new Listing(parent, folders, GraphClient.cursorOf(next));
     }
 
     private static Integer count(JsonNode folder) {
         return folder.path("childFolderCount").isNumber() ? folder.path("childFolderCount").asInt() : null;
     }
 
-    private String link(String cursor) {
-        String url;
-        try {
-            url = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("cursor is not one this API returned.", new FieldError("cursor", "malformed"));
-        }
-        if (!url.startsWith(graph.baseUrl() + "/")) {
-            throw ProblemException.badRequest("cursor is not one this API returned.", new FieldError("cursor", "foreign"));
-        }
-        return url;
-    }
 }
