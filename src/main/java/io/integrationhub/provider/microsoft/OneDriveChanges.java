@@ -13,9 +13,7 @@ import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionStatus;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
-import io.integrationhub.platform.webhook.subscription.ProviderSubscription;
 import io.integrationhub.platform.webhook.subscription.SubscriptionRegistry;
-import io.integrationhub.platform.webhook.subscription.SubscriptionStore;
 import io.integrationhub.platform.webhook.subscription.SyncRequests;
 
 /**
@@ -35,15 +33,13 @@ public class OneDriveChanges {
 
     private final ConnectionRepository connections;
     private final SubscriptionRegistry registry;
-    private final SubscriptionStore subscriptions;
     private final SyncRequests syncs;
     private final OneDriveProperties properties;
 
-    public OneDriveChanges(ConnectionRepository connections, SubscriptionRegistry registry, SubscriptionStore subscriptions,
+    public OneDriveChanges(ConnectionRepository connections, SubscriptionRegistry registry,
             SyncRequests syncs, OneDriveProperties properties) {
         this.connections = connections;
         this.registry = registry;
-        this.subscriptions = subscriptions;
         this.syncs = syncs;
         this.properties = properties;
     }
@@ -57,13 +53,10 @@ public class OneDriveChanges {
         try {
             connections.find(event.tenantId(), event.connectionId())
                     .filter(c -> OneDriveJobFiles.PROVIDER.equals(c.provider()) && c.status() == ConnectionStatus.ACTIVE)
-                    .filter(c -> subscriptions.forConnection(event.tenantId(), c.id()).stream().noneMatch(s ->
-                            RESOURCE.equals(s.resource()) && !ProviderSubscription.REMOVED.equals(s.status())))
-                    .ifPresent(c -> {
-                        ProviderSubscription s = registry.subscribeGraph(event.tenantId(), c.id(), OneDriveJobFiles.PROVIDER,
-                                RESOURCE, CHANGE_TYPE);
-                        LOG.info("OneDrive connection {} subscribed to drive changes (subscription {})", c.id(), s.id());
-                    });
+                    .flatMap(c -> registry.ensureGraph(event.tenantId(), c.id(), OneDriveJobFiles.PROVIDER, RESOURCE,
+                            CHANGE_TYPE))
+                    .ifPresent(s -> LOG.info("OneDrive connection {} subscribed to drive changes (subscription {})",
+                            s.connectionId(), s.id()));
         } catch (RuntimeException e) {
             // The connection works without notifications; the next status or config change tries again.
             LOG.warn("OneDrive connection {} could not subscribe to drive changes: {}", event.connectionId(), e.getMessage());

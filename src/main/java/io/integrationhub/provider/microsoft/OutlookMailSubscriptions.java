@@ -1,9 +1,7 @@
 package io.integrationhub.provider.microsoft;
 
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,9 +20,7 @@ import io.integrationhub.platform.connections.ConnectionStatus;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 import io.integrationhub.platform.webhook.WebhookPipeline;
-import io.integrationhub.platform.webhook.subscription.ProviderSubscription;
 import io.integrationhub.platform.webhook.subscription.SubscriptionRegistry;
-import io.integrationhub.platform.webhook.subscription.SubscriptionStore;
 import io.integrationhub.platform.webhook.subscription.SyncRequests;
 
 /**
@@ -49,7 +45,6 @@ public class OutlookMailSubscriptions {
 
     private final ConnectionRepository connections;
     private final SubscriptionRegistry registry;
-    private final SubscriptionStore store;
     private final SyncRequests syncs;
     private final OutlookMailRules rules;
     private final OutlookMailLinks links;
@@ -57,12 +52,11 @@ public class OutlookMailSubscriptions {
     private final ProducerTemplate producer;
     private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
 
-    public OutlookMailSubscriptions(ConnectionRepository connections, SubscriptionRegistry registry, SubscriptionStore store,
+    public OutlookMailSubscriptions(ConnectionRepository connections, SubscriptionRegistry registry,
             SyncRequests syncs, OutlookMailRules rules, OutlookMailLinks links, OutlookMailProperties properties,
             ProducerTemplate producer) {
         this.connections = connections;
         this.registry = registry;
-        this.store = store;
         this.syncs = syncs;
         this.rules = rules;
         this.links = links;
@@ -102,18 +96,10 @@ public class OutlookMailSubscriptions {
                     || connection.status() != ConnectionStatus.ACTIVE) {
                 return 0;
             }
-            Set<String> have = new LinkedHashSet<>();
-            for (ProviderSubscription s : store.forConnection(tenantId, connectionId)) {
-                if (!ProviderSubscription.REMOVED.equals(s.status())) {
-                    have.add(s.resource());
-                }
-            }
             int created = 0;
             for (String folder : rules.rules(connection.config()).folders()) {
-                String resource = resource(folder);
-                if (!have.contains(resource)) {
-                    registry.subscribeGraph(tenantId, connectionId, OutlookMailRules.PROVIDER, resource,
-                            properties.getChangeTypes());
+                if (registry.ensureGraph(tenantId, connectionId, OutlookMailRules.PROVIDER, resource(folder),
+                        properties.getChangeTypes()).isPresent()) {
                     created++;
                     LOG.info("Outlook connection {}: subscribed to changes of folder {}", connectionId, folder);
                 }

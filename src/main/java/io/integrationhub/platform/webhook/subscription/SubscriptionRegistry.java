@@ -71,6 +71,18 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
         return s;
     }
 
+    /**
+     * As {@link #subscribeGraph}, unless the connection already has a live (not removed) subscription on that
+     * resource: returns the new subscription, or empty when there was one.
+     */
+    public java.util.Optional<ProviderSubscription> ensureGraph(UUID tenantId, UUID connectionId, String provider,
+            String resource, String changeType) {
+        boolean live = store.forConnection(tenantId, connectionId).stream()
+                .anyMatch(s -> resource.equals(s.resource()) && !ProviderSubscription.REMOVED.equals(s.status()));
+        return live ? java.util.Optional.empty()
+                : java.util.Optional.of(subscribeGraph(tenantId, connectionId, provider, resource, changeType));
+    }
+
     /** Opens a Drive {@code changes.watch} channel for a connection. */
     public ProviderSubscription watchDriveChanges(UUID tenantId, UUID connectionId) {
         String token = newSecret();
