@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -35,7 +33,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * <p>The decision is made on the path routing uses — decoded and normalised by the container
  * ({@code servletPath + pathInfo}: {@code /%61pi/v1/providers} is {@code /api/v1/providers}) — and, to be
  * safe, also on the raw URI: a request is an API call when either of them is one. Every request, API or
- * not, reaches the application without a caller-sent {@value #TENANT_HEADER} header or parameter.
+ * not, reaches the application without a caller-sent {@value #TENANT_HEADER} header. (Camel also turns query
+ * and form parameters into headers: {@code ApiExchange#tenant} refuses a request that sent one with this
+ * name, since the header then holds two values.)
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -149,33 +149,6 @@ public class TenantAuthFilter extends OncePerRequestFilter {
                 return tenantId == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(tenantId));
             }
             return super.getHeaders(name);
-        }
-
-        // Camel turns query and form parameters into headers too: a parameter with the reserved name is hidden.
-        @Override
-        public String getParameter(String name) {
-            return isTenantHeader(name) ? null : super.getParameter(name);
-        }
-
-        @Override
-        public String[] getParameterValues(String name) {
-            return isTenantHeader(name) ? null : super.getParameterValues(name);
-        }
-
-        @Override
-        public Map<String, String[]> getParameterMap() {
-            Map<String, String[]> all = super.getParameterMap();
-            if (all.keySet().stream().noneMatch(TenantRequest::isTenantHeader)) {
-                return all;
-            }
-            Map<String, String[]> visible = new LinkedHashMap<>(all);
-            visible.keySet().removeIf(TenantRequest::isTenantHeader);
-            return Collections.unmodifiableMap(visible);
-        }
-
-        @Override
-        public Enumeration<String> getParameterNames() {
-            return Collections.enumeration(getParameterMap().keySet());
         }
 
         @Override

@@ -85,10 +85,15 @@ class JolokiaAccessPolicyTest extends HubIntegrationTest {
     @Test
     void shouldLetOpsStopStartSuspendResumeAndResetARoute() {
         String key = newTenantKey();
+        assertThat(hub.get("/api/v1/providers", key).status()).isEqualTo(200);
+        assertThat(read(ROUTE, "ExchangesTotal").asLong()).isPositive();
+        assertThat(exec(ROUTE, "reset(boolean)", true).path("status").asInt()).isEqualTo(200);
+        assertThat(read(ROUTE, "ExchangesTotal").asLong()).isZero();
         try {
             assertThat(exec(ROUTE, "stop()").path("status").asInt()).isEqualTo(200);
             assertThat(read(ROUTE, "State").asText()).isEqualTo("Stopped");
             assertThat(exec(ROUTE, "start()").path("status").asInt()).isEqualTo(200);
+            assertThat(read(ROUTE, "State").asText()).isEqualTo("Started");
             assertThat(hub.get("/api/v1/providers", key).status()).isEqualTo(200);
 
             assertThat(exec(ROUTE, "suspend()").path("status").asInt()).isEqualTo(200);
@@ -98,9 +103,7 @@ class JolokiaAccessPolicyTest extends HubIntegrationTest {
         } finally {
             exec(ROUTE, "start()");
         }
-        assertThat(read(ROUTE, "ExchangesTotal").asLong()).isPositive();
-        assertThat(exec(ROUTE, "reset(boolean)", true).path("status").asInt()).isEqualTo(200);
-        assertThat(read(ROUTE, "ExchangesTotal").asLong()).isZero();
+        assertThat(hub.get("/api/v1/providers", key).status()).isEqualTo(200);
     }
 
     @Test
