@@ -29,6 +29,13 @@ import jakarta.servlet.http.HttpServletResponse;
  * management, a tenant API key for everything else. The resolved tenant travels to the routes as
  * the {@value #TENANT_HEADER} header, which this filter always overwrites so a caller cannot
  * choose its own tenant.
+ *
+ * <p>The decision is made on the path routing uses — decoded and normalised by the container
+ * ({@code servletPath + pathInfo}: {@code /%61pi/v1/providers} is {@code /api/v1/providers}) — and, to be
+ * safe, also on the raw URI: a request is an API call when either of them is one. Every request, API or
+ * not, reaches the application without a caller-sent {@value #TENANT_HEADER} header. (Camel also turns query
+ * and form parameters into headers: {@code ApiExchange#tenant} refuses a request that sent one with this
+ * name, since the header then holds two values.)
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -52,17 +59,17 @@ public class TenantAuthFilter extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !path.startsWith(API_PREFIX) || path.equals(PUBLIC_DOC);
-    }
-
-    @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String path = routedPath(request);
+        String raw = rawPath(request);
+        if (!(isApi(path) || isApi(raw)) || (path.equals(PUBLIC_DOC) && raw.equals(PUBLIC_DOC))) {
+            // Not an API call (or the public contract): no tenant, and none the caller could send along.
+            chain.doFilter(new TenantRequest(request, null), response);
+            return;
+        }
         Optional<String> token = bearer(request);
-        if (path.equals(ADMIN_PATH) || path.startsWith(ADMIN_PATH + "/") || path.startsWith(ADMIN_PREFIX)) {
+        if (isAdmin(path) || isAdmin(raw)) {
             if (token.isPresent() && ApiKeys.sameSecret(properties.getAdminToken(), token.get())) {
                 chain.doFilter(new TenantRequest(request, null), response);
             } else {
@@ -78,6 +85,27 @@ public class TenantAuthFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new TenantRequest(request, tenant.get().toString()), response);
+    }
+
+    /** The path the container routes by: decoded, dot segments resolved, path parameters removed. */
+    static String routedPath(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        return (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+    }
+
+    private static String rawPath(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        return uri.substring(Math.min(uri.length(), request.getContextPath().length()));
+    }
+
+    private static boolean isApi(String path) {
+        return path.regionMatches(true, 0, API_PREFIX, 0, API_PREFIX.length());
+    }
+
+    private static boolean isAdmin(String path) {
+        return path.equalsIgnoreCase(ADMIN_PATH) || path.regionMatches(true, 0, ADMIN_PATH + "/", 0, ADMIN_PATH.length() + 1)
+                || path.regionMatches(true, 0, ADMIN_PREFIX, 0, ADMIN_PREFIX.length());
     }
 
     private static Optional<String> bearer(HttpServletRequest request) {

@@ -1,23 +1,33 @@
 package io.integrationhub.platform.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
+import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.util.FileSystemUtils;
 
@@ -54,6 +64,8 @@ class DefaultProfileTest {
     int port;
     @Autowired
     CamelContext camel;
+    @Autowired
+    ServletWebServerApplicationContext web;
 
     HubClient hub;
 
@@ -112,6 +124,29 @@ class DefaultProfileTest {
             assertThat(route).isNotNull();
             assertThat(camel.getRouteController().getRouteStatus("demo.heartbeat").isStarted()).isTrue();
         });
+    }
+
+    @Test
+    void shouldListenOnLoopbackOnly() throws IOException {
+        // Hawtio and Jolokia have no login here: only this machine may reach them.
+        Connector connector = ((TomcatWebServer) web.getWebServer()).getTomcat().getService().findConnectors()[0];
+        Object bound = connector.getProperty("address");
+        assertThat(bound).as("the connector's bind address").isInstanceOf(InetAddress.class);
+        assertThat(((InetAddress) bound).isLoopbackAddress()).as("bound to " + bound).isTrue();
+        try (Socket local = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            assertThat(local.isConnected()).isTrue();
+        }
+        // From another interface of this machine (where it has one) nothing answers.
+        Optional<InetAddress> external = NetworkInterface.networkInterfaces()
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress() && a instanceof Inet4Address).findFirst();
+        if (external.isPresent()) {
+            assertThatThrownBy(() -> {
+                try (Socket remote = new Socket()) {
+                    remote.connect(new InetSocketAddress(external.get(), port), 2000);
+                }
+            }).as("connect via " + external.get()).isInstanceOf(IOException.class);
+        }
     }
 
     @Test

@@ -115,7 +115,8 @@ class HawtioAdminLoginTest extends HubIntegrationTest {
         assertThat(providers.status()).isEqualTo(200);
         assertThat(providers.header("Set-Cookie")).isNull();
         assertThat(providers.header("WWW-Authenticate")).isNull();
-        assertThat(providers.header("X-Frame-Options")).as("no Spring Security headers on the API").isNull();
+        assertThat(providers.header("Cache-Control")).as("no Spring Security headers on the API").isNull();
+        assertThat(providers.header("X-Frame-Options")).as("the hub's own security headers").isEqualTo("DENY");
 
         // A POST without any CSRF token still reaches the API's own validation.
         Response malformed = hub.post("/api/v1/tenants", adminToken, "{not json");
