@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -32,18 +33,23 @@ public final class FamilyCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(FamilyCatalog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path routesDir;
+    private final Supplier<Path> folder;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
     private record Snapshot(Map<Path, FileTime> stamps, Map<String, FamilySpec> families) {
     }
 
     public FamilyCatalog(Path routesDir) {
-        this.routesDir = routesDir;
+        this(() -> routesDir);
+    }
+
+    /** The folder is asked for on every read: a test or an operator may point {@code hub.routes-dir} elsewhere. */
+    public FamilyCatalog(Supplier<Path> routesDir) {
+        this.folder = routesDir;
     }
 
     public Path routesDir() {
-        return routesDir;
+        return folder.get();
     }
 
     public List<FamilySpec> all() {
@@ -55,6 +61,7 @@ public final class FamilyCatalog {
     }
 
     private Snapshot current() {
+        Path routesDir = folder.get();
         Map<Path, FileTime> stamps = new LinkedHashMap<>();
         if (Files.isDirectory(routesDir)) {
             try (Stream<Path> dirs = Files.list(routesDir)) {

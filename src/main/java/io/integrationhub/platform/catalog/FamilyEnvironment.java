@@ -22,8 +22,11 @@ public class FamilyEnvironment implements EnvironmentPostProcessor {
         if (env.getPropertySources().contains(SOURCE)) {
             return;
         }
-        FamilyCatalog catalog = new FamilyCatalog(Path.of(env.getProperty("hub.routes-dir", "routes")));
-        env.getPropertySources().addLast(new Defaults(catalog, env));
+        env.getPropertySources().addLast(new Defaults(folderOf(env), env));
+    }
+
+    private static FamilyCatalog folderOf(ConfigurableEnvironment env) {
+        return new FamilyCatalog(() -> Path.of(env.getProperty("hub.routes-dir", "routes")));
     }
 
     /** The catalog behind the environment's defaults (one per environment). */
@@ -32,7 +35,7 @@ public class FamilyEnvironment implements EnvironmentPostProcessor {
         if (source instanceof Defaults d) {
             return d.getSource();
         }
-        FamilyCatalog catalog = new FamilyCatalog(Path.of(env.getProperty("hub.routes-dir", "routes")));
+        FamilyCatalog catalog = folderOf(env);
         env.getPropertySources().addLast(new Defaults(catalog, env));
         return catalog;
     }
