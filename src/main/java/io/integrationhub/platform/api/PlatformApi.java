@@ -64,11 +64,14 @@ public class PlatformApi {
         view.put("category", p.category());
         view.put("authType", p.authType().name());
         view.put("scopes", catalog.scopes(p));
-        view.put("entities", p.entities());
-        view.put("actions", p.actions());
+        // Only what this hub implements: an entity with a pull source or a push writer, an action with a target.
+        List<String> entities = p.entities().stream().filter(entity -> sources.find(p.key(), entity).isPresent()
+                || targets.resyncWriter(p.key(), entity).isPresent()).toList();
+        view.put("entities", entities);
+        view.put("actions", p.actions().stream().filter(action -> targets.forAction(p.key(), action).isPresent()).toList());
         view.put("webhooks", p.webhooks());
-        // What this hub can run per entity today: pull runs (a SyncSource) and push resync runs (a resyncable writer).
-        view.put("syncs", p.entities().stream().map(entity -> {
+        // What this hub can run per entity: pull runs (a SyncSource) and push resync runs (a resyncable writer).
+        view.put("syncs", entities.stream().map(entity -> {
             Map<String, Object> sync = new LinkedHashMap<>();
             sync.put("entity", entity);
             sync.put("pull", sources.find(p.key(), entity).isPresent());

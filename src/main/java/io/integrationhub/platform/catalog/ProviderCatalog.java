@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
@@ -17,7 +19,9 @@ import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.config.HubProperties.ProviderSettings;
 
 /**
- * The nine providers tenants can connect. Scopes are the minimal set for the entities and actions
+ * The providers tenants can connect: the built-in entries below and every provider family described as data
+ * ({@code routes/<family>/catalog.json}, read live by {@link FamilyCatalog}; a family replaces a built-in entry of
+ * the same key). Scopes are the minimal set for the entities and actions
  * listed; {@code hub.providers.<key>.scopes} overrides them.
  */
 @Component
@@ -27,9 +31,13 @@ public class ProviderCatalog {
 
     private final Map<String, ProviderDefinition> definitions = new LinkedHashMap<>();
     private final HubProperties properties;
+    private final FamilyCatalog families;
+    private final ConfigurableEnvironment environment;
 
-    public ProviderCatalog(HubProperties properties) {
+    public ProviderCatalog(HubProperties properties, ConfigurableEnvironment environment) {
         this.properties = properties;
+        this.environment = environment;
+        this.families = FamilyEnvironment.catalog(environment);
         add(new ProviderDefinition("onedrive", "Microsoft OneDrive", "files", oauth2, "microsoft",
                 concat(List.of("Files.ReadWrite.All"), MS_BASE), " ",
                 List.of("file", "folder"), List.of("ensure-job-folders", "upload-file", "download-file"), true));
@@ -72,15 +80,43 @@ public class ProviderCatalog {
     }
 
     public List<ProviderDefinition> all() {
-        return List.copyOf(definitions.values());
+        Map<String, ProviderDefinition> all = new LinkedHashMap<>(definitions);
+        for (FamilySpec family : families.all()) {
+            all.put(family.key(), definition(family));
+        }
+        return List.copyOf(all.values());
     }
 
     public Optional<ProviderDefinition> find(String key) {
-        return Optional.ofNullable(key).map(definitions::get);
+        if (key == null) {
+            return Optional.empty();
+        }
+        Optional<FamilySpec> family = families.find(key);
+        return family.isPresent() ? family.map(ProviderCatalog::definition) : Optional.ofNullable(definitions.get(key));
+    }
+
+    /** The family folder's description of a provider, when it is described as data. */
+    public Optional<FamilySpec> family(String key) {
+        return families.find(key);
+    }
+
+    public FamilyCatalog families() {
+        return families;
+    }
+
+    private static ProviderDefinition definition(FamilySpec f) {
+        return new ProviderDefinition(f.key(), f.name(), f.category(), AuthType.valueOf(f.authType()), f.key(), f.scopes(),
+                f.scopeSeparator(), f.entities().stream().map(FamilySpec.Entity::name).toList(),
+                f.actions().stream().map(FamilySpec.Action::name).toList(), f.webhooks());
     }
 
     /** The settings block for a provider; never null (an empty block when nothing is configured). */
     public ProviderSettings settings(ProviderDefinition definition) {
+        if (families.find(definition.key()).isPresent()) {
+            // Bound on every use: the family's defaults come from its catalog file, which may change at run time.
+            return Binder.get(environment).bind("hub.providers." + definition.key(), ProviderSettings.class)
+                    .orElseGet(ProviderSettings::new);
+        }
         ProviderSettings settings = properties.getProviders().get(definition.settingsKey());
         return settings != null ? settings : new ProviderSettings();
     }
@@ -90,7 +126,8 @@ public class ProviderCatalog {
      * entries can be narrowed one by one), else the entry's minimal set.
      */
     public List<String> scopes(ProviderDefinition definition) {
-        ProviderSettings own = properties.getProviders().get(definition.key());
+        ProviderSettings own = families.find(definition.key()).isPresent() ? settings(definition)
+                : properties.getProviders().get(definition.key());
         if (own != null && own.getScopes() != null && !own.getScopes().isEmpty()) {
             return own.getScopes();
         }

@@ -67,8 +67,14 @@ public class DefaultProfileEnvironment implements EnvironmentPostProcessor, Orde
     private static void seedRoutes(Path dir) throws IOException {
         var resolver = new org.springframework.core.io.support.PathMatchingResourcePatternResolver(
                 DefaultProfileEnvironment.class.getClassLoader());
-        for (var resource : resolver.getResources("classpath*:" + BUNDLED + "**/*.yaml")) {
+        for (var resource : resolver.getResources("classpath*:" + BUNDLED + "**/*")) {
+            if (!resource.isReadable() || resource.getFilename() == null || resource.getFilename().isEmpty()) {
+                continue;
+            }
             String url = resource.getURL().toString();
+            if (url.endsWith("/")) {
+                continue;
+            }
             int at = url.lastIndexOf(BUNDLED);
             if (at < 0) {
                 continue;

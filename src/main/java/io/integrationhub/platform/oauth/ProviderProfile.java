@@ -30,7 +30,9 @@ public record ProviderProfile(
         /** HTTP Basic with client_id:client_secret, form body (Xero). */
         BASIC,
         /** JSON body carrying client_id and client_secret (Square). */
-        JSON
+        JSON,
+        /** HTTP Basic with client_id:client_secret and a JSON body (Notion). */
+        BASIC_JSON
     }
 
     /** The light "who is this" call; throws {@link IdentityException} with the provider's answer. */

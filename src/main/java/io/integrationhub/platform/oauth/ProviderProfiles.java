@@ -10,13 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.config.HubProperties.ProviderSettings;
+import io.integrationhub.platform.catalog.FamilySpec;
 import io.integrationhub.platform.connections.Connection.Account;
 import io.integrationhub.platform.oauth.OAuthHttp.Request;
 import io.integrationhub.platform.oauth.OAuthHttp.Response;
@@ -34,9 +37,13 @@ public class ProviderProfiles {
 
     private final Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
     private final ObjectMapper mapper;
+    private final ProviderCatalog catalog;
+    private final ObjectProvider<FamilyIdentity> identities;
 
-    public ProviderProfiles(ObjectMapper mapper) {
+    public ProviderProfiles(ObjectMapper mapper, ProviderCatalog catalog, ObjectProvider<FamilyIdentity> identities) {
         this.mapper = mapper;
+        this.catalog = catalog;
+        this.identities = identities;
         ProviderProfile.Identity graphMe = (http, s, bearer) -> {
             JsonNode me = ok(http.send(Request.get(s.getApiUrl() + "/me").bearer(bearer)));
             return new Account(text(me, "id"), text(me, "displayName"),
@@ -123,12 +130,44 @@ public class ProviderProfiles {
         profiles.put(profile.key(), profile);
     }
 
+    /**
+     * How a family described as data ({@code routes/<family>/catalog.json} {@code auth}) does OAuth: its client
+     * authentication, PKCE, extra authorize parameters and required scopes; identity is the family's route
+     * {@code direct:<family>.identity}.
+     */
+    public interface FamilyIdentity {
+        Account fetch(String provider, String bearer);
+    }
+
     public ProviderProfile get(String key) {
+        FamilySpec family = key == null ? null : catalog.family(key).orElse(null);
+        if (family != null) {
+            ProviderProfile.ClientAuth auth = ProviderProfile.ClientAuth.valueOf(family.clientAuth().toUpperCase(java.util.Locale.ROOT)
+                    .replace('-', '_'));
+            return new ProviderProfile(key, auth, family.pkce(), family.authorizeParams(), family.requiredScopes(),
+                    (http, s, bearer) -> familyIdentity(key, bearer), null);
+        }
         ProviderProfile p = profiles.get(key);
         if (p == null) {
             throw new IllegalArgumentException("no OAuth profile for provider " + key);
         }
         return p;
+    }
+
+    private Account familyIdentity(String key, String bearer) {
+        FamilyIdentity identity = identities.getIfAvailable();
+        if (identity == null) {
+            throw new IdentityException(0, "no identity route runner is configured");
+        }
+        try {
+            return identity.fetch(key, bearer);
+        } catch (io.integrationhub.platform.resilience.ProviderCallException e) {
+            if (e.kind() == io.integrationhub.platform.resilience.ProviderCallException.Kind.UNAVAILABLE
+                    || e.kind() == io.integrationhub.platform.resilience.ProviderCallException.Kind.QUOTA) {
+                throw new ProviderUnavailableException(e.getMessage());
+            }
+            throw new IdentityException(e.status(), e.getMessage());
+        }
     }
 
     static String basic(ProviderSettings s) {

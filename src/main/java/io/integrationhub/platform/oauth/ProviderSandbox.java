@@ -162,6 +162,14 @@ public class ProviderSandbox {
         return token != null && provider.equals(accessTokens.get(token));
     }
 
+    /**
+     * Whether an {@code Authorization: Bearer …} header carries an access token this sandbox issued for
+     * {@code provider}: the check a provider family's own sandbox routes make (e.g. {@code routes/notion/sandbox.camel.yaml}).
+     */
+    public boolean authorized(String provider, String authorization) {
+        return authorization != null && authorization.startsWith("Bearer ") && issued(provider, authorization.substring(7));
+    }
+
     public void api(Exchange exchange) throws Exception {
         var in = exchange.getMessage();
         String provider = in.getHeader("provider", String.class);

@@ -71,6 +71,15 @@ public class TokenEndpoint {
         Request request = Request.post(settings.getTokenUrl());
         switch (profile.clientAuth()) {
             case BASIC -> request.header("Authorization", ProviderProfiles.basic(settings)).form(fields);
+            case BASIC_JSON -> {
+                ObjectNode body = mapper.createObjectNode();
+                fields.forEach((k, v) -> {
+                    if (v != null) {
+                        body.put(k, v);
+                    }
+                });
+                request.header("Authorization", ProviderProfiles.basic(settings)).json(body.toString());
+            }
             case JSON -> {
                 ObjectNode body = mapper.createObjectNode();
                 body.put("client_id", settings.getClientId());

@@ -292,7 +292,11 @@ public class ProviderHttp {
 
     /** Retry-After as delta-seconds or an HTTP date; the configured default when absent or unreadable. */
     Duration retryAfter(Reply response) {
-        String value = response.header("Retry-After");
+        return parseRetryAfter(response.header("Retry-After"), properties.getDefaultRetryAfter());
+    }
+
+    /** Retry-After as delta-seconds or an HTTP date; {@code fallback} when absent or unreadable. */
+    static Duration parseRetryAfter(String value, Duration fallback) {
         if (value != null) {
             String v = value.trim();
             try {
@@ -306,7 +310,7 @@ public class ProviderHttp {
                 }
             }
         }
-        return properties.getDefaultRetryAfter();
+        return fallback;
     }
 
 }

@@ -56,8 +56,12 @@ public class ActionService {
     private final TenantJdbc jdbc;
     private final ObjectMapper mapper;
 
+    private final ObjectProvider<FamilyRoutesSpi> families;
+
     public ActionService(ConnectionService connections, ProviderCatalog catalog, ObjectProvider<PushTarget> targets,
-            ProviderHttp http, RecordStore records, TenantJdbc jdbc, ObjectMapper mapper) {
+            ProviderHttp http, RecordStore records, TenantJdbc jdbc, ObjectMapper mapper,
+            ObjectProvider<FamilyRoutesSpi> families) {
+        this.families = families;
         this.connections = connections;
         this.catalog = catalog;
         this.targets = targets;
@@ -78,7 +82,7 @@ public class ActionService {
             throw ProblemException.notFound("Action '" + action + "' of " + provider.key());
         }
         PushTarget target = targets.orderedStream().filter(t -> t.provider().equals(provider.key())
-                && t.action().equals(action)).findFirst().orElseThrow(() -> ProblemException.unprocessable(
+                && t.action().equals(action)).findFirst().or(() -> familyTarget(provider.key(), action)).orElseThrow(() -> ProblemException.unprocessable(
                         "This hub cannot run " + provider.key() + " " + action + " yet.",
                         new FieldError("action", "no push target installed")));
         if (connection.status() != ConnectionStatus.ACTIVE) {
@@ -105,6 +109,11 @@ public class ActionService {
             completeKey(tenantId, connectionId, idempotencyKey, outcome);
         }
         return outcome;
+    }
+
+    private Optional<PushTarget> familyTarget(String provider, String action) {
+        FamilyRoutesSpi routes = families.getIfAvailable();
+        return routes == null ? Optional.empty() : routes.target(provider, action);
     }
 
     private Outcome push(UUID tenantId, Connection connection, PushTarget target, JsonNode body) {

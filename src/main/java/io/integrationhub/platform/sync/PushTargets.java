@@ -10,9 +10,22 @@ import org.springframework.stereotype.Component;
 public class PushTargets {
 
     private final ObjectProvider<PushTarget> targets;
+    private final ObjectProvider<FamilyRoutesSpi> families;
 
-    public PushTargets(ObjectProvider<PushTarget> targets) {
+    public PushTargets(ObjectProvider<PushTarget> targets, ObjectProvider<FamilyRoutesSpi> families) {
         this.targets = targets;
+        this.families = families;
+    }
+
+    /** The target of a provider's action: a bean, else a family's action route. */
+    public Optional<PushTarget> forAction(String provider, String action) {
+        Optional<PushTarget> bean = targets.orderedStream().filter(t -> t.provider().equals(provider)
+                && t.action().equals(action)).findFirst();
+        if (bean.isPresent()) {
+            return bean;
+        }
+        FamilyRoutesSpi routes = families.getIfAvailable();
+        return routes == null ? Optional.empty() : routes.target(provider, action);
     }
 
     /** The writer ({@link PushTarget.Kind#UPSERT}) or remover ({@link PushTarget.Kind#DELETE}) of a provider's model. */

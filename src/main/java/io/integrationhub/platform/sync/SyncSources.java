@@ -16,8 +16,10 @@ import org.springframework.stereotype.Component;
 public class SyncSources {
 
     private final Map<String, SyncSource> byKey = new HashMap<>();
+    private final ObjectProvider<FamilyRoutesSpi> families;
 
-    public SyncSources(ObjectProvider<SyncSource> sources) {
+    public SyncSources(ObjectProvider<SyncSource> sources, ObjectProvider<FamilyRoutesSpi> families) {
+        this.families = families;
         List<SyncSource> ordered = sources.orderedStream().toList();
         for (SyncSource source : ordered) {
             byKey.putIfAbsent(key(source.provider(), source.entity()), source);
@@ -25,7 +27,12 @@ public class SyncSources {
     }
 
     public Optional<SyncSource> find(String provider, String entity) {
-        return Optional.ofNullable(byKey.get(key(provider, entity)));
+        SyncSource bean = byKey.get(key(provider, entity));
+        if (bean != null) {
+            return Optional.of(bean);
+        }
+        FamilyRoutesSpi routes = families.getIfAvailable();
+        return routes == null ? Optional.empty() : routes.source(provider, entity);
     }
 
     private static String key(String provider, String entity) {

@@ -2,8 +2,6 @@ package io.integrationhub.provider.microsoft;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.family.FamilyMappings;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.platform.sync.SyncSource;
 import io.integrationhub.platform.tenancy.TenantJdbc;
@@ -48,8 +47,14 @@ public class OneDriveDeltaSource implements SyncSource {
     private final OneDriveSettings settings;
     private final TenantJdbc jdbc;
     private final ObjectMapper mapper;
+    private final FamilyMappings mappings;
 
-    OneDriveDeltaSource(String entity, GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper) {
+    /** The route applying routes/microsoft/mappings/drive-item.jsonata (routes/microsoft/mappings.camel.yaml). */
+    static final String ITEM_MAPPING = "direct:microsoft.onedrive.item-to-record";
+
+    OneDriveDeltaSource(String entity, GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper,
+            FamilyMappings mappings) {
+        this.mappings = mappings;
         this.entity = entity;
         this.graph = graph;
         this.settings = settings;
@@ -60,13 +65,15 @@ public class OneDriveDeltaSource implements SyncSource {
     @Configuration(proxyBeanMethods = false)
     static class Sources {
         @Bean
-        SyncSource oneDriveFileSource(GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper) {
-            return new OneDriveDeltaSource("file", graph, settings, jdbc, mapper);
+        SyncSource oneDriveFileSource(GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper,
+                FamilyMappings mappings) {
+            return new OneDriveDeltaSource("file", graph, settings, jdbc, mapper, mappings);
         }
 
         @Bean
-        SyncSource oneDriveFolderSource(GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper) {
-            return new OneDriveDeltaSource("folder", graph, settings, jdbc, mapper);
+        SyncSource oneDriveFolderSource(GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper,
+                FamilyMappings mappings) {
+            return new OneDriveDeltaSource("folder", graph, settings, jdbc, mapper, mappings);
         }
     }
 
@@ -165,43 +172,8 @@ public class OneDriveDeltaSource implements SyncSource {
 
     @Override
     public Mapped map(JsonNode raw) {
-        String id = raw.path("id").asText(null);
-        if (raw.has("deleted")) {
-            return new Mapped(id, mapper.createObjectNode(), null, true);
-        }
-        ObjectNode data = mapper.createObjectNode();
-        data.put("id", id);
-        data.put("name", raw.path("name").asText(null));
-        JsonNode parent = raw.path("parentReference");
-        data.put("parentId", parent.path("id").asText(null));
-        String parentPath = parent.path("path").asText(null);
-        if (parentPath != null) {
-            int colon = parentPath.indexOf(':');
-            String below = colon >= 0 ? parentPath.substring(colon + 1) : parentPath;
-            data.put("path", (below.isEmpty() ? "" : below) + "/" + raw.path("name").asText(""));
-        }
-        data.put("webUrl", raw.path("webUrl").asText(null));
-        data.put("eTag", raw.path("eTag").asText(null));
-        data.put("createdAt", raw.path("createdDateTime").asText(null));
-        data.put("modifiedAt", raw.path("lastModifiedDateTime").asText(null));
-        if (raw.has("file")) {
-            data.put("size", raw.path("size").asLong());
-            data.put("mimeType", raw.path("file").path("mimeType").asText(null));
-        } else if (raw.has("folder")) {
-            data.put("childCount", raw.path("folder").path("childCount").asInt());
-        }
-        return new Mapped(id, data, instant(raw.path("lastModifiedDateTime").asText(null)), false);
-    }
-
-    private static Instant instant(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        // routes/microsoft/mappings/drive-item.jsonata, through the route microsoft.onedrive.item-to-record.
+        return mappings.record(ITEM_MAPPING, raw);
     }
 
     /** A cursor this source wrote; anything else (e.g. an instant the engine stored) means "start afresh". */

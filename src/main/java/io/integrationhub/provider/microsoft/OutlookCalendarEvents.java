@@ -11,7 +11,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -27,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.api.Problem.FieldError;
 import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.family.FamilyMappings;
 import io.integrationhub.platform.sync.PushTarget;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.provider.microsoft.GraphClient.Reply;
@@ -60,9 +60,14 @@ public class OutlookCalendarEvents {
     private final OutlookCalendarConfig config;
     private final OutlookCalendarProperties properties;
     private final ObjectMapper mapper;
+    private final FamilyMappings mappings;
+
+    /** The route applying routes/microsoft/mappings/calendar-event.jsonata (routes/microsoft/calendar.camel.yaml). */
+    static final String EVENT_MAPPING = "direct:microsoft.calendar.event-to-graph";
 
     public OutlookCalendarEvents(GraphClient graph, OutlookCalendarConfig config, OutlookCalendarProperties properties,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, FamilyMappings mappings) {
+        this.mappings = mappings;
         this.graph = graph;
         this.config = config;
         this.properties = properties;
@@ -147,9 +152,11 @@ public class OutlookCalendarEvents {
         }
 
         ZoneId zone = settings.zone();
-        ObjectNode event = mapper.createObjectNode();
-        event.put("subject", subject);
-        event.set("body", body);
+        // Java checks and normalises (time zones, all-day boundaries, the connection's categories); the Graph event
+        // itself is shaped by the family's mapping file routes/microsoft/mappings/calendar-event.jsonata.
+        ObjectNode in = mapper.createObjectNode();
+        in.put("subject", subject);
+        in.set("body", body);
         if (allDay) {
             // Graph: an all-day event starts and ends at midnight in one time zone; the end is the day after the last.
             LocalDate first = day(start, "start", errors);
@@ -161,8 +168,8 @@ public class OutlookCalendarEvents {
                 throw ProblemException.unprocessable("The event ends before it starts.",
                         new FieldError("/end", "the last day must not be before the first day"));
             }
-            event.set("start", dateTimeTimeZone(first.atStartOfDay(), zone));
-            event.set("end", dateTimeTimeZone(last.plusDays(1).atStartOfDay(), zone));
+            in.set("start", dateTimeTimeZone(first.atStartOfDay(), zone));
+            in.set("end", dateTimeTimeZone(last.plusDays(1).atStartOfDay(), zone));
         } else {
             OffsetDateTime from = moment(start, "start", errors);
             OffsetDateTime to = moment(end, "end", errors);
@@ -173,18 +180,19 @@ public class OutlookCalendarEvents {
                 throw ProblemException.unprocessable("The event ends before it starts.",
                         new FieldError("/end", "must not be before start"));
             }
-            event.set("start", dateTimeTimeZone(from.atZoneSameInstant(zone).toLocalDateTime(), zone));
-            event.set("end", dateTimeTimeZone(to.atZoneSameInstant(zone).toLocalDateTime(), zone));
+            in.set("start", dateTimeTimeZone(from.atZoneSameInstant(zone).toLocalDateTime(), zone));
+            in.set("end", dateTimeTimeZone(to.atZoneSameInstant(zone).toLocalDateTime(), zone));
         }
-        event.put("isAllDay", allDay);
-        event.put("showAs", status != null && "confirmed".equalsIgnoreCase(status.trim()) ? "busy" : "tentative");
-        Set<String> categories = new LinkedHashSet<>(settings.categories(status == null ? null : status.trim()));
-        if (category != null) {
-            categories.add(category);
+        in.put("allDay", allDay);
+        in.put("status", status == null ? null : status.trim());
+        in.put("category", category);
+        ArrayNode statusCategories = in.putArray("statusCategories");
+        settings.categories(status == null ? null : status.trim()).forEach(statusCategories::add);
+        JsonNode event = mappings.apply(EVENT_MAPPING, in);
+        if (!event.isObject()) {
+            throw new IllegalStateException("the calendar event mapping gave no object");
         }
-        ArrayNode names = event.putArray("categories");
-        categories.forEach(names::add);
-        return event;
+        return (ObjectNode) event;
     }
 
     private static String text(JsonNode data, String field, boolean required, int maxLength, List<FieldError> errors) {

@@ -17,7 +17,7 @@ import io.integrationhub.support.HubIntegrationTest;
 class PlatformApiTest extends HubIntegrationTest {
 
     @Test
-    void shouldListTheNineCatalogProvidersWithTheirShape() {
+    void shouldListTheCatalogProvidersWithTheirShape() {
         Response r = hub.get("/api/v1/providers", newTenantKey());
 
         assertThat(r.status()).isEqualTo(200);
@@ -29,7 +29,7 @@ class PlatformApiTest extends HubIntegrationTest {
             assertThat(p.path("authType").asText()).isIn("oauth2", "api_key");
         }
         assertThat(keys).containsExactly("onedrive", "outlook", "outlook-calendar", "xero", "google-drive", "square",
-                "hubspot", "business-central", "slack");
+                "hubspot", "business-central", "slack", "notion");
     }
 
     @Test

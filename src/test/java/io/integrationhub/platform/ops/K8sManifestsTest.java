@@ -69,9 +69,25 @@ class K8sManifestsTest {
             }
         }
         try (Stream<Path> walk = Files.walk(ROUTES)) {
-            List<String> routeFiles = walk.filter(p -> p.toString().endsWith(".yaml"))
+            List<String> routeFiles = walk.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".json")
+                            || p.toString().endsWith(".jsonata"))
                     .map(p -> ROUTES.relativize(p).toString().replace('\\', '/')).toList();
-            assertThat(shipped).as("routes/kustomization.yml must list every route file").containsAll(routeFiles);
+            assertThat(shipped).as("routes/kustomization.yml must list every family file").containsAll(routeFiles);
+            // The ConfigMap is flat: the Deployment's volume items put every file back into its family's folder.
+            Map<String, Object> pod = map(map(documents(K8S.resolve("base/deployment.yaml")).get(0).get("spec")).get("template"));
+            Map<String, String> items = new java.util.HashMap<>();
+            for (Object v : list(map(pod.get("spec")).get("volumes"))) {
+                Map<String, Object> volume = map(v);
+                if ("routes".equals(volume.get("name"))) {
+                    for (Object i : list(map(volume.get("configMap")).get("items"))) {
+                        items.put(String.valueOf(map(i).get("key")), String.valueOf(map(i).get("path")));
+                    }
+                }
+            }
+            for (String file : routeFiles) {
+                assertThat(items).as("k8s/base/deployment.yaml routes volume puts %s back at its path", file)
+                        .containsEntry(file.replace('/', '-'), file);
+            }
         }
     }
 

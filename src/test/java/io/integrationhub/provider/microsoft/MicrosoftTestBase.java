@@ -47,9 +47,32 @@ import io.integrationhub.support.HubIntegrationTest;
 public abstract class MicrosoftTestBase extends HubIntegrationTest {
 
     protected static final GraphFake MICROSOFT = new GraphFake();
+    /** A copy of routes/ that this context loads, so a test may edit a family file as an engineer would. */
+    protected static final java.nio.file.Path ROUTES = copyOfRoutes();
+
+    private static java.nio.file.Path copyOfRoutes() {
+        try {
+            java.nio.file.Path source = java.nio.file.Path.of("routes").toAbsolutePath();
+            java.nio.file.Path target = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "routes-");
+            try (var files = java.nio.file.Files.walk(source)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Path to = target.resolve(source.relativize(f).toString());
+                    if (java.nio.file.Files.isDirectory(f)) {
+                        java.nio.file.Files.createDirectories(to);
+                    } else {
+                        java.nio.file.Files.copy(f, to);
+                    }
+                }
+            }
+            return target.toAbsolutePath();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @DynamicPropertySource
     static void microsoftUrls(DynamicPropertyRegistry registry) {
+        registry.add("hub.routes-dir", ROUTES::toString);
         registry.add("hub.providers.microsoft.authorize-url", () -> MICROSOFT.root() + "/common/oauth2/v2.0/authorize");
         registry.add("hub.providers.microsoft.token-url", () -> MICROSOFT.root() + "/common/oauth2/v2.0/token");
         registry.add("hub.providers.microsoft.api-url", MICROSOFT::baseUrl);

@@ -1,0 +1,101 @@
+package io.integrationhub.platform.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The provider families described as data: every {@code <routes-dir>/<family>/catalog.json}. A file is read
+ * again when it changes, so a family's catalog entry is edited like its routes and mappings, without a
+ * restart. A file that cannot be read is logged once per change and left out; the others stay.
+ *
+ * <p>Plain Java (no Spring) so that the environment post-processor can use it before the context exists.
+ */
+public final class FamilyCatalog {
+
+    public static final String FILE = "catalog.json";
+    private static final Logger LOG = LoggerFactory.getLogger(FamilyCatalog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Supplier<Path> folder;
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+
+    private record Snapshot(Map<Path, FileTime> stamps, Map<String, FamilySpec> families) {
+    }
+
+    public FamilyCatalog(Path routesDir) {
+        this(() -> routesDir);
+    }
+
+    /** The folder is asked for on every read: a test or an operator may point {@code hub.routes-dir} elsewhere. */
+    public FamilyCatalog(Supplier<Path> routesDir) {
+        this.folder = routesDir;
+    }
+
+    public Path routesDir() {
+        return folder.get();
+    }
+
+    public List<FamilySpec> all() {
+        return List.copyOf(current().families().values());
+    }
+
+    public Optional<FamilySpec> find(String key) {
+        return key == null ? Optional.empty() : Optional.ofNullable(current().families().get(key));
+    }
+
+    private Snapshot current() {
+        Path routesDir = folder.get();
+        Map<Path, FileTime> stamps = new LinkedHashMap<>();
+        if (Files.isDirectory(routesDir)) {
+            try (Stream<Path> dirs = Files.list(routesDir)) {
+                for (Path dir : dirs.sorted(Comparator.naturalOrder()).toList()) {
+                    Path file = dir.resolve(FILE);
+                    if (Files.isRegularFile(file)) {
+                        stamps.put(file, Files.getLastModifiedTime(file));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the routes folder " + routesDir, e);
+            }
+        }
+        Snapshot known = snapshot;
+        if (known.stamps().equals(stamps)) {
+            return known;
+        }
+        synchronized (this) {
+            if (snapshot.stamps().equals(stamps)) {
+                return snapshot;
+            }
+            Map<String, FamilySpec> families = new LinkedHashMap<>();
+            for (Path file : stamps.keySet()) {
+                try {
+                    JsonNode spec = JSON.readTree(file.toFile());
+                    FamilySpec family = FamilySpec.of(spec, file.getParent());
+                    families.put(family.key(), family);
+                } catch (IOException | IllegalArgumentException e) {
+                    LOG.error("Provider family file {} is not usable and is left out: {}", file, e.getMessage());
+                }
+            }
+            snapshot = new Snapshot(stamps, families);
+            LOG.info("Provider families from {}: {}", routesDir, new ArrayList<>(families.keySet()));
+            return snapshot;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.integrationhub.platform.catalog;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One provider family's {@code catalog.json}, read (docs/adding-a-provider.md has the reference):
+ * <ul>
+ * <li>{@code key}, {@code name}, {@code category}, {@code webhooks};</li>
+ * <li>{@code auth}: {@code type} ({@code oauth2} | {@code api_key}), {@code clientAuth} ({@code form} | {@code basic} |
+ * {@code json} | {@code basic-json}), {@code pkce}, {@code authorizeParams}, {@code scopes}, {@code scopeSeparator},
+ * {@code requiredScopes};</li>
+ * <li>{@code endpoints}: default {@code authorize-url}, {@code token-url}, {@code revoke-url}, {@code api-url}
+ * (each overridden by {@code hub.providers.<key>.*}); {@code sandbox}: the same, relative to the hub's public URL,
+ * used when the provider sandbox is on;</li>
+ * <li>{@code entities}: {@code name}, {@code model}, {@code pull} (route {@code direct:<key>.<entity>.page});</li>
+ * <li>{@code actions}: {@code name}, {@code model}, {@code kind} ({@code upsert} | {@code delete}) (route
+ * {@code direct:<key>.action.<name>});</li>
+ * <li>{@code config}: connection config fields the family reads, each with {@code type}, {@code pattern},
+ * {@code description}.</li>
+ * </ul>
+ * Identity (who the connection is) is the route {@code direct:<key>.identity}.
+ */
+public record FamilySpec(
+        String key,
+        String name,
+        String category,
+        String authType,
+        String clientAuth,
+        boolean pkce,
+        Map<String, String> authorizeParams,
+        List<String> scopes,
+        String scopeSeparator,
+        List<String> requiredScopes,
+        Map<String, String> endpoints,
+        Map<String, String> sandbox,
+        List<Entity> entities,
+        List<Action> actions,
+        boolean webhooks,
+        Map<String, ConfigField> config,
+        Path folder) {
+
+    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]{1,40}");
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,60}");
+
+    public record Entity(String name, String model, boolean pull) {
+    }
+
+    public record Action(String name, String model, String kind) {
+    }
+
+    public record ConfigField(String name, String type, Pattern pattern, String description) {
+    }
+
+    public String identityRoute() {
+        return "direct:" + key + ".identity";
+    }
+
+    public String pageRoute(String entity) {
+        return "direct:" + key + "." + entity + ".page";
+    }
+
+    public String actionRoute(String action) {
+        return "direct:" + key + ".action." + action;
+    }
+
+    static FamilySpec of(JsonNode spec, Path folder) {
+        String key = text(spec, "key");
+        if (key == null || !KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("'key' must be lower-case letters, digits and dashes");
+        }
+        if (!key.equals(folder.getFileName().toString())) {
+            throw new IllegalArgumentException("'key' " + key + " must equal its folder's name " + folder.getFileName());
+        }
+        JsonNode auth = spec.path("auth");
+        String authType = auth.path("type").asText("oauth2");
+        if (!authType.equals("oauth2") && !authType.equals("api_key")) {
+            throw new IllegalArgumentException("auth.type must be oauth2 or api_key");
+        }
+        String clientAuth = auth.path("clientAuth").asText("form").toLowerCase(Locale.ROOT);
+        if (!List.of("form", "basic", "json", "basic-json").contains(clientAuth)) {
+            throw new IllegalArgumentException("auth.clientAuth must be form, basic, json or basic-json");
+        }
+        List<Entity> entities = new ArrayList<>();
+        for (JsonNode e : spec.path("entities")) {
+            String name = name(e, "entities[].name");
+            entities.add(new Entity(name, e.path("model").asText(name), e.path("pull").asBoolean(true)));
+        }
+        List<Action> actions = new ArrayList<>();
+        for (JsonNode a : spec.path("actions")) {
+            String name = name(a, "actions[].name");
+            String kind = a.path("kind").asText("upsert");
+            if (!kind.equals("upsert") && !kind.equals("delete")) {
+                throw new IllegalArgumentException("actions[].kind must be upsert or delete");
+            }
+            actions.add(new Action(name, a.path("model").asText(name), kind));
+        }
+        Map<String, ConfigField> config = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("config").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String pattern = f.getValue().path("pattern").asText(null);
+            config.put(f.getKey(), new ConfigField(f.getKey(), f.getValue().path("type").asText("string"),
+                    pattern == null ? null : Pattern.compile(pattern), f.getValue().path("description").asText("")));
+        }
+        return new FamilySpec(key, spec.path("name").asText(key), spec.path("category").asText("other"), authType,
+                clientAuth, auth.path("pkce").asBoolean(false), strings(auth.path("authorizeParams")),
+                list(auth.path("scopes")), auth.path("scopeSeparator").asText(" "), list(auth.path("requiredScopes")),
+                strings(spec.path("endpoints")), strings(spec.path("sandbox")), List.copyOf(entities),
+                List.copyOf(actions), spec.path("webhooks").asBoolean(false), Map.copyOf(config), folder);
+    }
+
+    private static String name(JsonNode node, String what) {
+        String name = text(node, "name");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " must be lower-case letters, digits, '-' and '_'");
+        }
+        return name;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static List<String> list(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return List.copyOf(out);
+    }
+
+    private static Map<String, String> strings(JsonNode node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return Map.copyOf(out);
+    }
+}

@@ -1,0 +1,249 @@
+package io.integrationhub.platform.family;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.integrationhub.platform.catalog.FamilySpec;
+import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.connections.Connection.Account;
+import io.integrationhub.platform.oauth.ProviderProfiles;
+import io.integrationhub.platform.resilience.ProviderCallException;
+import io.integrationhub.platform.resilience.ProviderCalls;
+import io.integrationhub.platform.sync.FamilyRoutesSpi;
+import io.integrationhub.platform.sync.PushTarget;
+import io.integrationhub.platform.sync.SyncContext;
+import io.integrationhub.platform.sync.SyncSource;
+
+/**
+ * The platform's side of a family described as data: it calls the family's routes by convention and reads their
+ * answers. The routes own the flow (provider calls through {@code direct:<family>.provider}, mappings as files);
+ * this class only hands them the run's context as JSON and takes back JSON.
+ * <ul>
+ * <li>{@code direct:<family>.<entity>.page} — in: {@code {cursor, since, mode, from, to, config}}; out:
+ * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}], nextCursor, total?, deltaCursor?}};</li>
+ * <li>{@code direct:<family>.action.<name>} — in: {@code {data, link: {externalId, version} | null, config}};
+ * out: {@code {externalId, version?, response?}};</li>
+ * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}}.</li>
+ * </ul>
+ * Exchange properties {@code HubTenantId} and {@code HubConnectionId} (or {@code HubBearer}) travel with every call,
+ * with {@code HubConfig} (the connection's config as a map) and, for an action on a linked object, {@code HubLinkId}.
+ */
+@Component
+public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyIdentity {
+
+    /** The connection's config as a map, for routes: {@code ${exchangeProperty.HubConfig[databaseId]}}. */
+    public static final String CONFIG = "HubConfig";
+    /** The provider id a pushed local reference is linked to (actions), for routes. */
+    public static final String LINK_ID = "HubLinkId";
+
+    private final ProviderCatalog catalog;
+    private final ProducerTemplate producer;
+    private final ObjectMapper mapper;
+
+    public RouteFamilies(ProviderCatalog catalog, ProducerTemplate producer, ObjectMapper mapper) {
+        this.catalog = catalog;
+        this.producer = producer;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public Optional<SyncSource> source(String provider, String entity) {
+        return catalog.family(provider).flatMap(f -> f.entities().stream()
+                .filter(e -> e.name().equals(entity) && e.pull()).findFirst()
+                .map(e -> new RouteSource(f, e)));
+    }
+
+    @Override
+    public Optional<PushTarget> target(String provider, String action) {
+        return catalog.family(provider).flatMap(f -> f.actions().stream()
+                .filter(a -> a.name().equals(action)).findFirst()
+                .map(a -> new RouteTarget(f, a)));
+    }
+
+    /** The family's identity route with a token just issued (no vault entry needed). */
+    @Override
+    public Account fetch(String provider, String bearer) {
+        FamilySpec family = catalog.family(provider).orElseThrow();
+        JsonNode me = call(family.identityRoute(), null, null, bearer, mapper.createObjectNode());
+        return new Account(text(me, "id"), text(me, "name"), text(me, "email"));
+    }
+
+    private JsonNode call(String route, UUID tenantId, UUID connectionId, String bearer, JsonNode body) {
+        Exchange result = producer.send(route, exchange -> {
+            if (tenantId != null) {
+                exchange.setProperty(ProviderCalls.TENANT, tenantId);
+            }
+            if (connectionId != null) {
+                exchange.setProperty(ProviderCalls.CONNECTION, connectionId);
+            }
+            if (bearer != null) {
+                exchange.setProperty(ProviderCalls.BEARER, bearer);
+            }
+            JsonNode config = body.path("config");
+            exchange.setProperty(CONFIG, config.isObject() ? mapper.convertValue(config, java.util.Map.class) : java.util.Map.of());
+            JsonNode link = body.path("link");
+            if (link.hasNonNull("externalId")) {
+                exchange.setProperty(LINK_ID, link.get("externalId").asText());
+            }
+            exchange.getMessage().setBody(body.toString());
+        });
+        Exception failure = result.getException();
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(route + " failed: " + failure.getMessage(), failure);
+        }
+        Object answer = result.getMessage().getBody();
+        try {
+            if (answer instanceof JsonNode node) {
+                return node;
+            }
+            String text = result.getMessage().getBody(String.class);
+            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(route + " did not answer JSON", e);
+        }
+    }
+
+    private final class RouteSource implements SyncSource {
+        private final FamilySpec family;
+        private final FamilySpec.Entity entity;
+
+        RouteSource(FamilySpec family, FamilySpec.Entity entity) {
+            this.family = family;
+            this.entity = entity;
+        }
+
+        @Override
+        public String provider() {
+            return family.key();
+        }
+
+        @Override
+        public String entity() {
+            return entity.name();
+        }
+
+        @Override
+        public String model() {
+            return entity.model();
+        }
+
+        @Override
+        public Page fetchPage(SyncContext context, String cursor) {
+            ObjectNode in = mapper.createObjectNode();
+            in.put("cursor", cursor);
+            in.put("since", context.since());
+            in.put("mode", context.mode());
+            in.put("from", context.rangeFrom() == null ? null : context.rangeFrom().toString());
+            in.put("to", context.rangeTo() == null ? null : context.rangeTo().toString());
+            in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
+            JsonNode page = call(family.pageRoute(entity.name()), context.tenantId(), context.connectionId(), null, in);
+            List<JsonNode> items = new ArrayList<>();
+            page.path("items").forEach(items::add);
+            String next = text(page, "nextCursor");
+            Long total = page.path("total").isNumber() ? page.get("total").asLong() : null;
+            return new Page(items, next == null || next.isBlank() ? null : next, total, text(page, "deltaCursor"));
+        }
+
+        @Override
+        public Mapped map(JsonNode item) {
+            JsonNode data = item.path("data");
+            if (!data.isObject()) {
+                throw new IllegalArgumentException("the mapping gave no data object");
+            }
+            return new Mapped(text(item, "externalId"), (ObjectNode) data, instant(text(item, "remoteUpdatedAt")),
+                    item.path("deleted").asBoolean(false));
+        }
+    }
+
+    private final class RouteTarget implements PushTarget {
+        private final FamilySpec family;
+        private final FamilySpec.Action action;
+
+        RouteTarget(FamilySpec family, FamilySpec.Action action) {
+            this.family = family;
+            this.action = action;
+        }
+
+        @Override
+        public String provider() {
+            return family.key();
+        }
+
+        @Override
+        public String action() {
+            return action.name();
+        }
+
+        @Override
+        public String model() {
+            return action.model();
+        }
+
+        @Override
+        public Kind kind() {
+            return "delete".equals(action.kind()) ? Kind.DELETE : Kind.UPSERT;
+        }
+
+        @Override
+        public Result push(SyncContext context, JsonNode data, Link existing) {
+            JsonNode out = call(family.actionRoute(action.name()), context.tenantId(), context.connectionId(), null,
+                    input(context, data, existing));
+            String externalId = text(out, "externalId");
+            if (externalId == null) {
+                throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0,
+                        family.key() + " " + action.name() + " answered no externalId", null);
+            }
+            return new Result(externalId, text(out, "version"), out.has("response") ? out.get("response") : null);
+        }
+
+        @Override
+        public void delete(SyncContext context, Link existing) {
+            call(family.actionRoute(action.name()), context.tenantId(), context.connectionId(), null,
+                    input(context, null, existing));
+        }
+
+        private ObjectNode input(SyncContext context, JsonNode data, Link existing) {
+            ObjectNode in = mapper.createObjectNode();
+            in.set("data", data);
+            if (existing != null) {
+                in.putObject("link").put("externalId", existing.externalId()).put("version", existing.version());
+            } else {
+                in.putNull("link");
+            }
+            in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
+            return in;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v == null || v.isNull() || v.isMissingNode() ? null : v.asText();
+    }
+
+    private static Instant instant(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

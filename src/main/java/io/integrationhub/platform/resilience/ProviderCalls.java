@@ -1,0 +1,329 @@
+package io.integrationhub.platform.resilience;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.resilience.ProviderCallException.Kind;
+import io.integrationhub.platform.sync.BearerTokens;
+
+/**
+ * The Java steps of the platform provider endpoint, the route template {@code provider-endpoint}
+ * ({@code src/main/resources/camel/provider.camel.yaml}) that every family instantiates as
+ * {@code direct:<family>.provider}. The route holds the flow — attempts loop, camel-resilience4j circuit breaker,
+ * the camel-http call — and these steps hold what a route cannot say well: the bearer token from the vault, the
+ * request budget, {@code Retry-After}, one refresh after a {@code 401}, and the final verdict.
+ *
+ * <p>What a family's route sets before {@code to: direct:<family>.provider}: header {@code ProviderMethod},
+ * header {@code ProviderUrl} (built from {@code {{hub.providers.<family>.api-url}}}; any other host is refused, so a
+ * token never leaves for a host the operator did not configure), optionally {@code ProviderPassThrough} (statuses
+ * such as {@code 404,409} the family handles itself), the provider's own headers the family allowed in its
+ * template parameters, and the body. The platform sets exchange properties {@code HubTenantId} and
+ * {@code HubConnectionId} (or {@code HubBearer} for the identity call right after consent).
+ * After the call the body is the provider's answer and header {@code ProviderStatus} its status.
+ */
+@Component("providerCalls")
+public class ProviderCalls {
+
+    public static final String TENANT = "HubTenantId";
+    public static final String CONNECTION = "HubConnectionId";
+    public static final String BEARER = "HubBearer";
+    public static final String FAMILY = "ProviderFamily";
+
+    private static final UUID NO_TENANT = new UUID(0, 0);
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+    private static final String BODY = "ProviderRequestBody";
+    private static final String FAILURE = "ProviderFailure";
+    private static final String ATTEMPT = "ProviderAttempt";
+    private static final String RETRY = "ProviderRetry";
+    private static final String REFRESHED = "ProviderRefreshed";
+    private static final String TOKEN = "ProviderToken";
+    private static final String TRANSIENT = "ProviderTransient";
+    private static final String METHOD = "ProviderMethod";
+    private static final String URL = "ProviderUrl";
+    private static final String PASS = "ProviderPassThrough";
+
+    private final ResilienceProperties properties;
+    private final ProviderBudget budget;
+    private final ObjectProvider<BearerTokens> tokens;
+    private final ProviderCatalog catalog;
+
+    public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
+            ProviderCatalog catalog) {
+        this.properties = properties;
+        this.budget = budget;
+        this.tokens = tokens;
+        this.catalog = catalog;
+    }
+
+    /** Checks the request the family built and keeps its body, so that a retry sends it again. */
+    public void prepare(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        String family = exchange.getProperty(FAMILY, String.class);
+        String method = in.getHeader(METHOD, "GET", String.class).toUpperCase(Locale.ROOT);
+        String url = in.getHeader(URL, String.class);
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("ProviderMethod " + method + " is not an HTTP method the hub sends");
+        }
+        String base = catalog.find(family).map(d -> catalog.settings(d).getApiUrl()).orElse(null);
+        if (base == null || base.isBlank()) {
+            throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
+        }
+        String root = base.endsWith("/") ? base : base + "/";
+        if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
+            throw new IllegalArgumentException("ProviderUrl must lie below hub.providers." + family + ".api-url");
+        }
+        Object body = in.getBody();
+        if (body instanceof InputStream stream) {
+            body = stream.readAllBytes();
+        } else if (body != null && !(body instanceof byte[])) {
+            body = in.getBody(String.class);
+        }
+        exchange.setProperty(BODY, body);
+        exchange.setProperty(METHOD, method);
+        exchange.setProperty(URL, url);
+        exchange.setProperty(PASS, in.getHeader(PASS, String.class));
+        exchange.setProperty(ATTEMPT, 0);
+        exchange.setProperty(RETRY, true);
+        exchange.setProperty(REFRESHED, false);
+        in.removeHeaders("Provider*");
+    }
+
+    /** One attempt: the request budget, the bearer token, the request restored. */
+    public void authorize(Exchange exchange) {
+        String family = exchange.getProperty(FAMILY, String.class);
+        exchange.setProperty(ATTEMPT, exchange.getProperty(ATTEMPT, 0, Integer.class) + 1);
+        exchange.setProperty(RETRY, false);
+        exchange.removeProperty(TRANSIENT);
+        exchange.setProperty(FAILURE, new Failure());
+        try {
+            // The identity call right after consent has no tenant context yet: it shares one fair-queue slot.
+            UUID tenant = tenant(exchange);
+            budget.acquire(family, tenant != null ? tenant : NO_TENANT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the request budget", null);
+        }
+        String token = exchange.getProperty(TOKEN, String.class);
+        if (token == null) {
+            token = exchange.getProperty(BEARER, String.class);
+        }
+        if (token == null) {
+            try {
+                token = bearers().bearer(tenant(exchange), connection(exchange));
+            } catch (BearerTokens.ReauthorizationRequired e) {
+                throw new ProviderCallException(Kind.UNAUTHORIZED, 0, e.getMessage(), null);
+            }
+        }
+        exchange.setProperty(TOKEN, token);
+        Message in = exchange.getMessage();
+        in.removeHeaders("Camel*");
+        in.setHeader("Authorization", "Bearer " + token);
+        in.setHeader(Exchange.HTTP_METHOD, exchange.getProperty(METHOD));
+        in.setHeader(Exchange.HTTP_URI, exchange.getProperty(URL));
+        in.setBody(exchange.getProperty(BODY));
+    }
+
+    /**
+     * Inside the circuit breaker, after the call: a 5xx counts as a failure of the provider. The breaker runs its
+     * steps on a copy of the exchange and hands the fallback the message as it was before the call, so what the
+     * provider answered travels in a holder set up before the breaker.
+     */
+    public void judge(Exchange exchange) {
+        int status = status(exchange);
+        if (status >= 500) {
+            Failure failure = exchange.getProperty(FAILURE, Failure.class);
+            if (failure != null) {
+                failure.status = status;
+                failure.retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
+            }
+            throw new ProviderServerError(status, exchange.getMessage().getHeader("Retry-After", String.class));
+        }
+    }
+
+    /** The circuit breaker's fallback: open → the call is refused at once; a failure → maybe another attempt. */
+    public void fallback(Exchange exchange) {
+        String family = exchange.getProperty(FAMILY, String.class);
+        // A call the breaker refused reaches the fallback without an exception of its own (camel-resilience4j 4.17
+        // does not set CamelCircuitBreakerResponseRejected here): nothing was sent.
+        Object caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT);
+        if (caught == null || caught instanceof CallNotPermittedException
+                || Boolean.TRUE.equals(exchange.getProperty(ExchangePropertyKey.CIRCUIT_BREAKER_RESPONSE_REJECTED))) {
+            throw new ProviderCallException(Kind.UNAVAILABLE, 0, family
+                    + " calls are paused: the circuit breaker is open after repeated failures",
+                    Instant.now().plus(properties.getCircuitBreaker().getWaitInOpenState()));
+        }
+        Failure failure = exchange.getProperty(FAILURE, Failure.class);
+        // No status: the provider could not be reached (connect or read timeout, connection refused).
+        exchange.setProperty(TRANSIENT, failure == null ? new ProviderServerError(0, null)
+                : new ProviderServerError(failure.status, failure.retryAfter));
+    }
+
+    /** What the provider answered inside the breaker, for the fallback. */
+    static final class Failure {
+        volatile int status;
+        volatile String retryAfter;
+    }
+
+    /** After an attempt: wait and try again (5xx, timeouts, 429, one 401 refresh), or stop. */
+    public void decide(Exchange exchange) throws InterruptedException {
+        String family = exchange.getProperty(FAMILY, String.class);
+        int attempt = exchange.getProperty(ATTEMPT, 1, Integer.class);
+        ProviderServerError failure = exchange.getProperty(TRANSIENT, ProviderServerError.class);
+        if (failure != null) {
+            if (attempt >= properties.getMaxAttempts()) {
+                throw new ProviderCallException(Kind.UNAVAILABLE, failure.status(), family
+                        + (failure.status() == 0 ? " could not be reached" : " answered " + failure.status())
+                        + " after " + attempt + " attempts", null);
+            }
+            Duration wait = failure.retryAfter() != null ? ProviderHttp.parseRetryAfter(failure.retryAfter(),
+                    properties.getDefaultRetryAfter()) : backoff(attempt);
+            pause(exchange, wait.compareTo(properties.getMaxRetryAfter()) > 0 ? properties.getMaxRetryAfter() : wait);
+            return;
+        }
+        int status = status(exchange);
+        if (status == 401 && exchange.getProperty(BEARER) == null
+                && !exchange.getProperty(REFRESHED, false, Boolean.class)) {
+            LOG.info("{} answered 401 for connection {}; refreshing its token", family, connection(exchange));
+            try {
+                exchange.setProperty(TOKEN, bearers().refreshAfterUnauthorized(tenant(exchange), connection(exchange),
+                        exchange.getProperty(TOKEN, String.class)));
+            } catch (BearerTokens.ReauthorizationRequired e) {
+                throw new ProviderCallException(Kind.UNAUTHORIZED, 401, e.getMessage(), null);
+            }
+            exchange.setProperty(REFRESHED, true);
+            exchange.setProperty(RETRY, true);
+            return;
+        }
+        if (status == 429) {
+            Message in = exchange.getMessage();
+            Duration wait = ProviderHttp.parseRetryAfter(in.getHeader("Retry-After", String.class), properties.getDefaultRetryAfter());
+            if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), null)) {
+                throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family
+                        + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
+            }
+            if (wait.compareTo(properties.getMaxRetryAfter()) > 0 || attempt >= properties.getMaxAttempts()) {
+                throw new ProviderCallException(Kind.QUOTA, 429, family + " kept answering 429 Too Many Requests",
+                        Instant.now().plus(wait));
+            }
+            LOG.info("{} answered 429 for connection {}; waiting {} ms", family, connection(exchange), wait.toMillis());
+            pause(exchange, wait);
+        }
+    }
+
+    /** The verdict: the provider's answer for the family, or a {@link ProviderCallException}. */
+    public void finish(Exchange exchange) {
+        String family = exchange.getProperty(FAMILY, String.class);
+        int status = status(exchange);
+        Message in = exchange.getMessage();
+        in.removeHeader("Authorization");
+        in.removeHeaders("Camel*");
+        String pass = exchange.getProperty(PASS, String.class);
+        for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT}) {
+            exchange.removeProperty(p);
+        }
+        in.setHeader("ProviderStatus", status);
+        if (status < 400 || pass != null && Arrays.stream(pass.split(",")).map(String::trim)
+                .anyMatch(s -> s.equals(Integer.toString(status)))) {
+            return;
+        }
+        String detail = describe(in.getBody(String.class));
+        if (status == 401) {
+            throw new ProviderCallException(Kind.UNAUTHORIZED, status, family
+                    + " rejected the connection's token even after a refresh" + detail, null);
+        }
+        throw new ProviderCallException(Kind.REJECTED, status, family + " rejected the request with " + status + detail, null);
+    }
+
+    private void pause(Exchange exchange, Duration wait) throws InterruptedException {
+        if (!wait.isNegative() && !wait.isZero()) {
+            Thread.sleep(wait.toMillis());
+        }
+        exchange.setProperty(RETRY, true);
+    }
+
+    private Duration backoff(int attempt) {
+        double base = properties.getInitialBackoff().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
+        double jitter = properties.getJitter();
+        double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
+        long millis = (long) Math.min(properties.getMaxBackoff().toMillis(), base * factor);
+        return Duration.ofMillis(millis);
+    }
+
+    private BearerTokens bearers() {
+        BearerTokens bearer = tokens.getIfAvailable();
+        if (bearer == null) {
+            throw new ProviderCallException(Kind.UNAUTHORIZED, 0, "no token manager is configured", null);
+        }
+        return bearer;
+    }
+
+    private static int status(Exchange exchange) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        return status == null ? 0 : status;
+    }
+
+    private static UUID tenant(Exchange exchange) {
+        return exchange.getProperty(TENANT, UUID.class);
+    }
+
+    private static UUID connection(Exchange exchange) {
+        return exchange.getProperty(CONNECTION, UUID.class);
+    }
+
+    /** A short description of a provider error body: its code and message fields only, clipped. */
+    static String describe(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            String code = json.path("code").asText(json.path("error").path("code").asText(json.path("error").asText("")));
+            String message = json.path("message").asText(json.path("error").path("message").asText(""));
+            String text = (code + (message.isEmpty() ? "" : ": " + message)).trim();
+            if (text.isEmpty() || text.equals(":")) {
+                return "";
+            }
+            return " (" + (text.length() > 300 ? text.substring(0, 300) + "…" : text) + ")";
+        } catch (IOException notJson) {
+            return "";
+        }
+    }
+
+    /** A 5xx (or, with status 0, no answer at all) inside the circuit breaker. */
+    public static final class ProviderServerError extends RuntimeException {
+        private final int status;
+        private final String retryAfter;
+
+        public ProviderServerError(int status, String retryAfter) {
+            super(status == 0 ? "no answer" : "HTTP " + status, null, false, false);
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String retryAfter() {
+            return retryAfter;
+        }
+    }
+}
