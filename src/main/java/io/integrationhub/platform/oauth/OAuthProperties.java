@@ -13,8 +13,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class OAuthProperties {
 
     /**
-     * Where a finished connect flow may send the browser: a {@code returnUrl} must start with one of these
-     * (same scheme, host and port; path prefix). Anything else is rejected with 400.
+     * Where a finished connect flow may send the browser: a {@code returnUrl} must have the scheme, host and port
+     * of one of these and a path at or below its path on a segment boundary; userinfo, backslashes, dot segments
+     * and encoded separators are refused (see {@link ReturnUrlAllowList}). Anything else is rejected with 400.
      */
     private List<String> allowedReturnUrls = new ArrayList<>();
 
