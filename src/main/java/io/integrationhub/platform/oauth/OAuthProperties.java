@@ -59,6 +59,15 @@ public class OAuthProperties {
     public void setStateTtl(Duration stateTtl) { this.stateTtl = stateTtl; }
     public Duration getRefreshSkew() { return refreshSkew; }
     public void setRefreshSkew(Duration refreshSkew) { this.refreshSkew = refreshSkew; }
+    /**
+     * The longest a token refresh may take, retries included, and so the longest a caller waits for one (its own
+     * or another caller's, on any instance) before it gets "provider unavailable". No database connection or row
+     * lock is held while the token endpoint is called.
+     */
+    private Duration refreshDeadline = Duration.ofSeconds(15);
+
+    public Duration getRefreshDeadline() { return refreshDeadline; }
+    public void setRefreshDeadline(Duration refreshDeadline) { this.refreshDeadline = refreshDeadline; }
     public int getRefreshAttempts() { return refreshAttempts; }
     public void setRefreshAttempts(int refreshAttempts) { this.refreshAttempts = refreshAttempts; }
     public Duration getRefreshBackoff() { return refreshBackoff; }
