@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * with the same scheme, host and (effective) port, whose path is the entry's path or lies below it on a segment
  * boundary: {@code https://app/app} admits {@code https://app/app} and {@code https://app/app/x}, never
  * {@code https://app/app-evil}. URLs that browsers and servers may read differently are refused outright: userinfo,
- * backslashes, control characters or spaces, dot segments, percent-encoded slashes, backslashes, dots or controls,
- * and anything but an absolute {@code http(s)} URL.
+ * backslashes, control characters or spaces, dot segments, percent-encoded slashes, backslashes, dots or controls in the
+ * host or path (the query may carry encoded URLs of its own), and anything but an absolute {@code http(s)} URL.
  */
 final class ReturnUrlAllowList {
 
@@ -43,7 +43,7 @@ final class ReturnUrlAllowList {
     /** An absolute http(s) URL with a host and nothing ambiguous in it, or null. */
     static URI strictUrl(String url) {
         if (url == null || url.isEmpty() || url.length() > 2048 || url.indexOf('\\') >= 0
-                || url.chars().anyMatch(c -> c <= 0x20 || c == 0x7f) || ENCODED_TRICK.matcher(url).find()) {
+                || url.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
             return null;
         }
         URI uri;
@@ -59,6 +59,10 @@ final class ReturnUrlAllowList {
             return null;
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        // Encoded separators in the authority or path (a query may carry its own encoded URLs).
+        if (ENCODED_TRICK.matcher(uri.getRawAuthority()).find() || ENCODED_TRICK.matcher(path).find()) {
+            return null;
+        }
         for (String segment : path.split("/", -1)) {
             if (segment.equals(".") || segment.equals("..")) {
                 return null;

@@ -132,7 +132,8 @@ class ConnectFlowTest extends OAuthIntegrationTest {
         }
         assertThat(hub.get("/api/v1/connections", key).json()).isEmpty();
         for (String url : new String[] {RETURN_URL, RETURN_URL + "/", RETURN_URL + "/step2?x=1",
-                "https://APP.example.com:443/connected", "https://other.example.com/anything/at/all"}) {
+                "https://APP.example.com:443/connected", "https://other.example.com/anything/at/all",
+                RETURN_URL + "?next=%2Fjobs%2F42"}) {
             Response r = hub.post("/api/v1/connections", key, "{\"provider\":\"xero\",\"returnUrl\":\"" + url + "\"}");
             assertThat(r.status()).as(url + ": " + r.body()).isEqualTo(201);
         }
