@@ -19,9 +19,11 @@ import io.integrationhub.platform.tenancy.TenantAuthFilter;
 public class ApiExchange {
 
     private final ObjectMapper mapper;
+    private final ApiJson json;
 
-    public ApiExchange(ObjectMapper mapper) {
+    public ApiExchange(ObjectMapper mapper, ApiJson json) {
         this.mapper = mapper;
+        this.json = json;
     }
 
     /** The tenant the auth filter resolved; API routes are unreachable without one. */
@@ -60,14 +62,16 @@ public class ApiExchange {
             if (body == null) {
                 node = null;
             } else if (body instanceof InputStream in) {
-                node = mapper.readTree(in);
+                node = json.readTree(in);
             } else {
-                node = mapper.readTree(exchange.getMessage().getBody(String.class));
+                node = json.readTree(exchange.getMessage().getBody(String.class));
             }
             if (node == null || node.isMissingNode() || !node.isObject()) {
                 throw ProblemException.badRequest("The request body must be a JSON object.");
             }
             return node;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw ProblemException.badRequest("The request body is beyond this hub's JSON limits: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

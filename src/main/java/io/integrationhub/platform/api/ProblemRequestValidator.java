@@ -45,10 +45,12 @@ public class ProblemRequestValidator implements RestClientRequestValidator {
     private static final Pattern QUOTED_NAMES = Pattern.compile("\"([^\"]+)\"");
 
     private final ObjectMapper mapper;
+    private final ApiJson json;
     private final Map<OpenAPI, OpenApiInteractionValidator> validators = new ConcurrentHashMap<>();
 
-    public ProblemRequestValidator(ObjectMapper mapper) {
+    public ProblemRequestValidator(ObjectMapper mapper, ApiJson json) {
         this.mapper = mapper;
+        this.json = json;
     }
 
     @Override
@@ -58,8 +60,14 @@ public class ProblemRequestValidator implements RestClientRequestValidator {
             if (api == null) {
                 return null;
             }
-            ValidationReport report = validators.computeIfAbsent(api, this::validatorFor)
-                    .validateRequest(request(exchange, basePath(api)));
+            Request request = request(exchange, basePath(api));
+            // Before the schema validator parses the body with its own (unbounded) Jackson settings.
+            String beyond = request.getBody().map(json::constraintProblem).orElse(null);
+            if (beyond != null) {
+                return problem(exchange, 400, "invalid-request", "Invalid request",
+                        "The request body is beyond this hub's JSON limits: " + beyond, List.of());
+            }
+            ValidationReport report = validators.computeIfAbsent(api, this::validatorFor).validateRequest(request);
             if (!report.hasErrors()) {
                 return null;
             }
@@ -155,6 +163,11 @@ public class ProblemRequestValidator implements RestClientRequestValidator {
         String detail = errors.isEmpty() ? "The request does not match the API document."
                 : errors.size() == 1 ? errors.get(0).message()
                 : errors.size() + " problems with the request; see errors.";
+        return problem(exchange, status, kind, title, detail, errors);
+    }
+
+    private ValidationError problem(Exchange exchange, int status, String kind, String title, String detail,
+            List<FieldError> errors) {
         Problem problem = Problem.of(status, kind, title, detail).withErrors(errors)
                 .withInstance(exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class));
         exchange.getMessage().removeHeaders("*");

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.quartz.CronExpression;
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,12 +20,19 @@ import io.integrationhub.platform.catalog.ProviderDefinition;
 
 /**
  * Checks a connection's config before it is stored. {@code schedules} maps an entity of the provider
- * to an ISO-8601 interval ({@code PT15M}, at least one minute) or a Quartz cron expression.
+ * to an ISO-8601 interval ({@code PT15M}, at least one minute) or a Quartz cron expression (firing at most once a
+ * minute: its seconds field is a single second).
  */
 @Component
 public class ConnectionConfigValidator {
 
     static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
+    /**
+     * A cron expression fires at most once a minute exactly when its seconds field names one second: two firings
+     * at the same second of different minutes are at least a minute apart, and any list, range, step or wildcard
+     * in that field fires twice within some minute.
+     */
+    private static final Pattern SINGLE_SECOND = Pattern.compile("[0-5]?[0-9]");
 
     private final ObjectProvider<ConnectionConfigCheck> checks;
 
@@ -60,7 +68,8 @@ public class ConnectionConfigValidator {
         }
     }
 
-    private static String scheduleProblem(JsonNode value) {
+    /** What is wrong with one {@code config.schedules} value, or null when it can be scheduled. */
+    public static String scheduleProblem(JsonNode value) {
         if (!value.isTextual() || value.asText().isBlank()) {
             return "must be an ISO-8601 interval such as PT15M or a Quartz cron expression";
         }
@@ -73,6 +82,11 @@ public class ConnectionConfigValidator {
                 return "'" + text + "' is not an ISO-8601 duration";
             }
         }
-        return CronExpression.isValidExpression(text) ? null : "'" + text + "' is not a valid Quartz cron expression";
+        if (!CronExpression.isValidExpression(text)) {
+            return "'" + text + "' is not a valid Quartz cron expression";
+        }
+        return SINGLE_SECOND.matcher(text.split("\\s+")[0]).matches() ? null
+                : "a cron schedule may fire at most once a minute (as an interval must be at least PT1M): its seconds "
+                        + "field must be one second such as 0";
     }
 }

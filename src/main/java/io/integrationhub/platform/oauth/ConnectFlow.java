@@ -1,6 +1,5 @@
 package io.integrationhub.platform.oauth;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -176,28 +175,12 @@ public class ConnectFlow {
         if (returnUrl == null || returnUrl.isBlank()) {
             return null;
         }
-        URI candidate;
-        try {
-            candidate = URI.create(returnUrl).normalize();
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("returnUrl is not a URL", new FieldError("/returnUrl", "not a URL"));
-        }
-        for (String allowed : oauth.getAllowedReturnUrls()) {
-            URI a = URI.create(allowed.trim());
-            if (same(a.getScheme(), candidate.getScheme()) && same(a.getHost(), candidate.getHost())
-                    && a.getPort() == candidate.getPort() && candidate.getRawUserInfo() == null
-                    && (candidate.getRawPath() == null ? "" : candidate.getRawPath())
-                            .startsWith(a.getRawPath() == null ? "" : a.getRawPath())) {
-                return candidate.toString();
-            }
-        }
-        throw ProblemException.badRequest("returnUrl is not on this hub's allow-list (hub.oauth.allowed-return-urls).",
-                new FieldError("/returnUrl", "not allowed"));
+        return ReturnUrlAllowList.admit(returnUrl, oauth.getAllowedReturnUrls()).orElseThrow(() -> ProblemException.badRequest(
+                "returnUrl is not on this hub's allow-list (hub.oauth.allowed-return-urls).",
+                new FieldError("/returnUrl", "not allowed: the same scheme, host and port as an allowed URL and a path at "
+                        + "or below its path, without userinfo, backslashes, dot segments or encoded separators")));
     }
 
-    private static boolean same(String a, String b) {
-        return a != null && a.equalsIgnoreCase(b);
-    }
 
     /** The outcome of a callback, for the browser. */
     public record Outcome(UUID connectionId, String status, String returnUrl) {

@@ -13,8 +13,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class OAuthProperties {
 
     /**
-     * Where a finished connect flow may send the browser: a {@code returnUrl} must start with one of these
-     * (same scheme, host and port; path prefix). Anything else is rejected with 400.
+     * Where a finished connect flow may send the browser: a {@code returnUrl} must have the scheme, host and port
+     * of one of these and a path at or below its path on a segment boundary; userinfo, backslashes, dot segments
+     * and encoded separators are refused (see {@link ReturnUrlAllowList}). Anything else is rejected with 400.
      */
     private List<String> allowedReturnUrls = new ArrayList<>();
 
@@ -58,6 +59,15 @@ public class OAuthProperties {
     public void setStateTtl(Duration stateTtl) { this.stateTtl = stateTtl; }
     public Duration getRefreshSkew() { return refreshSkew; }
     public void setRefreshSkew(Duration refreshSkew) { this.refreshSkew = refreshSkew; }
+    /**
+     * The longest a token refresh may take, retries included, and so the longest a caller waits for one (its own
+     * or another caller's, on any instance) before it gets "provider unavailable". No database connection or row
+     * lock is held while the token endpoint is called.
+     */
+    private Duration refreshDeadline = Duration.ofSeconds(15);
+
+    public Duration getRefreshDeadline() { return refreshDeadline; }
+    public void setRefreshDeadline(Duration refreshDeadline) { this.refreshDeadline = refreshDeadline; }
     public int getRefreshAttempts() { return refreshAttempts; }
     public void setRefreshAttempts(int refreshAttempts) { this.refreshAttempts = refreshAttempts; }
     public Duration getRefreshBackoff() { return refreshBackoff; }

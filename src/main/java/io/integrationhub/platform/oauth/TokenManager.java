@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -17,9 +21,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.connections.Connection;
@@ -36,13 +37,15 @@ import io.integrationhub.platform.vault.Credentials;
  * Hands any route a valid bearer token for a connection.
  * <ul>
  * <li>Refreshes {@code hub.oauth.refresh-skew} before expiry, and once after a provider 401.</li>
- * <li>Single flight across instances: a refresh runs in a transaction holding the credentials row lock
- * ({@code SELECT ... FOR UPDATE}); callers queued on the lock re-read the row and reuse the new token
- * instead of calling the provider again. The new tokens (a rotated refresh token included) are committed
- * before any caller gets the access token.</li>
- * <li>{@code invalid_grant}: the connection becomes {@code reauth_required} (event on hub.connections) inside the
- * same locked transaction, so queued callers fail fast and the provider sees one call, not a storm.</li>
- * <li>5xx, 429 or timeout: retried with exponential back-off while holding the lock; the status is not touched.
+ * <li>Single flight: callers on one instance share one refresh per connection (waiting in memory, holding no
+ * database connection); across instances a lease on the credentials row (taken and released in short
+ * {@code SELECT ... FOR UPDATE} transactions) lets one instance call the token endpoint while the others poll for
+ * its result. The new tokens (a rotated refresh token included) are committed before any caller gets the access
+ * token. No row lock or pooled connection is held while the token endpoint is called, so a slow endpoint cannot
+ * drain the pool; the whole refresh is bounded by {@code hub.oauth.refresh-deadline}.</li>
+ * <li>{@code invalid_grant}: the connection becomes {@code reauth_required} (event on hub.connections), and every
+ * caller waiting on that refresh fails fast: the provider sees one call, not a storm.</li>
+ * <li>5xx, 429 or timeout: retried with exponential back-off within the deadline; the status is not touched.
  * After the retries are spent the connection cools down briefly on this instance before the next attempt.</li>
  * </ul>
  */
@@ -61,6 +64,9 @@ public class TokenManager {
     private final TokenEndpoint endpoint;
     private final OAuthProperties properties;
     private final Map<UUID, Instant> coolDown = new ConcurrentHashMap<>();
+    /** Refreshes in flight on this instance, one per connection; other callers wait on them. */
+    private final Map<UUID, CompletableFuture<Credentials>> flights = new ConcurrentHashMap<>();
+    private static final Duration LEASE_POLL = Duration.ofMillis(100);
 
     public TokenManager(CredentialStore store, TransactionTemplate tx, ConnectionRepository connections,
             ConnectionService connectionService, ProviderCatalog catalog, ProviderProfiles profiles, TokenEndpoint endpoint,
@@ -128,64 +134,177 @@ public class TokenManager {
     }
 
     /**
-     * Refreshes under the row lock when {@code stillNeeded} holds for the row as it is once the lock is held;
-     * otherwise returns what another caller (on any instance) already stored.
+     * Refreshes when {@code stillNeeded} holds for the stored row; otherwise returns what another caller (on any
+     * instance) already stored. Single flight: callers of this instance share one refresh per connection (waiting
+     * in memory, without a database connection); across instances a lease on the credentials row lets one refresh
+     * while the others wait for its result. The row lock is held only to decide and to store, never while the token
+     * endpoint is called; the whole refresh, retries included, is bounded by {@code hub.oauth.refresh-deadline}.
      */
     public Credentials refresh(UUID tenantId, Connection connection, Predicate<Credentials> stillNeeded) {
-        Instant cooling = coolDown.get(connection.id());
-        if (cooling != null && cooling.isAfter(Instant.now())) {
-            throw new ProviderUnavailableException("token endpoint failed recently; cooling down");
+        Instant deadline = Instant.now().plus(properties.getRefreshDeadline());
+        while (true) {
+            Instant cooling = coolDown.get(connection.id());
+            if (cooling != null && cooling.isAfter(Instant.now())) {
+                throw new ProviderUnavailableException("token endpoint failed recently; cooling down");
+            }
+            CompletableFuture<Credentials> mine = new CompletableFuture<>();
+            CompletableFuture<Credentials> running = flights.putIfAbsent(connection.id(), mine);
+            if (running == null) {
+                try {
+                    Credentials result = refreshLeased(tenantId, connection, stillNeeded, deadline);
+                    mine.complete(result);
+                    return result;
+                } catch (RuntimeException | Error e) {
+                    mine.completeExceptionally(e);
+                    throw e;
+                } finally {
+                    flights.remove(connection.id(), mine);
+                }
+            }
+            Credentials shared = awaitFlight(running, connection.id(), deadline);
+            if (!stillNeeded.test(shared)) {
+                return shared;
+            }
+            // The refresh that just ended does not satisfy this caller (it saw an even newer rejection): go again.
         }
+    }
+
+    private Credentials awaitFlight(CompletableFuture<Credentials> running, UUID connectionId, Instant deadline) {
+        try {
+            return running.get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ProviderUnavailableException("token refresh failed");
+        } catch (TimeoutException e) {
+            throw new ProviderUnavailableException("token refresh still running after " + properties.getRefreshDeadline());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderUnavailableException("interrupted while waiting for a token refresh");
+        }
+    }
+
+    private sealed interface Step permits Done, Wait, Go {
+    }
+
+    private record Done(Credentials credentials) implements Step {
+    }
+
+    private record Wait() implements Step {
+    }
+
+    private record Go(Credentials locked, Connection connection) implements Step {
+    }
+
+    /** One refresh across instances: take the row's lease (short transaction), call the endpoint, store (short). */
+    private Credentials refreshLeased(UUID tenantId, Connection connection, Predicate<Credentials> stillNeeded,
+            Instant deadline) {
         ProviderDefinition definition = catalog.find(connection.provider()).orElseThrow();
         ProviderProfile profile = profiles.get(definition.key());
+        String owner = UUID.randomUUID().toString();
         String[] deadGrant = new String[1];
-        Credentials result;
-        try {
-            result = tx.execute(status -> {
+        Go go;
+        while (true) {
+            Step step = tx.execute(status -> {
                 Credentials locked = store.lock(tenantId, connection.id())
                         .orElseThrow(() -> new ReauthRequiredException(connection.id(), "connection has no credentials"));
                 Connection now = usable(tenantId, connection.id());
                 if (!stillNeeded.test(locked)) {
-                    return locked;
+                    return new Done(locked);
                 }
                 if (locked.refreshToken() == null) {
                     deadGrant[0] = "the provider gave no refresh token; authorize again";
                     connectionService.changeStatus(tenantId, now, ConnectionStatus.REAUTH_REQUIRED, deadGrant[0]);
-                    return null;
+                    return new Done(null);
                 }
-                Tokens tokens;
-                try {
-                    tokens = withRetries(() -> endpoint.refresh(profile, catalog.settings(definition), locked.refreshToken()));
-                } catch (InvalidGrantException e) {
-                    deadGrant[0] = "refresh refused: " + e.getMessage();
-                    connectionService.changeStatus(tenantId, now, ConnectionStatus.REAUTH_REQUIRED, deadGrant[0]);
-                    return null;
+                if (store.lease(tenantId, connection.id()).liveAt(Instant.now())) {
+                    return new Wait();
                 }
-                Credentials next = merge(connection.id(), definition, tokens, locked);
-                store.save(tenantId, next);
-                return next;
+                store.takeLease(tenantId, connection.id(), owner, deadline);
+                return new Go(locked, now);
             });
-        } catch (ProviderUnavailableException e) {
-            coolDown.put(connection.id(), Instant.now().plus(properties.getRefreshBackoff().multipliedBy(2)));
-            LOG.warn("Token refresh for connection {} ({}) failed for now: {}", connection.id(), connection.provider(),
-                    e.getMessage());
-            throw e;
+            if (step instanceof Done done) {
+                if (done.credentials() == null) {
+                    LOG.warn("Connection {} ({}) needs re-authorization: {}", connection.id(), connection.provider(),
+                            deadGrant[0]);
+                    throw new ReauthRequiredException(connection.id(), deadGrant[0]);
+                }
+                return done.credentials();
+            }
+            if (step instanceof Go g) {
+                go = g;
+                break;
+            }
+            // Another instance is refreshing: wait for its result without holding a connection.
+            if (Instant.now().isAfter(deadline)) {
+                throw new ProviderUnavailableException("another instance's token refresh is still running");
+            }
+            sleep(LEASE_POLL);
         }
-        if (result == null) {
+        Tokens tokens;
+        try {
+            tokens = withRetries(() -> endpoint.refresh(profile, catalog.settings(definition), go.locked().refreshToken()),
+                    deadline);
+        } catch (InvalidGrantException e) {
+            deadGrant[0] = "refresh refused: " + e.getMessage();
+            tx.executeWithoutResult(status -> {
+                store.lock(tenantId, connection.id());
+                store.releaseLease(tenantId, connection.id(), owner);
+                connectionService.changeStatus(tenantId, usable(tenantId, connection.id()), ConnectionStatus.REAUTH_REQUIRED,
+                        deadGrant[0]);
+            });
             LOG.warn("Connection {} ({}) needs re-authorization: {}", connection.id(), connection.provider(), deadGrant[0]);
             throw new ReauthRequiredException(connection.id(), deadGrant[0]);
+        } catch (RuntimeException e) {
+            tx.executeWithoutResult(status -> store.releaseLease(tenantId, connection.id(), owner));
+            if (e instanceof ProviderUnavailableException unavailable) {
+                coolDown.put(connection.id(), Instant.now().plus(properties.getRefreshBackoff().multipliedBy(2)));
+                LOG.warn("Token refresh for connection {} ({}) failed for now: {}", connection.id(), connection.provider(),
+                        unavailable.getMessage());
+            }
+            throw e;
         }
+        Credentials stored = tx.execute(status -> {
+            Credentials locked = store.lock(tenantId, connection.id())
+                    .orElseThrow(() -> new ReauthRequiredException(connection.id(), "connection has no credentials"));
+            store.releaseLease(tenantId, connection.id(), owner);
+            if (!Objects.equals(locked.refreshToken(), go.locked().refreshToken())) {
+                // Our lease ran out and another refresh stored newer tokens meanwhile: keep theirs.
+                return locked;
+            }
+            Credentials next = merge(connection.id(), definition, tokens, locked);
+            store.save(tenantId, next);
+            return next;
+        });
         coolDown.remove(connection.id());
-        return result;
+        return stored;
     }
 
-    private Tokens withRetries(java.util.function.Supplier<Tokens> call) {
-        RetryConfig config = RetryConfig.custom()
-                .maxAttempts(Math.max(1, properties.getRefreshAttempts()))
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(properties.getRefreshBackoff(), 2.0))
-                .retryExceptions(ProviderUnavailableException.class)
-                .build();
-        return Retry.of("oauth-refresh", config).executeSupplier(call);
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderUnavailableException("interrupted while waiting for a token refresh");
+        }
+    }
+
+    /** Up to {@code refresh-attempts} calls with exponential back-off, never starting one past {@code deadline}. */
+    private Tokens withRetries(java.util.function.Supplier<Tokens> call, Instant deadline) {
+        int attempts = Math.max(1, properties.getRefreshAttempts());
+        Duration backoff = properties.getRefreshBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (ProviderUnavailableException e) {
+                if (attempt >= attempts || Instant.now().plus(backoff).isAfter(deadline)) {
+                    throw e;
+                }
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+        }
     }
 
     /**

@@ -255,30 +255,40 @@ public class ActionService {
         Map<String, Object> conflict = conflicts(tenantId, connectionId, null).stream()
                 .filter(c -> c.get("id").equals(conflictId)).findFirst()
                 .orElseThrow(() -> ProblemException.notFound("Conflict " + conflictId));
-        if (!"open".equals(conflict.get("status"))) {
-            throw ProblemException.conflict("Conflict " + conflictId + " is already resolved.");
-        }
-        if ("local".equals(resolution)) {
-            String model = (String) conflict.get("model");
-            PushTarget target = targets.orderedStream().filter(t -> t.provider().equals(connection.provider())
-                    && t.model().equals(model) && t.kind() == PushTarget.Kind.UPSERT).findFirst()
-                    .orElseThrow(() -> ProblemException.unprocessable("No push target for " + model + "."));
-            JsonNode local = (JsonNode) conflict.get("local");
-            String localRef = (String) conflict.get("localRef");
-            Map<String, Object> link = link(tenantId, connectionId, model, localRef).orElseThrow();
-            PushTarget.Result result = callTarget(tenantId, connection, target, local,
-                    new PushTarget.Link((String) link.get("external_id"), (String) link.get("version")));
-            saveLink(tenantId, connectionId, model, localRef, result, records.hash((ObjectNode) local),
-                    target.resyncable() ? local : null);
-        } else if (!"remote".equals(resolution)) {
+        if (!"local".equals(resolution) && !"remote".equals(resolution)) {
             throw ProblemException.unprocessable("resolution must be 'local' or 'remote'",
                     new FieldError("/resolution", "must be local or remote"));
-        } else if (conflict.get("localRef") != null) {
-            touchLink(tenantId, connectionId, (String) conflict.get("model"), (String) conflict.get("localRef"));
         }
-        jdbc.update(tenantId, "UPDATE conflicts SET status = 'resolved', resolution = :resolution, resolved_at = :now "
-                + "WHERE tenant_id = :tenantId AND id = :id", Map.of("id", conflictId, "resolution", resolution,
-                        "now", Timestamp.from(Instant.now())));
+        // Claim the conflict first, conditionally: of two concurrent resolutions exactly one gets the row, the
+        // other is 409 and pushes nothing. No lock is held while the provider is called.
+        int claimed = jdbc.update(tenantId, "UPDATE conflicts SET status = 'resolved', resolution = :resolution, "
+                + "resolved_at = :now WHERE tenant_id = :tenantId AND id = :id AND status = 'open'",
+                Map.of("id", conflictId, "resolution", resolution, "now", Timestamp.from(Instant.now())));
+        if (claimed == 0) {
+            throw ProblemException.conflict("Conflict " + conflictId + " is already resolved.");
+        }
+        try {
+            if ("local".equals(resolution)) {
+                String model = (String) conflict.get("model");
+                PushTarget target = targets.orderedStream().filter(t -> t.provider().equals(connection.provider())
+                        && t.model().equals(model) && t.kind() == PushTarget.Kind.UPSERT).findFirst()
+                        .orElseThrow(() -> ProblemException.unprocessable("No push target for " + model + "."));
+                JsonNode local = (JsonNode) conflict.get("local");
+                String localRef = (String) conflict.get("localRef");
+                Map<String, Object> link = link(tenantId, connectionId, model, localRef).orElseThrow();
+                PushTarget.Result result = callTarget(tenantId, connection, target, local,
+                        new PushTarget.Link((String) link.get("external_id"), (String) link.get("version")));
+                saveLink(tenantId, connectionId, model, localRef, result, records.hash((ObjectNode) local),
+                        target.resyncable() ? local : null);
+            } else if (conflict.get("localRef") != null) {
+                touchLink(tenantId, connectionId, (String) conflict.get("model"), (String) conflict.get("localRef"));
+            }
+        } catch (RuntimeException | Error e) {
+            // Nothing was resolved: open again, so it can be retried or resolved the other way.
+            jdbc.update(tenantId, "UPDATE conflicts SET status = 'open', resolution = NULL, resolved_at = NULL "
+                    + "WHERE tenant_id = :tenantId AND id = :id AND status = 'resolved'", Map.of("id", conflictId));
+            throw e;
+        }
         return conflicts(tenantId, connectionId, null).stream().filter(c -> c.get("id").equals(conflictId)).findFirst()
                 .orElseThrow();
     }

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionChangedEvent;
+import io.integrationhub.platform.connections.ConnectionConfigValidator;
 import io.integrationhub.platform.connections.ConnectionLifecycleListener;
 import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionStatus;
@@ -98,8 +99,12 @@ public class SyncSchedules implements ConnectionLifecycleListener {
             JsonNode schedules = connection.config().path("schedules");
             if (connection.status() != ConnectionStatus.DISCONNECTED && schedules.isObject()) {
                 schedules.fields().forEachRemaining(e -> {
-                    if (e.getValue().isTextual()) {
+                    String problem = ConnectionConfigValidator.scheduleProblem(e.getValue());
+                    if (problem == null) {
                         wanted.put(e.getKey(), e.getValue().asText().trim());
+                    } else if (!e.getValue().isNull()) {
+                        // Stored before today's rules (e.g. a cron firing every second): not scheduled until fixed.
+                        LOG.warn("Schedule {} of connection {} is not scheduled: {}", e.getKey(), connection.id(), problem);
                     }
                 });
             }

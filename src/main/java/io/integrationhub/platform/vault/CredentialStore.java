@@ -54,6 +54,35 @@ public class CredentialStore {
                 + "AND connection_id = :id FOR UPDATE", Map.of("id", connectionId), this::map);
     }
 
+    /** A refresh in flight: who holds it and until when (both null when none). */
+    public record RefreshLease(String owner, Instant until) {
+        public boolean liveAt(Instant now) {
+            return owner != null && until != null && until.isAfter(now);
+        }
+    }
+
+    /** The row's refresh lease; call under {@link #lock} to act on it. */
+    public RefreshLease lease(UUID tenantId, UUID connectionId) {
+        return jdbc.queryOne(tenantId, "SELECT refresh_lease_owner, refresh_lease_until FROM credentials "
+                + "WHERE tenant_id = :tenantId AND connection_id = :id", Map.of("id", connectionId),
+                (rs, n) -> new RefreshLease(rs.getString("refresh_lease_owner"),
+                        rs.getTimestamp("refresh_lease_until") == null ? null : rs.getTimestamp("refresh_lease_until").toInstant()))
+                .orElse(new RefreshLease(null, null));
+    }
+
+    public void takeLease(UUID tenantId, UUID connectionId, String owner, Instant until) {
+        jdbc.update(tenantId, "UPDATE credentials SET refresh_lease_owner = :owner, refresh_lease_until = :until "
+                + "WHERE tenant_id = :tenantId AND connection_id = :id",
+                Map.of("id", connectionId, "owner", owner, "until", ts(until)));
+    }
+
+    /** Ends the lease if {@code owner} still holds it. */
+    public void releaseLease(UUID tenantId, UUID connectionId, String owner) {
+        jdbc.update(tenantId, "UPDATE credentials SET refresh_lease_owner = NULL, refresh_lease_until = NULL "
+                + "WHERE tenant_id = :tenantId AND connection_id = :id AND refresh_lease_owner = :owner",
+                Map.of("id", connectionId, "owner", owner));
+    }
+
     /** Writes (insert or replace) the connection's secrets, sealed with the active key; bumps the version. */
     public void save(UUID tenantId, Credentials c) {
         Map<String, Object> p = new HashMap<>();

@@ -11,7 +11,8 @@ import io.integrationhub.platform.api.Problem;
 /**
  * Error handling of the webhook ingress ({@value #ID}): refusals become their problem answer
  * (400/401/404/413); anything else — the inbox or Kafka unavailable — is a 503 so the provider
- * retries later. Nothing is acknowledged that was not stored, and no stack trace leaves the hub.
+ * retries later ({@code Retry-After: hub.webhooks.retry-after}). Nothing is acknowledged that was not stored, and no
+ * stack trace leaves the hub.
  */
 @Component
 public class WebhookIngressErrors extends RouteConfigurationBuilder {
@@ -20,9 +21,11 @@ public class WebhookIngressErrors extends RouteConfigurationBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookIngressErrors.class);
 
     private final WebhookIngress ingress;
+    private final WebhookProperties properties;
 
-    public WebhookIngressErrors(WebhookIngress ingress) {
+    public WebhookIngressErrors(WebhookIngress ingress, WebhookProperties properties) {
         this.ingress = ingress;
+        this.properties = properties;
     }
 
     @Override
@@ -42,5 +45,6 @@ public class WebhookIngressErrors extends RouteConfigurationBuilder {
         LOG.error("Webhook could not be stored or published (reference {})", exchange.getExchangeId(), cause);
         ingress.reject(exchange, Problem.of(503, "unavailable", "Temporarily unavailable",
                 "The event was not accepted; please deliver it again. Reference: " + exchange.getExchangeId()));
+        exchange.getMessage().setHeader("Retry-After", String.valueOf(Math.max(1, properties.getRetryAfter().toSeconds())));
     }
 }

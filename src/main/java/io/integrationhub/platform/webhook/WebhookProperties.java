@@ -31,6 +31,23 @@ public class WebhookProperties {
     /** A last heartbeat (of any instance) older than this at start-up means the hub was down: incremental syncs. */
     private Duration outageThreshold = Duration.ofMinutes(5);
 
+    /**
+     * How long publishing a received webhook may wait for Kafka metadata (the producer's {@code max.block.ms}) and
+     * for the broker's acknowledgement ({@code delivery.timeout.ms} and {@code request.timeout.ms}): a broker outage
+     * answers the provider {@code 503} after at most their sum instead of holding a request thread for minutes.
+     */
+    private int publishMaxBlockMs = 3000;
+    private int publishDeliveryTimeoutMs = 5000;
+    /** The {@code Retry-After} of a {@code 503} (inbox or Kafka unavailable). */
+    private Duration retryAfter = Duration.ofSeconds(30);
+
+    public int getPublishMaxBlockMs() { return publishMaxBlockMs; }
+    public void setPublishMaxBlockMs(int v) { publishMaxBlockMs = v; }
+    public int getPublishDeliveryTimeoutMs() { return publishDeliveryTimeoutMs; }
+    public void setPublishDeliveryTimeoutMs(int v) { publishDeliveryTimeoutMs = v; }
+    public Duration getRetryAfter() { return retryAfter; }
+    public void setRetryAfter(Duration v) { retryAfter = v; }
+
     public int getMaxBodyBytes() { return maxBodyBytes; }
     public void setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; }
     public Duration getHubspotMaxAge() { return hubspotMaxAge; }

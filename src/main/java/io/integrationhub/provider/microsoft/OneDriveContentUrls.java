@@ -1,45 +1,79 @@
 package io.integrationhub.provider.microsoft;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.OptionalLong;
 
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import io.integrationhub.platform.api.Problem.FieldError;
 import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.security.OutboundUrlGuard;
 
 /**
  * Reads an upload's {@code contentUrl}: a URL the caller gives so the hub fetches the bytes itself and streams
- * them on to Graph (never whole in memory). Because the hub makes the request, the URL is checked first:
- * {@code http}/{@code https} only, no credentials in it, and a host from {@code hub.microsoft.onedrive.content-url-hosts}
- * — or, when that list is empty, a host whose addresses are all public (no loopback, private, link-local,
- * unique-local or multicast address), so a tenant cannot make the hub read its own network. Redirects are not
- * followed. A response without {@code Content-Length} is spooled to a temporary file first, because Graph needs
- * the size before the first fragment.
+ * them on to Graph (never whole in memory). Because the hub makes the request, the URL goes through the platform's
+ * {@link OutboundUrlGuard}: {@code http}/{@code https} only, no credentials in it, and a host from
+ * {@code hub.microsoft.onedrive.content-url-hosts} — or, when that list is empty, a host whose addresses are all
+ * public — so a tenant cannot make the hub read its own network. The guard is also the HTTP client's DNS resolver
+ * and connections are never reused, so every fetch (the first, a resumed session's re-read, a new upload session)
+ * resolves the name again, re-checks every address and connects only to an address it just checked: a name
+ * re-bound to a private address after validation is refused at the next fetch. Redirects are not followed. A
+ * response without {@code Content-Length} is spooled to a temporary file first, because Graph needs the size
+ * before the first fragment.
  */
 @Component
-public class OneDriveContentUrls {
+public class OneDriveContentUrls implements DisposableBean {
 
     private final OneDriveProperties properties;
-    private final HttpClient client;
+    private final OutboundUrlGuard guard;
+    private final CloseableHttpClient client;
 
+    @Autowired
     public OneDriveContentUrls(OneDriveProperties properties) {
+        this(properties, new OutboundUrlGuard(properties.getContentUrlHosts()));
+    }
+
+    OneDriveContentUrls(OneDriveProperties properties, OutboundUrlGuard guard) {
         this.properties = properties;
-        this.client = HttpClient.newBuilder().connectTimeout(properties.getContentUrlTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.guard = guard;
+        Timeout timeout = Timeout.of(properties.getContentUrlTimeout());
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(guard.dnsResolver())
+                        .setMaxConnTotal(64).setMaxConnPerRoute(16)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout)
+                                .setSocketTimeout(timeout).build())
+                        .build())
+                // A new connection (so a new resolution and check) for every fetch.
+                .setConnectionReuseStrategy((request, response, context) -> false)
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).setRedirectsEnabled(false)
+                        .build())
+                .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
+                .disableAuthCaching().disableContentCompression()
+                .build();
+    }
+
+    @Override
+    public void destroy() throws IOException {
+        client.close();
     }
 
     /** An opened contentUrl; close it to delete a spooled copy. */
@@ -50,8 +84,8 @@ public class OneDriveContentUrls {
 
     public Fetched open(String contentUrl) throws IOException {
         URI uri = check(contentUrl);
-        HttpResponse<InputStream> first = get(uri);
-        OptionalLong length = first.headers().firstValueAsLong("Content-Length");
+        Response first = get(uri);
+        OptionalLong length = first.contentLength();
         if (length.isPresent()) {
             long size = length.getAsLong();
             return new Fetched() {
@@ -69,8 +103,8 @@ public class OneDriveContentUrls {
                         pending = null;
                         return body;
                     }
-                    HttpResponse<InputStream> again = get(uri);
-                    if (again.headers().firstValueAsLong("Content-Length").orElse(-1) != size) {
+                    Response again = get(uri);
+                    if (again.contentLength().orElse(-1) != size) {
                         again.body().close();
                         throw new IOException("the contentUrl changed its size between two reads");
                     }
@@ -131,79 +165,65 @@ public class OneDriveContentUrls {
         }
     }
 
-    private HttpResponse<InputStream> get(URI uri) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(properties.getContentUrlTimeout()).GET().build();
-        HttpResponse<InputStream> response;
+    /** A 200 answer: its length when it gave one, and its body (closing it closes the connection). */
+    private record Response(OptionalLong contentLength, InputStream body) {
+    }
+
+    private Response get(URI uri) throws IOException {
+        HttpGet request = new HttpGet(uri);
+        CloseableHttpResponse response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while fetching the contentUrl", e);
+            response = client.execute(request);
+        } catch (OutboundUrlGuard.Refused e) {
+            throw refused(e.getMessage());
         } catch (IOException e) {
             throw unreadable("could not be fetched (" + e.getClass().getSimpleName() + ")");
         }
-        if (response.statusCode() != 200) {
-            response.body().close();
-            throw unreadable("answered " + response.statusCode() + (response.statusCode() / 100 == 3
-                    ? " (redirects are not followed; give the final URL)" : ""));
+        try {
+            if (response.getCode() != 200) {
+                throw unreadable("answered " + response.getCode() + (response.getCode() / 100 == 3
+                        ? " (redirects are not followed; give the final URL)" : ""));
+            }
+            HttpEntity entity = response.getEntity();
+            Header header = response.getFirstHeader("Content-Length");
+            OptionalLong length = OptionalLong.empty();
+            if (header != null) {
+                try {
+                    length = OptionalLong.of(Long.parseLong(header.getValue().trim()));
+                } catch (NumberFormatException e) {
+                    throw unreadable("sent an invalid Content-Length");
+                }
+            }
+            InputStream content = entity == null ? InputStream.nullInputStream() : entity.getContent();
+            return new Response(length, new FilterInputStream(content) {
+                @Override
+                public void close() {
+                    discard(request, response);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            discard(request, response);
+            throw e;
         }
-        return response;
+    }
+
+    /** Drops the connection at once: closing the response alone would first read the rest of the body. */
+    private static void discard(HttpGet request, CloseableHttpResponse response) {
+        request.cancel();
+        try {
+            response.close();
+        } catch (IOException ignored) {
+            // the connection is gone either way
+        }
     }
 
     /** The URL, when the hub may fetch it; else 422 naming the field. */
     URI check(String contentUrl) {
-        URI uri;
         try {
-            uri = new URI(contentUrl);
-        } catch (URISyntaxException | NullPointerException e) {
-            throw refused("is not a URL");
+            return guard.check(contentUrl);
+        } catch (OutboundUrlGuard.Refused e) {
+            throw refused(e.getMessage());
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw refused("must be an http or https URL");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw refused("must not carry credentials");
-        }
-        String host = uri.getHost();
-        if (host == null || host.isBlank()) {
-            throw refused("has no host");
-        }
-        host = host.toLowerCase(Locale.ROOT);
-        if (!properties.getContentUrlHosts().isEmpty()) {
-            for (String allowed : properties.getContentUrlHosts()) {
-                String a = allowed.trim().toLowerCase(Locale.ROOT);
-                if (a.equals(host) || a.startsWith("*.") && host.endsWith(a.substring(1))) {
-                    return uri;
-                }
-            }
-            throw refused("names a host this hub does not fetch from");
-        }
-        try {
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                if (!isPublic(address)) {
-                    throw refused("names a host on a private or local network");
-                }
-            }
-        } catch (UnknownHostException e) {
-            throw refused("names an unknown host");
-        }
-        return uri;
-    }
-
-    static boolean isPublic(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
-                || a.isMulticastAddress()) {
-            return false;
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet6Address) {
-            return (b[0] & 0xfe) != 0xfc; // fc00::/7 unique local
-        }
-        int first = b[0] & 0xff;
-        int second = b[1] & 0xff;
-        // 100.64.0.0/10 (carrier-grade NAT), 0.0.0.0/8
-        return first != 0 && !(first == 100 && second >= 64 && second < 128);
     }
 
     private static ProblemException refused(String why) {

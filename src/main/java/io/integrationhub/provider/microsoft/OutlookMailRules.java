@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Matcher;
+import com.google.re2j.PatternSyntaxException;
 
 import io.integrationhub.platform.api.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
@@ -25,12 +25,17 @@ import io.integrationhub.platform.connections.ConnectionConfigCheck;
  * <pre>
  * "mail": {
  *   "folders": ["archive", "AAMkAGI2…"],         // captured besides inbox and sentitems (well-known names or folder ids)
- *   "jobPattern": "\\[(JOB-\\d+)\\]",            // job reference in the subject: a regex with exactly one group
+ *   "jobPattern": "\\[(JOB-\\d+)\\]",            // job reference in the subject: an RE2 regex with exactly one group
  *   "jobAddresses": {"site@client.example": "JOB-1234"},  // sender/recipient addresses known for a job
  *   "saveAttachments": true                      // save attachments of job emails to the job's OneDrive folder
  * }
  * </pre>
  * Checked when a connection is created or patched: a bad value is {@code 422} naming the field.
+ *
+ * <p>{@code jobPattern} is the tenant's own code running on the shared sync workers, so it is compiled and matched
+ * by RE2/J, whose matching time is linear in the subject whatever the pattern: no backtracking, so no pattern can
+ * hang or stack-overflow a worker. RE2 syntax has no look-around, back-references, atomic groups or possessive
+ * quantifiers; a pattern using them is refused when the config is written.
  */
 @Component
 public class OutlookMailRules implements ConnectionConfigCheck {
@@ -45,12 +50,12 @@ public class OutlookMailRules implements ConnectionConfigCheck {
     private static final Pattern ADDRESS = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}");
     private static final Set<String> KEYS = Set.of("folders", "jobPattern", "jobAddresses", "saveAttachments");
 
-    /** One connection's rules. Addresses are compared case-insensitively. */
-    public record Rules(List<String> folders, Pattern jobPattern, Map<String, String> jobAddresses, boolean saveAttachments) {
+    /** One connection's rules (no {@code jobPattern}: no job in subjects). Addresses are compared case-insensitively. */
+    public record Rules(List<String> folders, com.google.re2j.Pattern jobPattern, Map<String, String> jobAddresses, boolean saveAttachments) {
 
         /** The job reference in a subject, or null. */
         public String jobInSubject(String subject) {
-            if (subject == null) {
+            if (subject == null || jobPattern == null) {
                 return null;
             }
             Matcher m = jobPattern.matcher(subject);
@@ -74,7 +79,7 @@ public class OutlookMailRules implements ConnectionConfigCheck {
     public Rules rules(JsonNode config) {
         JsonNode mail = config == null ? null : config.get("mail");
         Set<String> folders = new LinkedHashSet<>(ALWAYS);
-        Pattern pattern = Pattern.compile(DEFAULT_JOB_PATTERN);
+        com.google.re2j.Pattern pattern = com.google.re2j.Pattern.compile(DEFAULT_JOB_PATTERN);
         Map<String, String> addresses = new LinkedHashMap<>();
         boolean save = true;
         if (mail != null && mail.isObject()) {
@@ -82,7 +87,12 @@ public class OutlookMailRules implements ConnectionConfigCheck {
                 folders.add(folderKey(f.asText()));
             }
             if (mail.path("jobPattern").isTextual()) {
-                pattern = Pattern.compile(mail.get("jobPattern").asText());
+                try {
+                    pattern = com.google.re2j.Pattern.compile(mail.get("jobPattern").asText());
+                } catch (PatternSyntaxException e) {
+                    // Saved before patterns were checked against RE2 syntax: no subject matching until it is fixed.
+                    pattern = null;
+                }
             }
             mail.path("jobAddresses").fields().forEachRemaining(e -> {
                 if (e.getValue().isTextual()) {
@@ -171,10 +181,11 @@ public class OutlookMailRules implements ConnectionConfigCheck {
             return "must be a regular expression of 1 to 500 characters";
         }
         try {
-            int groups = Pattern.compile(pattern.asText()).matcher("").groupCount();
+            int groups = com.google.re2j.Pattern.compile(pattern.asText()).groupCount();
             return groups == 1 ? null : "must have exactly one capturing group (the job reference); it has " + groups;
         } catch (PatternSyntaxException e) {
-            return "not a valid regular expression: " + e.getDescription();
+            return "not a valid regular expression, or one using a construct not supported (RE2 syntax: no look-around, "
+                    + "back-references, atomic groups or possessive quantifiers): " + e.getDescription();
         }
     }
 

@@ -113,6 +113,28 @@ class ConnectionsApiTest extends HubIntegrationTest {
     }
 
     @Test
+    void shouldHoldCronSchedulesToTheSameOneMinuteMinimumAsIntervals() {
+        String key = newTenantKey();
+        UUID id = connectionFor(key, "xero");
+        // Every second; every 30 s; twice within one minute of a single day: each fires more than once a minute.
+        for (String cron : List.of("* * * * * ?", "0/30 * * * * ?", "0,1 0 0 1 1 ?", "0-5 * * * * ?")) {
+            Response r = hub.patch("/api/v1/connections/" + id, key,
+                    "{\"config\":{\"schedules\":{\"invoice\":\"" + cron + "\"}}}");
+            assertThat(r.status()).as(cron).isEqualTo(422);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("/config/schedules/invoice");
+            assertThat(r.json().path("errors").get(0).path("message").asText()).contains("once a minute");
+        }
+        assertThat(hub.get("/api/v1/connections/" + id, key).json().path("config").path("schedules").isMissingNode()).isTrue();
+
+        for (String cron : List.of("0 * * * * ?", "30 0/5 8-17 ? * MON-FRI", "0 0 3 * * ?")) {
+            Response r = hub.patch("/api/v1/connections/" + id, key,
+                    "{\"config\":{\"schedules\":{\"invoice\":\"" + cron + "\"}}}");
+            assertThat(r.status()).as(cron + ": " + r.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void shouldRejectUnknownPatchFieldsWith400() {
         String key = newTenantKey();
         UUID id = connectionFor(key, "xero");

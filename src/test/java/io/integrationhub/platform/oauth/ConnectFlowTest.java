@@ -109,6 +109,37 @@ class ConnectFlowTest extends OAuthIntegrationTest {
     }
 
     @Test
+    void shouldMatchTheReturnUrlAllowListOnPathSegmentsAndRefuseUrlTricks() {
+        String key = newTenantKey();
+        // Allowed: https://app.example.com/connected and anything on https://other.example.com/.
+        for (String url : new String[] {
+                "https://app.example.com/connected-evil",
+                "https://app.example.com/connectedevil/x",
+                "https://attacker@app.example.com/connected",
+                "https://app.example.com\\\\@evil.example/connected",
+                "https://app.example.com/connected\\\\..\\\\elsewhere",
+                "https://app.example.com/connected/../elsewhere",
+                "https://app.example.com/connected/..%2felsewhere",
+                "https://app.example.com/connected/%2e%2e/elsewhere",
+                "https://app.example.com/connected%2F..%2F..%2Felsewhere",
+                "https://app.example.com:8443/connected",
+                "//evil.example/connected",
+                "javascript:alert(1)//app.example.com/connected"}) {
+            Response r = hub.post("/api/v1/connections", key, "{\"provider\":\"xero\",\"returnUrl\":\"" + url + "\"}");
+            assertThat(r.status()).as(url).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.json().path("errors").get(0).path("field").asText()).isEqualTo("/returnUrl");
+        }
+        assertThat(hub.get("/api/v1/connections", key).json()).isEmpty();
+        for (String url : new String[] {RETURN_URL, RETURN_URL + "/", RETURN_URL + "/step2?x=1",
+                "https://APP.example.com:443/connected", "https://other.example.com/anything/at/all",
+                RETURN_URL + "?next=%2Fjobs%2F42"}) {
+            Response r = hub.post("/api/v1/connections", key, "{\"provider\":\"xero\",\"returnUrl\":\"" + url + "\"}");
+            assertThat(r.status()).as(url + ": " + r.body()).isEqualTo(201);
+        }
+    }
+
+    @Test
     void shouldAnswerUnknownReusedExpiredAndForeignStatesWith400AndChangeNothing() {
         String key = newTenantKey();
         // unknown

@@ -114,6 +114,64 @@ class ActionsTest extends SyncTestBase {
     }
 
     @Test
+    void shouldLetOnlyOneOfTwoConcurrentResolutionsPushAndAnswerTheOther409() throws Exception {
+        Tenant t = tenantWith("hubspot");
+        assertThat(hub.patch("/api/v1/connections/" + t.connectionId(), t.key(),
+                "{\"config\":{\"conflicts\":{\"contact\":\"manual\"}}}").status()).isEqualTo(200);
+        hubspotCreates("950");
+        action(t, null, "{\"localRef\":\"crm-7\",\"data\":{\"email\":\"local@example.com\"}}");
+        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts")).willReturn(okJson("{\"results\":["
+                + SyncRunsTest.contact("950", "remote@example.com", "2026-03-01T00:00:00Z") + "]}")));
+        awaitStatus(t, startSync(t, "{\"entity\":\"contact\"}"), "succeeded");
+        HubClient.Response held = action(t, null, "{\"localRef\":\"crm-7\",\"data\":{\"email\":\"local-2@example.com\"}}");
+        assertThat(held.status()).isEqualTo(409);
+        String resolve = "/api/v1/connections/" + t.connectionId() + "/conflicts/" + held.json().path("conflictId").asText()
+                + "/resolve";
+        // A slow provider: both resolutions are in flight together, as two clicks or two operators would be.
+        PROVIDER.stubFor(patch(urlPathEqualTo("/crm/v3/objects/contacts/950")).willReturn(okJson("{\"id\":\"950\","
+                + "\"properties\":{},\"updatedAt\":\"2026-03-02T00:00:00Z\",\"archived\":false}").withFixedDelay(1500)));
+
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Callable<HubClient.Response> call = () -> hub.post(resolve, t.key(), "{\"resolution\":\"local\"}");
+            java.util.List<java.util.concurrent.Future<HubClient.Response>> answers = two.invokeAll(java.util.List.of(call, call));
+            java.util.List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<HubClient.Response> f : answers) {
+                statuses.add(f.get().status());
+            }
+            assertThat(statuses).containsExactlyInAnyOrder(200, 409);
+        } finally {
+            two.shutdownNow();
+        }
+        assertThat(PROVIDER.findAll(patchRequestedFor(urlPathEqualTo("/crm/v3/objects/contacts/950")))).hasSize(1);
+        JsonNode conflict = hub.get("/api/v1/connections/" + t.connectionId() + "/conflicts", t.key()).json().get(0);
+        assertThat(conflict.path("status").asText()).isEqualTo("resolved");
+        assertThat(conflict.path("resolution").asText()).isEqualTo("local");
+    }
+
+    @Test
+    void shouldReopenAConflictWhosePushFailedSoItCanBeResolvedAgain() {
+        Tenant t = tenantWith("hubspot");
+        assertThat(hub.patch("/api/v1/connections/" + t.connectionId(), t.key(),
+                "{\"config\":{\"conflicts\":{\"contact\":\"manual\"}}}").status()).isEqualTo(200);
+        hubspotCreates("960");
+        action(t, null, "{\"localRef\":\"crm-8\",\"data\":{\"email\":\"local@example.com\"}}");
+        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts")).willReturn(okJson("{\"results\":["
+                + SyncRunsTest.contact("960", "remote@example.com", "2026-03-01T00:00:00Z") + "]}")));
+        awaitStatus(t, startSync(t, "{\"entity\":\"contact\"}"), "succeeded");
+        HubClient.Response held = action(t, null, "{\"localRef\":\"crm-8\",\"data\":{\"email\":\"local-2@example.com\"}}");
+        String resolve = "/api/v1/connections/" + t.connectionId() + "/conflicts/" + held.json().path("conflictId").asText()
+                + "/resolve";
+        PROVIDER.stubFor(patch(urlPathEqualTo("/crm/v3/objects/contacts/960")).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("{\"message\":\"Property values were not valid\"}")));
+
+        HubClient.Response failed = hub.post(resolve, t.key(), "{\"resolution\":\"local\"}");
+        assertThat(failed.status()).isGreaterThanOrEqualTo(400);
+        assertThat(hub.get("/api/v1/connections/" + t.connectionId() + "/conflicts?status=open", t.key()).json()).hasSize(1);
+        assertThat(hub.post(resolve, t.key(), "{\"resolution\":\"remote\"}").status()).isEqualTo(200);
+    }
+
+    @Test
     void shouldApplyLastWriteWinsByDefaultAndRecordTheConflict() {
         Tenant t = tenantWith("hubspot");
         hubspotCreates("950");

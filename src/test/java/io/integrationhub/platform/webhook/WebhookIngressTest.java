@@ -182,4 +182,36 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         assertThat(slack(body, "application/json", Instant.now().getEpochSecond()).status()).isEqualTo(200);
         assertThat(awaitRows(connection, 1, "ignored").get(0).get("event_type")).isEqualTo("app_mention");
     }
+
+    @Test
+    void shouldNeverStoreListOrPublishSlacksAppWideVerificationToken() {
+        Tenant tenant = tenant();
+        String team = "T" + unique().substring(0, 8).toUpperCase();
+        UUID connection = connection(tenant, "slack", team);
+        String token = "AppWideVerificationToken0" + unique().substring(0, 8);
+        long now = Instant.now().getEpochSecond();
+        String event = "{\"token\":\"" + token + "\",\"team_id\":\"" + team + "\",\"api_app_id\":\"A1\",\"event\":"
+                + "{\"type\":\"app_mention\",\"text\":\"hi\"},\"type\":\"event_callback\",\"event_id\":\"Ev"
+                + unique().substring(0, 10) + "\",\"event_time\":1}";
+        String command = "token=" + token + "&team_id=" + team + "&command=%2Fcollect&text=&response_url="
+                + "https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1%2F2%2F3";
+        String interaction = "payload=" + java.net.URLEncoder.encode("{\"type\":\"block_actions\",\"token\":\"" + token
+                + "\",\"team\":{\"id\":\"" + team + "\"},\"actions\":[]}", StandardCharsets.UTF_8);
+
+        try (KafkaProbe topic = new KafkaProbe(bootstrapServers, "hub.webhooks.slack")) {
+            assertThat(slack(event, "application/json", now).status()).isEqualTo(200);
+            JsonNode published = topic.await(connection.toString(), e -> true);
+            assertThat(published.path("data").path("payload").path("event").path("type").asText()).isEqualTo("app_mention");
+            assertThat(published.toString()).doesNotContain(token);
+        }
+        assertThat(slack(command, "application/x-www-form-urlencoded", now).status()).isEqualTo(200);
+        assertThat(slack(interaction, "application/x-www-form-urlencoded", now).status()).isEqualTo(200);
+
+        List<Map<String, Object>> rows = awaitRows(connection, 3, "ignored");
+        assertThat(rows).allSatisfy(row -> assertThat((String) row.get("payload")).doesNotContain(token));
+        HubClient.Response listed = hub.get("/api/v1/webhook-events?provider=slack", tenant.apiKey());
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.json().path("events")).hasSize(3);
+        assertThat(listed.body()).doesNotContain(token).contains("app_mention", "/collect", "block_actions");
+    }
 }

@@ -469,6 +469,25 @@ class OutlookMailTest extends MicrosoftTestBase {
     }
 
     @Test
+    void shouldCaptureWithATenantPatternThatWouldBacktrackForeverAndRefuseUnsupportedSyntax() {
+        String key = newTenantKey();
+        HubClient.Response lookahead = hub.post("/api/v1/connections", key,
+                "{\"provider\":\"outlook\",\"config\":{\"mail\":{\"jobPattern\":\"(JOB-\\\\d+)(?=\\\\])\"}}}");
+        assertThat(lookahead.status()).as(lookahead.body()).isEqualTo(422);
+        assertThat(lookahead.json().path("errors").get(0).path("field").asText()).isEqualTo("/config/mail/jobPattern");
+
+        // Exponential for a backtracking engine (see OutlookMailRulesTest): the worker must not hang on it.
+        Tenant t = connectOutlook("{\"mail\":{\"jobPattern\":\"" + OutlookMailRulesTest.CATASTROPHIC.replace("\\", "\\\\")
+                + "\"}}");
+        String evil = mail().put("inbox", Incoming.of("someone@client.example", "a".repeat(60) + "!", "<p>x</p>"));
+        notifyHub(t, "inbox", "created", evil);
+        assertThat(awaitEmail(t, evil, r -> true).path("data").path("jobRef").isNull()).isTrue();
+        String job = mail().put("inbox", Incoming.of("someone@client.example", "aaaa", "<p>x</p>"));
+        notifyHub(t, "inbox", "created", job);
+        assertThat(awaitEmail(t, job, r -> true).path("data").path("jobRef").asText()).isEqualTo("aaaa");
+    }
+
+    @Test
     void simulatorShouldAnswerSendMailAsGraphDocumentsIt() {
         Tenant t = connect("outlook");
         GraphClient.Session session = graphClient.session("outlook", t.id(), t.connectionId());

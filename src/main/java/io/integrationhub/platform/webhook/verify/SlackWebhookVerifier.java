@@ -23,10 +23,17 @@ import io.integrationhub.platform.webhook.WebhookRequest;
  * Slack: {@code X-Slack-Signature} = "v0=" + hex(HMAC-SHA256(signing secret, "v0:" + timestamp + ":" +
  * raw body)), refused when the timestamp is more than 5 minutes from now. {@code url_verification}
  * is answered with its challenge; Events API callbacks are deduplicated by {@code event_id}; form
- * bodies (slash commands, interactivity) by a hash of the body.
+ * bodies (slash commands, interactivity) by a hash of the body. The app-wide {@code token} field is never kept.
  */
 @Component("slackWebhookVerifier")
 public class SlackWebhookVerifier extends WebhookVerifier {
+
+    /**
+     * Slack's deprecated app-wide verification token, sent in every event, command and interaction: the same for
+     * every workspace, so it is dropped before the event is stored, listed, published or dead-lettered (as Graph's
+     * clientState is). The signature has already been checked on the raw bytes.
+     */
+    static final String TOKEN = "token";
 
     private final WebhookProperties webhooks;
 
@@ -69,8 +76,9 @@ public class SlackWebhookVerifier extends WebhookVerifier {
             throw WebhookRejection.badRequest("Expected a Slack event_callback or url_verification.");
         }
         String id = text(root, "event_id");
-        return WebhookOutcome.events(List.of(new InboundEvent(id != null ? id : stableHash(root),
-                text(root.path("event"), "type"), text(root, "team_id"), null, root)), 200);
+        JsonNode stored = ((ObjectNode) root).without(TOKEN);
+        return WebhookOutcome.events(List.of(new InboundEvent(id != null ? id : stableHash(stored),
+                text(root.path("event"), "type"), text(root, "team_id"), null, stored)), 200);
     }
 
     private WebhookOutcome form(WebhookRequest request) {
@@ -89,8 +97,9 @@ public class SlackWebhookVerifier extends WebhookVerifier {
         if (team == null && fields.has("payload")) {
             JsonNode payload = json(Signatures.utf8(fields.get("payload").asText()));
             team = text(payload.path("team"), "id");
-            fields.set("payload", payload);
+            fields.set("payload", payload.isObject() ? ((ObjectNode) payload).without(TOKEN) : payload);
         }
+        fields.remove(TOKEN);
         return WebhookOutcome.events(List.of(new InboundEvent("sha256:" + Signatures.sha256Hex(request.body()), type,
                 team, null, fields)), 200);
     }

@@ -1,0 +1,161 @@
+package io.integrationhub.platform.api;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Bounds every request body outside {@code /webhooks/} (which {@code WebhookBodyFilter} bounds by its own limit):
+ * {@code hub.api.max-body-bytes}, or {@code hub.api.max-action-body-bytes} for an action. A declared
+ * {@code Content-Length} over the limit is answered {@code 413} problem+json before a byte is read (and the
+ * connection closed rather than drained); a chunked body is read up to the limit and refused the same way the
+ * moment it goes over. Multipart uploads are left to Spring's multipart limits, which spool them to disk.
+ * Runs before authentication, so an oversized body never reaches anything that would buffer it.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 4)
+public class RequestBodyLimitFilter extends OncePerRequestFilter {
+
+    private static final Pattern ACTION = Pattern.compile("/api/v1/connections/[^/]+/actions/[^/]+/?");
+
+    private final ApiProperties properties;
+    private final ObjectMapper mapper;
+
+    public RequestBodyLimitFilter(ApiProperties properties, ObjectMapper mapper) {
+        this.properties = properties;
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String contentType = request.getContentType();
+        return path(request).startsWith("/webhooks/")
+                || contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/");
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getRequestURI().substring(request.getContextPath().length());
+    }
+
+    long limit(HttpServletRequest request) {
+        return "POST".equals(request.getMethod()) && ACTION.matcher(path(request)).matches()
+                ? properties.getMaxActionBodyBytes() : properties.getMaxBodyBytes();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        long limit = limit(request);
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            tooLarge(request, response, limit);
+            return;
+        }
+        if (declared >= 0 || request.getHeader("Transfer-Encoding") == null) {
+            // The container never reads past a declared length: nothing to count.
+            chain.doFilter(request, response);
+            return;
+        }
+        byte[] body = readAtMost(request.getInputStream(), limit + 1);
+        if (body.length > limit) {
+            tooLarge(request, response, limit);
+            return;
+        }
+        chain.doFilter(new BufferedBodyRequest(request, body), response);
+    }
+
+    private static byte[] readAtMost(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buffer = new byte[8192];
+        int n;
+        while (out.size() < max && (n = in.read(buffer, 0, (int) Math.min(buffer.length, max - out.size()))) != -1) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private void tooLarge(HttpServletRequest request, HttpServletResponse response, long limit) throws IOException {
+        response.setStatus(413);
+        response.setContentType(Problem.MEDIA_TYPE);
+        // The rest of an oversized body is not read: close the connection instead of draining it.
+        response.setHeader("Connection", "close");
+        mapper.writeValue(response.getOutputStream(), Problem.of(413, "payload-too-large", "Payload too large",
+                "Request bodies here are limited to " + limit + " bytes.").withInstance(request.getRequestURI()));
+    }
+
+    /** A chunked body already read (within the limit), served again to whoever reads the request. */
+    private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        BufferedBodyRequest(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            java.nio.charset.Charset charset = getCharacterEncoding() == null ? java.nio.charset.StandardCharsets.UTF_8
+                    : java.nio.charset.Charset.forName(getCharacterEncoding());
+            return new java.io.BufferedReader(new java.io.InputStreamReader(new ByteArrayInputStream(body), charset));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+    }
+}
