@@ -83,16 +83,22 @@ public final class FamilyCatalog {
             if (snapshot.stamps().equals(stamps)) {
                 return snapshot;
             }
-            Map<String, FamilySpec> families = new LinkedHashMap<>();
+            Map<String, FamilySpec> unsorted = new LinkedHashMap<>();
+            Map<String, FamilySpec> families = unsorted;
             for (Path file : stamps.keySet()) {
                 try {
                     JsonNode spec = JSON.readTree(file.toFile());
-                    FamilySpec family = FamilySpec.of(spec, file.getParent());
-                    families.put(family.key(), family);
+                    for (FamilySpec family : FamilySpec.all(spec, file.getParent())) {
+                        families.put(family.key(), family);
+                    }
                 } catch (IOException | IllegalArgumentException e) {
                     LOG.error("Provider family file {} is not usable and is left out: {}", file, e.getMessage());
                 }
             }
+            Map<String, FamilySpec> sorted = new LinkedHashMap<>();
+            unsorted.values().stream().sorted(Comparator.comparingInt(FamilySpec::order))
+                    .forEach(f -> sorted.put(f.key(), f));
+            families = sorted;
             snapshot = new Snapshot(stamps, families);
             LOG.info("Provider families from {}: {}", routesDir, new ArrayList<>(families.keySet()));
             return snapshot;

@@ -63,14 +63,16 @@ public class FamilyEnvironment implements EnvironmentPostProcessor {
             String setting = rest.substring(dot + 1);
             FamilySpec family;
             try {
-                family = getSource().find(key).orElse(null);
+                // By catalog key, or by the settings block several keys share (hub.providers.microsoft.*).
+                family = getSource().find(key).orElseGet(() -> getSource().all().stream()
+                        .filter(f -> f.settingsKey().equals(key)).findFirst().orElse(null));
             } catch (RuntimeException unreadable) {
                 return null;
             }
             if (family == null) {
                 return null;
             }
-            if (Boolean.parseBoolean(env.getProperty("hub.sandbox.enabled", "false"))) {
+            if (!family.sandbox().isEmpty() && Boolean.parseBoolean(env.getProperty("hub.sandbox.enabled", "false"))) {
                 Map<String, String> sandbox = family.sandbox();
                 switch (setting) {
                     case "client-id":

@@ -27,7 +27,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>{@code config}: connection config fields the family reads, each with {@code type}, {@code pattern},
  * {@code description}.</li>
  * </ul>
- * Identity (who the connection is) is the route {@code direct:<key>.identity}.
+ * Identity (who the connection is) is the route {@code direct:<key>.identity}, unless {@code auth.identity} is
+ * {@code java} (a family whose OAuth profile is Java). {@code settingsKey} names the {@code hub.providers.*} block when
+ * several keys share one (default: the key); {@code order} places the entry in the provider list (default 1000).
  */
 public record FamilySpec(
         String key,
@@ -46,6 +48,9 @@ public record FamilySpec(
         List<Action> actions,
         boolean webhooks,
         Map<String, ConfigField> config,
+        String settingsKey,
+        int order,
+        boolean javaIdentity,
         Path folder) {
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]{1,40}");
@@ -72,12 +77,28 @@ public record FamilySpec(
         return "direct:" + key + ".action." + action;
     }
 
-    static FamilySpec of(JsonNode spec, Path folder) {
+    /**
+     * The entries of one {@code catalog.json}: the file is one entry, or {@code {"providers": [...]}} for a family
+     * folder serving several catalog keys (the Microsoft family: onedrive, outlook, outlook-calendar).
+     */
+    static List<FamilySpec> all(JsonNode file, Path folder) {
+        List<FamilySpec> out = new ArrayList<>();
+        if (file.has("providers")) {
+            for (JsonNode entry : file.path("providers")) {
+                out.add(of(entry, folder, false));
+            }
+        } else {
+            out.add(of(file, folder, true));
+        }
+        return out;
+    }
+
+    static FamilySpec of(JsonNode spec, Path folder, boolean single) {
         String key = text(spec, "key");
         if (key == null || !KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("'key' must be lower-case letters, digits and dashes");
         }
-        if (!key.equals(folder.getFileName().toString())) {
+        if (single && !key.equals(folder.getFileName().toString())) {
             throw new IllegalArgumentException("'key' " + key + " must equal its folder's name " + folder.getFileName());
         }
         JsonNode auth = spec.path("auth");
@@ -114,7 +135,9 @@ public record FamilySpec(
                 clientAuth, auth.path("pkce").asBoolean(false), strings(auth.path("authorizeParams")),
                 list(auth.path("scopes")), auth.path("scopeSeparator").asText(" "), list(auth.path("requiredScopes")),
                 strings(spec.path("endpoints")), strings(spec.path("sandbox")), List.copyOf(entities),
-                List.copyOf(actions), spec.path("webhooks").asBoolean(false), Map.copyOf(config), folder);
+                List.copyOf(actions), spec.path("webhooks").asBoolean(false), Map.copyOf(config),
+                spec.path("settingsKey").asText(key), spec.path("order").asInt(1000),
+                "java".equals(auth.path("identity").asText("route")), folder);
     }
 
     private static String name(JsonNode node, String what) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
@@ -53,7 +54,10 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
 
-    public RouteFamilies(ProviderCatalog catalog, ProducerTemplate producer, ObjectMapper mapper) {
+    private final CamelContext camel;
+
+    public RouteFamilies(ProviderCatalog catalog, ProducerTemplate producer, ObjectMapper mapper, CamelContext camel) {
+        this.camel = camel;
         this.catalog = catalog;
         this.producer = producer;
         this.mapper = mapper;
@@ -62,15 +66,21 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     @Override
     public Optional<SyncSource> source(String provider, String entity) {
         return catalog.family(provider).flatMap(f -> f.entities().stream()
-                .filter(e -> e.name().equals(entity) && e.pull()).findFirst()
+                .filter(e -> e.name().equals(entity) && e.pull() && routed(f.pageRoute(e.name()))).findFirst()
                 .map(e -> new RouteSource(f, e)));
     }
 
     @Override
     public Optional<PushTarget> target(String provider, String action) {
         return catalog.family(provider).flatMap(f -> f.actions().stream()
-                .filter(a -> a.name().equals(action)).findFirst()
+                .filter(a -> a.name().equals(action) && routed(f.actionRoute(a.name()))).findFirst()
                 .map(a -> new RouteTarget(f, a)));
+    }
+
+    /** Whether a route consumes {@code direct:<name>} right now (families' routes come and go with their files). */
+    private boolean routed(String uri) {
+        String name = uri.substring("direct:".length());
+        return camel.getRoutes().stream().anyMatch(r -> r.getEndpoint().getEndpointUri().equals("direct://" + name));
     }
 
     /** The family's identity route with a token just issued (no vault entry needed). */

@@ -142,10 +142,17 @@ public class ProviderProfiles {
     public ProviderProfile get(String key) {
         FamilySpec family = key == null ? null : catalog.family(key).orElse(null);
         if (family != null) {
+            // The family's catalog.json says how it does OAuth; identity and revocation are its route, or — for a
+            // family whose auth.identity is "java" — the Java calls registered below.
             ProviderProfile.ClientAuth auth = ProviderProfile.ClientAuth.valueOf(family.clientAuth().toUpperCase(java.util.Locale.ROOT)
                     .replace('-', '_'));
+            ProviderProfile java = family.javaIdentity() ? profiles.get(key) : null;
+            if (family.javaIdentity() && java == null) {
+                throw new IllegalArgumentException("no Java identity for provider " + key);
+            }
             return new ProviderProfile(key, auth, family.pkce(), family.authorizeParams(), family.requiredScopes(),
-                    (http, s, bearer) -> familyIdentity(key, bearer), null);
+                    java != null ? java.identity() : (http, s, bearer) -> familyIdentity(key, bearer),
+                    java != null ? java.revocation() : null);
         }
         ProviderProfile p = profiles.get(key);
         if (p == null) {
