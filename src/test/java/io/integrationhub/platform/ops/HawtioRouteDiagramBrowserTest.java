@@ -39,6 +39,6 @@ class HawtioRouteDiagramBrowserTest extends HubIntegrationTest {
         wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//*[normalize-space(text())='Route Diagram']"))).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Bean platformApi"));
         String page = driver.findElement(By.tagName("body")).getText();
-        assertThat(page).contains("From direct:listP").contains("(ID: bean");
+        assertThat(page).contains("From direct:listP").contains("(ID: api.listProviders.call");
     }
 }
