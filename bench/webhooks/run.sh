@@ -18,7 +18,8 @@
 #                          jdbc:postgresql://127.0.0.1:5432/test), BENCH_PG_USER (postgres), BENCH_PG_PASSWORD
 #                          (empty); a fresh schema per phase, dropped at the end when psql is available
 #   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
-#   BENCH_JFR=1            record phase 1 with JDK Flight Recorder (profile settings) into $OUT/hub-1.jfr
+#   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
+#                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-2000}
@@ -103,14 +104,17 @@ echo "== 1. $COUNT signed webhooks (10% duplicates, 10% forged/stale) + bare 200
 DATA=$(run_dir); PORT=$(free_port); KP=$(free_port); CP=$(free_port)
 DB_ARGS=$(db_args "$(new_schema)")
 if [ -n "${BENCH_JFR:-}" ]; then
-  JVM_EXTRA="-XX:StartFlightRecording=filename=$OUT/hub-1.jfr,settings=profile,dumponexit=true -XX:FlightRecorderOptions:stackdepth=256"
+  JVM_EXTRA="-XX:FlightRecorderOptions:stackdepth=256" # deep Camel/Spring stacks; the recording starts after the warm-up
 fi
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-1.log"
 JVM_EXTRA=""
 # warm-up (JIT, connection pools, Kafka topics), not measured
 timeout 300 java "$LOAD" ping "http://127.0.0.1:$PORT" 500 "$CONCURRENCY" >/dev/null
 timeout 300 java "$LOAD" send "http://127.0.0.1:$PORT" 400 "$CONCURRENCY" 7 "$OUT/warmup.tsv" >/dev/null
+[ -n "${BENCH_JFR:-}" ] && jcmd "$HUB_PID" JFR.start name=bench settings=profile >/dev/null
 timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" 42 "$OUT/run1.tsv" | tee "$OUT/run1.txt"
+# the profile covers the closed-loop signed webhooks only (ingest plus the relay and processing they cause)
+[ -n "${BENCH_JFR:-}" ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
 timeout 600 java "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
 ratio "$OUT/run1.txt" | tee -a "$OUT/run1.txt"
 timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" ping "$RATE" "$PACED_SECONDS" 0 | tee -a "$OUT/run1.txt"
