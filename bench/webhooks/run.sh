@@ -51,7 +51,8 @@ db_args() { # schema -> the database arguments of the hub
       "--spring.quartz.properties.org.quartz.jobStore.driverDelegateClass=org.quartz.impl.jdbcjobstore.PostgreSQLDelegate"
   fi
 }
-new_schema() { local s="bench_webhooks_$(date +%s)_$RANDOM"; SCHEMAS+=("$s"); echo "$s"; }
+SCHEMA=""
+new_schema() { SCHEMA="bench_webhooks_$(date +%s)_$RANDOM"; SCHEMAS+=("$SCHEMA"); } # not in a subshell: SCHEMAS must grow
 drop_schemas() {
   if [ "$DB" = postgres ] && command -v psql >/dev/null && [ ${#SCHEMAS[@]} -gt 0 ]; then
     local db=${PG_URL##*/}; db=${db%%\?*}; local hostport=${PG_URL#jdbc:postgresql://}; hostport=${hostport%%/*}
@@ -102,7 +103,7 @@ KEY=bench-demo-api-key-0123456789
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), database $DB"
 echo "== 1. $COUNT signed webhooks (10% duplicates, 10% forged/stale) + bare 200, concurrency $CONCURRENCY; then paced $RATE/s"
 DATA=$(run_dir); PORT=$(free_port); KP=$(free_port); CP=$(free_port)
-DB_ARGS=$(db_args "$(new_schema)")
+new_schema; DB_ARGS=$(db_args "$SCHEMA")
 if [ -n "${BENCH_JFR:-}" ]; then
   JVM_EXTRA="-XX:FlightRecorderOptions:stackdepth=256" # deep Camel/Spring stacks; the recording starts after the warm-up
 fi
@@ -128,7 +129,7 @@ stop_hub; rm -rf "$DATA"
 
 echo "== 2. $COUNT signed webhooks, hub killed (kill -9) after $((COUNT / 2)) answers, restarted on the same data"
 DATA=$(run_dir); PORT=$(free_port); KP=$(free_port); CP=$(free_port)
-DB_ARGS=$(db_args "$(new_schema)")
+new_schema; DB_ARGS=$(db_args "$SCHEMA")
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-2.log"
 timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" 43 "$OUT/run2.tsv" $((COUNT / 2)) "$HUB_PID" \
   | tee "$OUT/run2.txt" || true
