@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Where the CPU samples of a JFR recording went: `bench/jfr-summary.py recording.jfr [top]`.
+"""Where the CPU samples of a JFR recording went: `bench/jfr-summary.py recording.jfr [top] [from to]`.
+
+`from`/`to` (HH:MM:SS[.fff], the recording's local clock) keep only the samples of that window, e.g. one
+phase of a benchmark when the recording also covers start-up.
 
 Reads `jfr print --events jdk.ExecutionSample` (JDK tool) and prints (1) self time by the package of the
 top frame, (2) inclusive time of a few markers of the hub's request paths, (3) the hottest top frames.
@@ -11,11 +14,16 @@ import sys
 
 path = sys.argv[1]
 top_n = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+window = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else None
 text = subprocess.run(["jfr", "print", "--stack-depth", "64", "--events", "jdk.ExecutionSample", path], capture_output=True, text=True,
                       check=True).stdout
 stacks = []
 for block in text.split("jdk.ExecutionSample")[1:]:
     frames = re.findall(r"^\s+([\w$.<>/]+)\(.*?\)\s+line:", block, re.M)
+    if window:
+        at = re.search(r"startTime = (\d\d:\d\d:\d\d(?:\.\d+)?)", block)
+        if not at or not (window[0] <= at.group(1) <= window[1]):
+            continue
     if frames:
         stacks.append(frames)
 total = len(stacks)
