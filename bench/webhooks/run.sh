@@ -18,6 +18,7 @@
 #                          jdbc:postgresql://127.0.0.1:5432/test), BENCH_PG_USER (postgres), BENCH_PG_PASSWORD
 #                          (empty); a fresh schema per phase, dropped at the end when psql is available
 #   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
+#   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
 #                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
 set -euo pipefail
@@ -30,7 +31,7 @@ PACED_SECONDS=${BENCH_PACED_SECONDS:-20}
 PG_URL=${BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${BENCH_PG_USER:-postgres}
 PG_PASSWORD=${BENCH_PG_PASSWORD:-}
-JAR=target/integration-hub.jar
+JAR=${BENCH_JAR:-target/integration-hub.jar}
 LOAD=bench/webhooks/WebhookLoad.java
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
