@@ -15,7 +15,7 @@ import sys
 path = sys.argv[1]
 top_n = int(sys.argv[2]) if len(sys.argv) > 2 else 15
 window = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else None
-text = subprocess.run(["jfr", "print", "--stack-depth", "64", "--events", "jdk.ExecutionSample", path], capture_output=True, text=True,
+text = subprocess.run(["jfr", "print", "--stack-depth", "300", "--events", "jdk.ExecutionSample", path], capture_output=True, text=True,
                       check=True).stdout
 stacks = []
 for block in text.split("jdk.ExecutionSample")[1:]:
