@@ -36,6 +36,10 @@ import javax.crypto.spec.SecretKeySpec;
  *          earlier valid one, 10% forged (wrong key) or stale (old timestamp); optionally kill -9 the
  *          hub after `killAfter` requests were answered.
  *   ping   <baseUrl> <count> <concurrency>          the bare 200 endpoint, same client, same concurrency
+ *   pace   <baseUrl> <target> <rate> <seconds> <seed> [outFile]
+ *          open-loop load at a fixed rate (requests per second), target "webhooks" (the same mix as send)
+ *          or "ping"; each request is due at start + n/rate and its latency counts from that due time,
+ *          so a stalled server is not hidden by a client that waits for it (no coordinated omission)
  *   verify <baseUrl> <apiKey> <outFile>              every acknowledged unique event stored and processed once
  */
 public class WebhookLoad {
@@ -56,6 +60,8 @@ public class WebhookLoad {
             case "send" -> send(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
                     Path.of(args[5]), args.length > 6 ? Integer.parseInt(args[6]) : -1, args.length > 7 ? Long.parseLong(args[7]) : -1);
             case "ping" -> ping(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "pace" -> pace(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
+                    args.length > 6 ? Path.of(args[6]) : null);
             case "verify" -> System.exit(verify(args[1], args[2], Path.of(args[3])) ? 0 : 1);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -217,6 +223,68 @@ public class WebhookLoad {
         pool.shutdown();
         System.out.println("bare 200 (/bench/ping): " + count + " requests, concurrency " + concurrency + ", failures " + failures);
         report("bare 200", latencies.stream().sorted().toList(), elapsed);
+    }
+
+    static void pace(String baseUrl, String target, int rate, int seconds, long seed, Path out) throws Exception {
+        publicUrl = baseUrl;
+        int count = rate * seconds;
+        boolean webhooks = target.equals("webhooks");
+        List<Req> reqs = webhooks ? generate(baseUrl, count, seed) : List.of();
+        List<Result> results = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failures = new AtomicInteger();
+        List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int n = 0; n < count; n++) {
+            long due = start + (long) (n * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            HttpRequest request;
+            Req r;
+            if (webhooks) {
+                Req original = reqs.get(n);
+                r = original.kind().equals("stale") || original.kind().equals("forged") ? original
+                        : sign(original.n(), original.provider(), original.kind(), original.eventKey(), original.body(), false, false);
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/webhooks/" + r.provider()))
+                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
+                r.headers().forEach(b::header);
+                request = b.build();
+            } else {
+                r = new Req(n, "ping", "ping", "", new byte[0], Map.of());
+                request = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping")).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            }
+            Req sent = r;
+            pending.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+                int status = error == null ? response.statusCode() : -1;
+                if (status < 0 || (!webhooks && status != 200)) {
+                    failures.incrementAndGet();
+                }
+                results.add(new Result(sent, status, System.nanoTime() - due));
+                return null;
+            }));
+        }
+        for (java.util.concurrent.CompletableFuture<?> f : pending) {
+            f.join();
+        }
+        long elapsed = System.nanoTime() - start;
+        String name = (webhooks ? "signed webhooks" : "bare 200") + " paced " + rate + "/s";
+        System.out.println(name + ": " + count + " requests over " + seconds + " s, failures " + failures);
+        if (webhooks) {
+            Map<String, int[]> byKind = new LinkedHashMap<>();
+            results.forEach(x -> byKind.computeIfAbsent(x.req().kind() + " → " + x.status(), k -> new int[1])[0]++);
+            byKind.forEach((k, c) -> System.out.println("  " + k + ": " + c[0]));
+        }
+        report(name, results.stream().filter(x -> x.status() > 0).map(Result::nanos).sorted().toList(), elapsed);
+        if (out != null) {
+            StringBuilder tsv = new StringBuilder("n\tprovider\tkind\teventKey\tstatus\tmicros\n");
+            for (Result x : results) {
+                tsv.append(x.req().n()).append('\t').append(x.req().provider()).append('\t').append(x.req().kind()).append('\t')
+                        .append(x.req().eventKey()).append('\t').append(x.status()).append('\t').append(x.nanos() / 1000).append('\n');
+            }
+            Files.writeString(out, tsv);
+        }
     }
 
     static void report(String name, List<Long> sorted, long elapsedNanos) {

@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
 # Webhook bench, one command: ./bench/webhooks/run.sh [count] [concurrency]
 #
-# Runs the default-profile jar (H2 + embedded Kafka) on loopback with data in a temp dir, twice:
+# Runs the default-profile jar (embedded Kafka; H2 file, or PostgreSQL with BENCH_DB=postgres) on
+# loopback with data in a temp dir, twice:
 #  1. 2,000 signed webhooks over xero/square/hubspot/slack (80% unique valid, 10% duplicates, 10% forged
-#     or stale), then the same number of calls to a bare 200 endpoint in the same app; checks that every
-#     acknowledged event is stored and processed exactly once and every forged/stale one got 401.
+#     or stale), then the same number of calls to a bare 200 endpoint in the same app (closed loop,
+#     `concurrency` clients; the ratio of the two throughputs is printed); then both again paced
+#     (open loop) at BENCH_RATE requests/s for BENCH_PACED_SECONDS each, latency counted from each
+#     request's due time; checks that every acknowledged event is stored and processed exactly once and
+#     every forged/stale one got 401.
 #  2. The same load with the hub killed (kill -9) half-way and restarted on the same data; checks that
 #     every event acknowledged before the kill is processed after the restart, none twice.
 # Bounded: each phase has a time limit; the hub processes are stopped at the end.
+#
+# Environment:
+#   BENCH_DB=h2|postgres   database (default h2). postgres: BENCH_PG_URL (default
+#                          jdbc:postgresql://127.0.0.1:5432/test), BENCH_PG_USER (postgres), BENCH_PG_PASSWORD
+#                          (empty); a fresh schema per phase, dropped at the end when psql is available
+#   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
+#   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
+#   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
+#                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-2000}
 CONCURRENCY=${2:-16}
-JAR=target/integration-hub.jar
+DB=${BENCH_DB:-h2}
+RATE=${BENCH_RATE:-500}
+PACED_SECONDS=${BENCH_PACED_SECONDS:-20}
+PG_URL=${BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
+PG_USER=${BENCH_PG_USER:-postgres}
+PG_PASSWORD=${BENCH_PG_PASSWORD:-}
+JAR=${BENCH_JAR:-target/integration-hub.jar}
 LOAD=bench/webhooks/WebhookLoad.java
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
@@ -24,10 +43,34 @@ fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
+SCHEMAS=()
+db_args() { # schema -> the database arguments of the hub
+  if [ "$DB" = postgres ]; then
+    local sep='?'; case "$PG_URL" in *\?*) sep='&';; esac
+    echo "--spring.datasource.url=${PG_URL}${sep}currentSchema=$1 --spring.datasource.username=$PG_USER" \
+      "--spring.datasource.password=$PG_PASSWORD --spring.flyway.schemas=$1" \
+      "--spring.quartz.properties.org.quartz.jobStore.driverDelegateClass=org.quartz.impl.jdbcjobstore.PostgreSQLDelegate"
+  fi
+}
+SCHEMA=""
+new_schema() { SCHEMA="bench_webhooks_$(date +%s)_$RANDOM"; SCHEMAS+=("$SCHEMA"); } # not in a subshell: SCHEMAS must grow
+drop_schemas() {
+  if [ "$DB" = postgres ] && command -v psql >/dev/null && [ ${#SCHEMAS[@]} -gt 0 ]; then
+    local db=${PG_URL##*/}; db=${db%%\?*}; local hostport=${PG_URL#jdbc:postgresql://}; hostport=${hostport%%/*}
+    for s in "${SCHEMAS[@]}"; do
+      PGPASSWORD="$PG_PASSWORD" psql -q -h "${hostport%%:*}" -p "${hostport##*:}" -U "$PG_USER" -d "$db" \
+        -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || true
+    done
+  fi
+}
+
 HUB_PID=""
+JVM_EXTRA=""
+DB_ARGS=""
 start_hub() { # data_dir port kafka_port controller_port log
   mkdir -p "$1/routes"
-  java -Xmx768m -jar "$JAR" \
+  # shellcheck disable=SC2086
+  java -Xmx768m $JVM_EXTRA -jar "$JAR" $DB_ARGS \
     --server.address=127.0.0.1 --server.port="$2" --hub.public-url="http://127.0.0.1:$2" \
     --hub.data-dir="$1" --hub.routes-dir="$1/routes" \
     --hub.kafka.embedded.port="$3" --hub.kafka.embedded.controller-port="$4" \
@@ -50,26 +93,44 @@ start_hub() { # data_dir port kafka_port controller_port log
   echo "hub not ready after 120 s; see $5"; exit 1
 }
 stop_hub() { [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true; HUB_PID=""; }
-trap stop_hub EXIT
+trap 'stop_hub; drop_schemas' EXIT
+ratio() { # file: signed/bare closed-loop throughput
+  awk '/^RESULT signed webhooks:/ {s=$5} /^RESULT bare 200:/ {b=$5} END {if (s && b) printf "RATIO signed/bare throughput (closed loop): %.2f (%s / %s req/s)\n", s/b, s, b}' "$1"
+}
 
 run_dir() { mktemp -d "${TMPDIR:-/tmp}/hub-bench-XXXXXX"; }
 KEY=bench-demo-api-key-0123456789
 
-echo "== 1. $COUNT signed webhooks (10% duplicates, 10% forged/stale) + bare 200, concurrency $CONCURRENCY"
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), database $DB"
+echo "== 1. $COUNT signed webhooks (10% duplicates, 10% forged/stale) + bare 200, concurrency $CONCURRENCY; then paced $RATE/s"
 DATA=$(run_dir); PORT=$(free_port); KP=$(free_port); CP=$(free_port)
+new_schema; DB_ARGS=$(db_args "$SCHEMA")
+if [ -n "${BENCH_JFR:-}" ]; then
+  JVM_EXTRA="-XX:FlightRecorderOptions:stackdepth=256" # deep Camel/Spring stacks; the recording starts after the warm-up
+fi
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-1.log"
+JVM_EXTRA=""
 # warm-up (JIT, connection pools, Kafka topics), not measured
 timeout 300 java "$LOAD" ping "http://127.0.0.1:$PORT" 500 "$CONCURRENCY" >/dev/null
 timeout 300 java "$LOAD" send "http://127.0.0.1:$PORT" 400 "$CONCURRENCY" 7 "$OUT/warmup.tsv" >/dev/null
+[ -n "${BENCH_JFR:-}" ] && jcmd "$HUB_PID" JFR.start name=bench settings=profile >/dev/null
 timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" 42 "$OUT/run1.tsv" | tee "$OUT/run1.txt"
+# the profile covers the closed-loop signed webhooks only (ingest plus the relay and processing they cause)
+[ -n "${BENCH_JFR:-}" ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
 timeout 600 java "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
-# the warm-up events are the demo tenant's too: verify both files' events together
+ratio "$OUT/run1.txt" | tee -a "$OUT/run1.txt"
+timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" ping "$RATE" "$PACED_SECONDS" 0 | tee -a "$OUT/run1.txt"
+timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" 44 "$OUT/paced.tsv" \
+  | tee -a "$OUT/run1.txt"
+# the warm-up and paced events are the demo tenant's too: verify all files' events together
 cat "$OUT/warmup.tsv" > "$OUT/run1-all.tsv"; tail -n +2 "$OUT/run1.tsv" >> "$OUT/run1-all.tsv"
+tail -n +2 "$OUT/paced.tsv" >> "$OUT/run1-all.tsv"
 timeout 300 java "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run1-all.tsv" | tee -a "$OUT/run1.txt"
 stop_hub; rm -rf "$DATA"
 
 echo "== 2. $COUNT signed webhooks, hub killed (kill -9) after $((COUNT / 2)) answers, restarted on the same data"
 DATA=$(run_dir); PORT=$(free_port); KP=$(free_port); CP=$(free_port)
+new_schema; DB_ARGS=$(db_args "$SCHEMA")
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-2.log"
 timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" 43 "$OUT/run2.tsv" $((COUNT / 2)) "$HUB_PID" \
   | tee "$OUT/run2.txt" || true

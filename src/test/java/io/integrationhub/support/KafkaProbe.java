@@ -56,6 +56,32 @@ public final class KafkaProbe implements AutoCloseable {
         throw new AssertionError("no matching record keyed " + key);
     }
 
+    /** A record as read: its key and JSON value. */
+    public record Keyed(String key, JsonNode value) {
+    }
+
+    /**
+     * Every record read (in partition order), until {@code done} holds for what was read so far, within
+     * 30 seconds; then what was read.
+     */
+    public List<Keyed> collect(Predicate<List<Keyed>> done) {
+        List<Keyed> seen = new java.util.ArrayList<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(300))) {
+                try {
+                    seen.add(new Keyed(record.key(), MAPPER.readTree(record.value())));
+                } catch (Exception e) {
+                    throw new AssertionError("record is not JSON: " + record.value(), e);
+                }
+            }
+            if (done.test(seen)) {
+                return seen;
+            }
+        }
+        throw new AssertionError("records read did not complete in time: " + seen.size() + " read");
+    }
+
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(2));

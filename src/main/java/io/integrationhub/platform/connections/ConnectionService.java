@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,10 +36,12 @@ public class ConnectionService {
     private final ObjectProvider<ConnectionLifecycleListener> listeners;
     private final ObjectMapper mapper;
     private final ApplicationEventPublisher applicationEvents;
+    private final TransactionTemplate tx;
 
     public ConnectionService(ConnectionRepository repository, ProviderCatalog catalog, ConnectionConfigValidator validator,
             EventPublisher events, ObjectProvider<ConnectionLifecycleListener> listeners, ObjectMapper mapper,
-            ApplicationEventPublisher applicationEvents) {
+            ApplicationEventPublisher applicationEvents, TransactionTemplate tx) {
+        this.tx = tx;
         this.repository = repository;
         this.catalog = catalog;
         this.validator = validator;
@@ -126,11 +129,20 @@ public class ConnectionService {
         return get(tenantId, id);
     }
 
-    /** Changes status, stores the reason, and tells host applications on {@code hub.connections}. */
+    /**
+     * Changes status, stores the reason, and tells host applications on {@code hub.connections} (the status
+     * and its event commit together, through the outbox).
+     */
     public void changeStatus(UUID tenantId, Connection connection, ConnectionStatus status, String reason) {
-        repository.updateStatus(tenantId, connection.id(), status, reason);
+        tx.executeWithoutResult(s -> updateStatusAndAnnounce(tenantId, connection, status, reason));
         if (connection.status() != status) {
             applicationEvents.publishEvent(new ConnectionChangedEvent(tenantId, connection.id()));
+        }
+    }
+
+    private void updateStatusAndAnnounce(UUID tenantId, Connection connection, ConnectionStatus status, String reason) {
+        repository.updateStatus(tenantId, connection.id(), status, reason);
+        if (connection.status() != status) {
             Map<String, Object> data = new java.util.LinkedHashMap<>();
             data.put("connectionId", connection.id().toString());
             data.put("provider", connection.provider());

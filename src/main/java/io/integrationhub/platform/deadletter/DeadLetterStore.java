@@ -14,17 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.events.EventPublisher;
+import io.integrationhub.platform.events.HubTopics;
+import io.integrationhub.platform.events.Outbox;
+import io.integrationhub.platform.events.OutboxMessage;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 
 /**
  * Keeps a failed message: the original body, its headers minus anything secret-looking, the
- * exception and the route it failed in. Then turns the message into the CloudEvent that the
- * dead-letter route publishes on {@code hub.dead-letters}.
+ * exception and the route it failed in, with the CloudEvent announcing it on {@code hub.dead-letters}
+ * in the outbox (same transaction). The message becomes that CloudEvent.
  */
 @Component("deadLetterStore")
 public class DeadLetterStore {
@@ -41,11 +45,16 @@ public class DeadLetterStore {
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final EventPublisher events;
+    private final Outbox outbox;
+    private final TransactionTemplate tx;
 
-    public DeadLetterStore(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, EventPublisher events) {
+    public DeadLetterStore(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, EventPublisher events, Outbox outbox,
+            TransactionTemplate tx) {
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.events = events;
+        this.outbox = outbox;
+        this.tx = tx;
     }
 
     public static boolean isSecretHeader(String name) {
@@ -81,21 +90,28 @@ public class DeadLetterStore {
         row.put("body", body);
         row.put("headers", mapper.writeValueAsString(safeHeaders));
         row.put("now", Timestamp.from(Instant.now()));
-        jdbc.update("INSERT INTO dead_letters (id, tenant_id, connection_id, route_id, endpoint_uri, source_type, source_id, "
-                + "exception_type, exception_message, body, headers, status, created_at) VALUES (:id, :tenantId, "
-                + ":connectionId, :routeId, :endpoint, :sourceType, :sourceId, :exceptionType, :exceptionMessage, :body, "
-                + ":headers, 'failed', :now)", row);
-        LOG.warn("Dead letter {} from route {}: {}", id, routeId, cause == null ? "no exception" : cause.getClass().getSimpleName());
-
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("deadLetterId", id.toString());
         data.put("routeId", routeId);
         data.put("connectionId", connectionId == null ? null : connectionId.toString());
         data.put("exceptionType", cause == null ? null : cause.getClass().getName());
         String event = events.envelope(id, "dead_letter.created", "dead-letters/" + id, tenantId, data);
+        String key = connectionId != null ? connectionId.toString() : id.toString();
+
+        // The dead letter and its announcement on hub.dead-letters commit together (joining the caller's
+        // transaction if there is one, e.g. a sync page).
+        tx.executeWithoutResult(status -> {
+            jdbc.update("INSERT INTO dead_letters (id, tenant_id, connection_id, route_id, endpoint_uri, source_type, source_id, "
+                    + "exception_type, exception_message, body, headers, status, created_at) VALUES (:id, :tenantId, "
+                    + ":connectionId, :routeId, :endpoint, :sourceType, :sourceId, :exceptionType, :exceptionMessage, :body, "
+                    + ":headers, 'failed', :now)", row);
+            outbox.enqueue(new OutboxMessage(id, HubTopics.DEAD_LETTERS, key, event,
+                    Map.of(EventPublisher.CONTENT_TYPE_HEADER, EventPublisher.CLOUDEVENTS_JSON)));
+        });
+        LOG.warn("Dead letter {} from route {}: {}", id, routeId, cause == null ? "no exception" : cause.getClass().getSimpleName());
 
         exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(KafkaConstants.KEY, connectionId != null ? connectionId.toString() : id.toString());
+        exchange.getMessage().setHeader(KafkaConstants.KEY, key);
         exchange.getMessage().setBody(event);
     }
 

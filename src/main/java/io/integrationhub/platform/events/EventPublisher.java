@@ -2,11 +2,10 @@ package io.integrationhub.platform.events;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -16,6 +15,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Publishes hub → host events as CloudEvents 1.0 structured JSON, keyed by connection id so all
  * events of one connection stay ordered on one partition. Topics are named by {@link HubTopics}.
+ * <p>
+ * Publishing writes the event to the transactional {@link Outbox}: inside the caller's transaction when
+ * there is one (the event exists exactly when the data it describes was committed), else on its own.
+ * The route {@code outbox.relay} sends it to Kafka afterwards; a relay that dies between the send and the
+ * delete sends it again with the same CloudEvent {@code id}, which is what consumers dedupe by.
  */
 @Component
 public class EventPublisher {
@@ -23,11 +27,14 @@ public class EventPublisher {
     public static final String SOURCE = "/integration-hub";
     private static final String TYPE_PREFIX = "io.integrationhub.";
 
-    private final ProducerTemplate producer;
+    public static final String CONTENT_TYPE_HEADER = "content-type";
+    public static final String CLOUDEVENTS_JSON = "application/cloudevents+json";
+
+    private final Outbox outbox;
     private final ObjectMapper mapper;
 
-    public EventPublisher(ProducerTemplate producer, ObjectMapper mapper) {
-        this.producer = producer;
+    public EventPublisher(Outbox outbox, ObjectMapper mapper) {
+        this.outbox = outbox;
         this.mapper = mapper;
     }
 
@@ -39,8 +46,19 @@ public class EventPublisher {
      * @param tenantId the tenant the event belongs to (a CloudEvents extension attribute)
      */
     public void publish(String topic, String key, String type, String subject, UUID tenantId, Object data) {
-        producer.sendBodyAndHeaders("kafka:" + topic, envelope(UUID.randomUUID(), type, subject, tenantId, data),
-                Map.of(KafkaConstants.KEY, key, "content-type", "application/cloudevents+json"));
+        outbox.enqueue(message(topic, key, type, subject, tenantId, data));
+    }
+
+    /** Several events in one batch insert, in this order (e.g. a sync page's record changes). */
+    public void publishAll(List<OutboxMessage> messages) {
+        outbox.enqueueAll(messages);
+    }
+
+    /** The outbox message of one event (a new CloudEvent id), for {@link #publishAll}. */
+    public OutboxMessage message(String topic, String key, String type, String subject, UUID tenantId, Object data) {
+        UUID id = UUID.randomUUID();
+        return new OutboxMessage(id, topic, key, envelope(id, type, subject, tenantId, data),
+                Map.of(CONTENT_TYPE_HEADER, CLOUDEVENTS_JSON));
     }
 
     /** The CloudEvents 1.0 structured JSON of one event ({@code tenantid} is an extension attribute). */

@@ -13,7 +13,10 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** Readiness needs the Kafka cluster: webhooks are only acknowledged once they are on it. */
+/**
+ * Kafka in readiness: host applications get no events while the cluster is away. (Webhook acknowledgement
+ * does not need it any more: events wait in the outbox, whose lag is the {@code outbox} readiness detail.)
+ */
 @Component("kafka")
 public class KafkaHealthIndicator implements HealthIndicator, DisposableBean {
 

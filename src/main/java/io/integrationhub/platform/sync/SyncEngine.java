@@ -14,10 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.kafka.KafkaConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -37,6 +34,7 @@ import io.integrationhub.platform.deadletter.DeadLetterConfiguration;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.events.EventPublisher;
 import io.integrationhub.platform.events.HubTopics;
+import io.integrationhub.platform.events.OutboxMessage;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.resilience.ProviderHttp;
 import io.integrationhub.platform.sync.RecordStore.Change;
@@ -45,8 +43,8 @@ import io.integrationhub.platform.sync.SyncSource.Page;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 
 /**
- * Executes one pull run page by page. Each page's records, change events, dead letters and the run's
- * checkpoint commit in one transaction, fenced by run ownership; so a run interrupted anywhere resumes
+ * Executes one pull run page by page. Each page's records, change events (outbox rows), dead letters and
+ * the run's checkpoint commit in one transaction, fenced by run ownership; so a run interrupted anywhere resumes
  * (on any instance) from the last committed page, and only one page is ever held in memory.
  *
  * <p>A push run ({@code direction: push}) pushes every {@code localRef ↔ externalId} link of the model again
@@ -58,8 +56,6 @@ public class SyncEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     static final String ROUTE_ID = "sync.run";
-    /** Its own producer, batching a page's events (a short linger, big batches) instead of one request each. */
-    static final String CHANGES_ENDPOINT = "kafka:" + HubTopics.RECORD_CHANGES + "?lingerMs=5&producerBatchSize=262144&maxInFlightRequest=1";
 
     private final SyncRunRepository runs;
     private final RecordStore records;
@@ -108,12 +104,19 @@ public class SyncEngine {
 
     /** Runs (or resumes) the run if this instance can claim it; returns quietly otherwise. */
     public void execute(UUID tenantId, UUID runId, String owner) {
-        if (!runs.claim(tenantId, runId, owner, Instant.now().minus(properties.getStaleAfter()))) {
+        // The claim and its sync.started / sync.resumed event commit together (the event goes through the outbox).
+        SyncRun run = tx.execute(status -> {
+            if (!runs.claim(tenantId, runId, owner, Instant.now().minus(properties.getStaleAfter()))) {
+                return null;
+            }
+            SyncRun claimed = runs.find(tenantId, runId).orElseThrow();
+            publishRun(claimed, claimed.checkpoint() != null ? "sync.resumed" : "sync.started");
+            return claimed;
+        });
+        if (run == null) {
             return;
         }
-        SyncRun run = runs.find(tenantId, runId).orElseThrow();
         boolean resumed = run.checkpoint() != null;
-        publishRun(run, resumed ? "sync.resumed" : "sync.started");
         LOG.info("Sync run {} ({} {} {}) {} on {}", runId, run.entity(), run.mode(), run.direction(),
                 resumed ? "resumed" : "started", owner);
         try {
@@ -433,7 +436,14 @@ public class SyncEngine {
     }
 
     private void finish(SyncRun run, String owner, String status, String message) {
-        SyncRunRepository.Finished finished = runs.finish(run.tenantId(), run.id(), owner, status, message);
+        // The run's outcome and its sync.finished event commit together (the event goes through the outbox).
+        SyncRunRepository.Finished finished = tx.execute(s -> {
+            SyncRunRepository.Finished f = runs.finish(run.tenantId(), run.id(), owner, status, message);
+            if (f.done()) {
+                runs.find(run.tenantId(), run.id()).ifPresent(done -> publishRun(done, "sync.finished"));
+            }
+            return f;
+        });
         if (!finished.done()) {
             return;
         }
@@ -452,7 +462,6 @@ public class SyncEngine {
                     .filter(c -> c.status() == ConnectionStatus.ERROR)
                     .ifPresent(c -> connectionService.changeStatus(run.tenantId(), c, ConnectionStatus.ACTIVE, null));
         }
-        runs.find(run.tenantId(), run.id()).ifPresent(done -> publishRun(done, "sync.finished"));
         LOG.info("Sync run {} {}", run.id(), status);
     }
 
@@ -499,7 +508,7 @@ public class SyncEngine {
         if (changes.isEmpty()) {
             return;
         }
-        List<Message> envelopes = new ArrayList<>(changes.size());
+        List<OutboxMessage> envelopes = new ArrayList<>(changes.size());
         for (Change c : changes) {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("connectionId", run.connectionId().toString());
@@ -511,15 +520,11 @@ public class SyncEngine {
             if (c.data() != null) {
                 data.put("data", c.data());
             }
-            Message event = new DefaultMessage(producer.getCamelContext());
-            event.setBody(events.envelope(UUID.randomUUID(), "record." + c.kind().name(),
+            envelopes.add(events.message(HubTopics.RECORD_CHANGES, run.connectionId().toString(), "record." + c.kind().name(),
                     "connections/" + run.connectionId() + "/records/" + c.model() + "/" + c.externalId(), run.tenantId(), data));
-            event.setHeader(KafkaConstants.KEY, run.connectionId().toString());
-            event.setHeader("content-type", "application/cloudevents+json");
-            envelopes.add(event);
         }
-        // One batched send per page: camel-kafka sends each message of the list as its own record.
-        producer.sendBody(CHANGES_ENDPOINT, envelopes);
+        // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.
+        events.publishAll(envelopes);
     }
 
     private void publishRun(SyncRun run, String type) {

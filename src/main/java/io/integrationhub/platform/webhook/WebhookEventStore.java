@@ -55,10 +55,11 @@ public class WebhookEventStore {
         p.put("error", truncate(e.error(), 2000));
         p.put("now", Timestamp.from(e.receivedAt()));
         p.put("processedAt", e.processedAt() == null ? null : Timestamp.from(e.processedAt()));
+        p.put("queuedAt", WebhookEvent.QUEUED.equals(e.status()) ? Timestamp.from(e.receivedAt()) : null);
         return jdbc.update("INSERT INTO webhook_events (id, tenant_id, connection_id, provider, dedupe_key, event_type, "
-                + "external_event_id, account_id, status, payload, headers, error, received_at, processed_at) VALUES (:id, "
-                + ":tenantId, :connectionId, :provider, :dedupeKey, :eventType, :externalEventId, :accountId, :status, "
-                + ":payload, :headers, :error, :now, :processedAt) ON CONFLICT DO NOTHING", p) == 1;
+                + "external_event_id, account_id, status, payload, headers, error, received_at, processed_at, queued_at) VALUES "
+                + "(:id, :tenantId, :connectionId, :provider, :dedupeKey, :eventType, :externalEventId, :accountId, :status, "
+                + ":payload, :headers, :error, :now, :processedAt, :queuedAt) ON CONFLICT DO NOTHING", p) == 1;
     }
 
     public Optional<WebhookEvent> find(UUID id) {
@@ -96,16 +97,20 @@ public class WebhookEventStore {
                 Map.of("id", id, "now", now())) == 1;
     }
 
-    /** Events stored but never published (the request died before Kafka acknowledged), oldest first. */
+    /** Events stored but never handed to the outbox (rows written before the outbox existed), oldest first. */
     public List<WebhookEvent> unpublished(Instant storedBefore, int limit) {
         return jdbc.query("SELECT " + COLUMNS + " FROM webhook_events WHERE status = 'received' AND received_at < :before "
                 + "ORDER BY received_at LIMIT " + Math.max(1, limit), Map.of("before", Timestamp.from(storedBefore)),
                 WebhookEventStore::map);
     }
 
-    /** Events published long ago but never claimed (their record was consumed while the inbox was unavailable). */
+    /**
+     * Events queued long ago, no longer waiting in the outbox, but never claimed (their record was consumed
+     * while the inbox was unavailable). Events still in the outbox (Kafka unreachable) are not stalled.
+     */
     public List<WebhookEvent> stalledQueued(Instant queuedBefore, int limit) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_events WHERE status = 'queued' AND queued_at < :before "
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_events w WHERE status = 'queued' AND queued_at < :before "
+                + "AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.event_id = w.id) "
                 + "ORDER BY queued_at LIMIT " + Math.max(1, limit), Map.of("before", Timestamp.from(queuedBefore)),
                 WebhookEventStore::map);
     }

@@ -11,18 +11,22 @@ import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.api.Problem;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
+import io.integrationhub.platform.events.Outbox;
+import io.integrationhub.platform.events.OutboxMessage;
 import io.integrationhub.platform.webhook.verify.Signatures;
 import io.integrationhub.platform.webhook.verify.WebhookVerifier;
 
 /**
  * Route steps of {@code webhooks.ingress}: read the raw request, store the verified events in the
- * inbox (deduplicated per connection), and answer the provider once they are stored and published.
+ * inbox (deduplicated per connection) together with their outbox rows, and answer the provider once
+ * that one transaction committed. Kafka is not on the way: the outbox relay hands the events on.
  */
 @Component("webhookIngress")
 public class WebhookIngress {
@@ -32,11 +36,18 @@ public class WebhookIngress {
     private final NamedParameterJdbcTemplate jdbc;
     private final WebhookEventStore store;
     private final ObjectMapper mapper;
+    private final WebhookPipeline pipeline;
+    private final Outbox outbox;
+    private final TransactionTemplate tx;
 
-    public WebhookIngress(NamedParameterJdbcTemplate jdbc, WebhookEventStore store, ObjectMapper mapper) {
+    public WebhookIngress(NamedParameterJdbcTemplate jdbc, WebhookEventStore store, ObjectMapper mapper,
+            WebhookPipeline pipeline, Outbox outbox, TransactionTemplate tx) {
         this.jdbc = jdbc;
         this.store = store;
         this.mapper = mapper;
+        this.pipeline = pipeline;
+        this.outbox = outbox;
+        this.tx = tx;
     }
 
     /** Captures the request exactly as received; the body is the raw bytes the body filter kept. */
@@ -66,14 +77,17 @@ public class WebhookIngress {
     }
 
     /**
-     * Stores every event once per target connection; an event of no known connection is stored as
-     * {@code ignored}. The body becomes the newly stored events still to be published.
+     * Stores every event once per target connection, and hands each newly stored one to processing through
+     * the outbox — all in ONE transaction, the only durable write before the answer. An event of no known
+     * connection is stored as {@code ignored}. The body becomes the newly stored (queued) events.
      */
     public List<WebhookEvent> store(Exchange exchange) throws JsonProcessingException {
         WebhookRequest request = exchange.getProperty(WebhookVerifier.REQUEST, WebhookRequest.class);
         WebhookOutcome outcome = exchange.getProperty(WebhookVerifier.OUTCOME, WebhookOutcome.class);
         String headers = mapper.writeValueAsString(safeHeaders(request.headers()));
-        List<WebhookEvent> toPublish = new ArrayList<>();
+        record Row(WebhookEvent event, String dedupeKey, String accountId) {
+        }
+        List<Row> rows = new ArrayList<>();
         Instant now = Instant.now();
         for (InboundEvent event : outcome.events()) {
             String payload = mapper.writeValueAsString(event.payload());
@@ -85,20 +99,41 @@ public class WebhookIngress {
                 WebhookEvent row = new WebhookEvent(UUID.randomUUID(), null, null, request.provider(), event.eventType(),
                         event.eventKey(), WebhookEvent.IGNORED, payload,
                         "No connection for " + request.provider() + " account " + event.accountId(), 0, 0, now, now);
-                store.insertIfNew(row, WebhookEventStore.truncate(scope, 60) + ":" + key, event.accountId(), headers);
+                rows.add(new Row(row, WebhookEventStore.truncate(scope, 60) + ":" + key, event.accountId()));
                 continue;
             }
             for (Target target : targets) {
                 WebhookEvent row = new WebhookEvent(UUID.randomUUID(), target.tenantId(), target.connectionId(),
-                        request.provider(), event.eventType(), event.eventKey(), WebhookEvent.RECEIVED, payload, null, 0, 0,
+                        request.provider(), event.eventType(), event.eventKey(), WebhookEvent.QUEUED, payload, null, 0, 0,
                         now, null);
-                if (store.insertIfNew(row, target.connectionId() + ":" + key, event.accountId(), headers)) {
-                    toPublish.add(row);
-                }
+                rows.add(new Row(row, target.connectionId() + ":" + key, event.accountId()));
             }
         }
-        exchange.setProperty(STORED, toPublish.size());
-        return toPublish;
+        List<OutboxMessage> handOff = new ArrayList<>();
+        for (Row row : rows) {
+            if (row.event().connectionId() != null) {
+                handOff.add(pipeline.outboxMessage(row.event()));
+            }
+        }
+        List<WebhookEvent> queued = tx.execute(status -> {
+            List<WebhookEvent> stored = new ArrayList<>();
+            List<OutboxMessage> messages = new ArrayList<>();
+            for (int i = 0, h = 0; i < rows.size(); i++) {
+                Row row = rows.get(i);
+                boolean isNew = store.insertIfNew(row.event(), row.dedupeKey(), row.accountId(), headers);
+                if (row.event().connectionId() != null) {
+                    if (isNew) {
+                        stored.add(row.event());
+                        messages.add(handOff.get(h));
+                    }
+                    h++;
+                }
+            }
+            outbox.enqueueAll(messages);
+            return stored;
+        });
+        exchange.setProperty(STORED, queued.size());
+        return queued;
     }
 
     /** Answers the provider: 200 (Graph 202) with the handshake body if any, and no request header echoed. */

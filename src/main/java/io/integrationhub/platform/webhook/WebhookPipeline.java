@@ -15,20 +15,24 @@ import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.events.EventPublisher;
+import io.integrationhub.platform.events.Outbox;
+import io.integrationhub.platform.events.OutboxMessage;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 
 /**
  * Route steps between the inbox and the provider families' handlers.
  * <p>
- * Publishing: a stored event becomes a CloudEvent on {@code hub.webhooks.<provider>}, keyed by
+ * Hand-off: a stored event becomes a CloudEvent on {@code hub.webhooks.<provider>}, keyed by
  * connection id, with the tenant/connection/source as record headers (the dead-letter channel keeps
- * the original record, so a dead letter knows where it came from).
+ * the original record, so a dead letter knows where it came from). It is written to the outbox in the
+ * transaction that stores the event; the outbox relay sends it to Kafka.
  * <p>
  * Processing: {@link #claim} takes the event (a conditional update — a redelivered record finds it
  * taken and is skipped), the body becomes the provider's event JSON, and the handler is chosen by
@@ -58,17 +62,39 @@ public class WebhookPipeline {
     private final EventPublisher events;
     private final ObjectMapper mapper;
     private final CamelContext camel;
+    private final Outbox outbox;
+    private final TransactionTemplate tx;
 
-    public WebhookPipeline(WebhookEventStore store, EventPublisher events, ObjectMapper mapper, CamelContext camel) {
+    public WebhookPipeline(WebhookEventStore store, EventPublisher events, ObjectMapper mapper, CamelContext camel,
+            Outbox outbox, TransactionTemplate tx) {
         this.store = store;
         this.events = events;
         this.mapper = mapper;
         this.camel = camel;
+        this.outbox = outbox;
+        this.tx = tx;
     }
 
-    /** Turns a stored event (the body) into its Kafka record; nothing of the inbound HTTP request survives. */
-    public void toRecord(Exchange exchange) throws JsonProcessingException {
+    /**
+     * Route step of {@code webhooks.publish}: hands a stored event (the body) to processing through the
+     * outbox, and marks it {@code queued}, in one transaction.
+     */
+    public void enqueue(Exchange exchange) throws JsonProcessingException {
         WebhookEvent e = exchange.getMessage().getBody(WebhookEvent.class);
+        OutboxMessage message = outboxMessage(e);
+        tx.executeWithoutResult(status -> {
+            outbox.enqueue(message);
+            store.markQueued(e.id());
+        });
+    }
+
+    /**
+     * The Kafka record of a stored event: a CloudEvent ({@code id} = the inbox row id) on
+     * {@code hub.webhooks.<provider>}, keyed by connection id, with the tenant/connection/source as record
+     * headers (the dead-letter channel keeps the original record, so a dead letter knows where it came from).
+     * Nothing of the inbound HTTP request is in it.
+     */
+    public OutboxMessage outboxMessage(WebhookEvent e) throws JsonProcessingException {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("webhookEventId", e.id().toString());
         data.put("provider", e.provider());
@@ -77,15 +103,13 @@ public class WebhookPipeline {
         data.put("externalEventId", e.externalEventId());
         data.put("payload", mapper.readTree(e.payload()));
         String record = events.envelope(e.id(), "webhook.received", "webhook-events/" + e.id(), e.tenantId(), data);
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(KafkaConstants.OVERRIDE_TOPIC, topic(e.provider()));
-        exchange.getMessage().setHeader(KafkaConstants.KEY, e.connectionId().toString());
-        exchange.getMessage().setHeader("content-type", "application/cloudevents+json");
-        exchange.getMessage().setHeader(TenantAuthFilter.TENANT_HEADER, e.tenantId().toString());
-        exchange.getMessage().setHeader(DeadLetterStore.CONNECTION_HEADER, e.connectionId().toString());
-        exchange.getMessage().setHeader(DeadLetterStore.SOURCE_TYPE_HEADER, SOURCE_TYPE);
-        exchange.getMessage().setHeader(DeadLetterStore.SOURCE_ID_HEADER, e.id().toString());
-        exchange.getMessage().setBody(record);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(EventPublisher.CONTENT_TYPE_HEADER, EventPublisher.CLOUDEVENTS_JSON);
+        headers.put(TenantAuthFilter.TENANT_HEADER, e.tenantId().toString());
+        headers.put(DeadLetterStore.CONNECTION_HEADER, e.connectionId().toString());
+        headers.put(DeadLetterStore.SOURCE_TYPE_HEADER, SOURCE_TYPE);
+        headers.put(DeadLetterStore.SOURCE_ID_HEADER, e.id().toString());
+        return new OutboxMessage(e.id(), topic(e.provider()), e.connectionId().toString(), record, headers);
     }
 
     public static String topic(String provider) {
@@ -93,10 +117,6 @@ public class WebhookPipeline {
             throw new IllegalArgumentException("no webhook topic for " + provider);
         }
         return TOPIC_PREFIX + provider;
-    }
-
-    public void markQueued(Exchange exchange) {
-        store.markQueued(UUID.fromString(exchange.getMessage().getHeader(DeadLetterStore.SOURCE_ID_HEADER, String.class)));
     }
 
     /** Takes the record's event for processing; {@value #CLAIMED} is false (skip) when it is already taken or finished. */

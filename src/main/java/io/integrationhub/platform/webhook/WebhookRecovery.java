@@ -11,10 +11,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Makes "stored" mean "will be processed": at start-up and then periodically it publishes inbox rows
- * that never reached Kafka (the node died between storing and publishing — the provider may already
- * have its 200), and releases claims abandoned by a crashed consumer. Several nodes doing this at
- * once only cause duplicate records, which the claim step discards.
+ * Makes "stored" mean "will be processed". Ingress stores an event and its outbox row in one transaction,
+ * so nothing acknowledged can be stranded between the database and Kafka any more; what is left to recover,
+ * at start-up and then periodically: rows still {@code received} (never handed to the outbox, e.g. written
+ * before the outbox existed), {@code queued} rows that left the outbox but were never claimed (their
+ * record was consumed while the inbox was unavailable), and claims abandoned by a crashed consumer. Each
+ * goes through the outbox again. Several nodes doing this at once only cause duplicate records, which the
+ * claim step discards.
  */
 @Component("webhookRecovery")
 public class WebhookRecovery {

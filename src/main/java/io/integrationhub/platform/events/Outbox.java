@@ -1,0 +1,172 @@
+package io.integrationhub.platform.events;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The {@code outbox_events} table. {@link #enqueue} joins the caller's transaction (a plain insert through
+ * the Spring-managed connection), so an event exists exactly when the data it describes was committed.
+ * {@link #claim} is the relay's side: the oldest rows, locked with {@code FOR UPDATE SKIP LOCKED} so
+ * several relays never take the same row, and cut so that a key's events go out in {@code seq} order
+ * even when another relay holds an earlier event of that key.
+ */
+@Component("outbox")
+public class Outbox {
+
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() { };
+
+    private final NamedParameterJdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+
+    public Outbox(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    /** A claimed row. */
+    public record Pending(long seq, UUID eventId, String topic, String key, String payload, Map<String, String> headers,
+            Instant createdAt) {
+    }
+
+    /** Oldest pending row and row count, for the lag metric and health. */
+    public record Stats(long pending, Instant oldest) {
+    }
+
+    public void enqueue(OutboxMessage message) {
+        enqueueAll(List.of(message));
+    }
+
+    /** Inserts the messages in order (one JDBC batch); their {@code seq} follows the list order. */
+    public void enqueueAll(List<OutboxMessage> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        MapSqlParameterSource[] rows = new MapSqlParameterSource[messages.size()];
+        for (int i = 0; i < rows.length; i++) {
+            OutboxMessage m = messages.get(i);
+            rows[i] = new MapSqlParameterSource()
+                    .addValue("eventId", m.eventId())
+                    .addValue("topic", m.topic())
+                    .addValue("key", m.key())
+                    .addValue("payload", m.payload())
+                    .addValue("headers", json(m.headers()))
+                    .addValue("now", now);
+        }
+        String sql = "INSERT INTO outbox_events (event_id, topic, message_key, payload, headers, created_at) "
+                + "VALUES (:eventId, :topic, :key, :payload, :headers, :now)";
+        if (rows.length == 1) {
+            jdbc.update(sql, rows[0]);
+        } else {
+            jdbc.batchUpdate(sql, rows);
+        }
+    }
+
+    /**
+     * Route step: the exchange's body (a String) goes to {@code topic}, keyed by the {@code kafka.KEY} header
+     * (a random id as CloudEvent id: such bodies are commands whose consumers are idempotent by their own key).
+     */
+    public void enqueueBody(Exchange exchange, String topic) {
+        String key = exchange.getMessage().getHeader(KafkaConstants.KEY, String.class);
+        enqueue(new OutboxMessage(UUID.randomUUID(), topic, key == null ? topic : key,
+                exchange.getMessage().getBody(String.class), Map.of()));
+    }
+
+    /**
+     * Locks up to {@code limit} of the oldest rows no other relay holds. A key's rows are kept only up to the
+     * first earlier row of the same key that this claim does not hold (another relay has it, or it became
+     * visible between the two reads): those wait for the next round, so no key is ever published out of order.
+     * Must run inside the relay's transaction; the locks last until it ends.
+     */
+    public List<Pending> claim(int limit) {
+        List<Pending> locked = jdbc.query("SELECT seq, event_id, topic, message_key, payload, headers, created_at "
+                + "FROM outbox_events ORDER BY seq LIMIT " + Math.max(1, limit) + " FOR UPDATE SKIP LOCKED", Map.of(),
+                (rs, i) -> new Pending(rs.getLong("seq"), rs.getObject("event_id", UUID.class), rs.getString("topic"),
+                        rs.getString("message_key"), rs.getString("payload"), headers(rs.getString("headers")),
+                        rs.getTimestamp("created_at").toInstant()));
+        if (locked.isEmpty()) {
+            return locked;
+        }
+        Map<String, List<Pending>> byKey = new LinkedHashMap<>();
+        locked.forEach(p -> byKey.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p));
+        long maxSeq = locked.get(locked.size() - 1).seq();
+        // Every row of these keys up to the last claimed one, locked by anybody or not (a plain read).
+        Map<String, List<Long>> existing = new HashMap<>();
+        List<String> keys = new ArrayList<>(byKey.keySet());
+        for (int from = 0; from < keys.size(); from += 500) {
+            List<String> slice = keys.subList(from, Math.min(keys.size(), from + 500));
+            jdbc.query("SELECT message_key, seq FROM outbox_events WHERE message_key IN (:keys) AND seq <= :max ORDER BY seq",
+                    Map.of("keys", slice, "max", maxSeq),
+                    rs -> {
+                        existing.computeIfAbsent(rs.getString("message_key"), k -> new ArrayList<>()).add(rs.getLong("seq"));
+                    });
+        }
+        Set<Long> claimed = new HashSet<>();
+        locked.forEach(p -> claimed.add(p.seq()));
+        Set<Long> keep = new HashSet<>();
+        byKey.forEach((key, mine) -> {
+            // The key's first row this claim does not hold: only the claimed rows before it may go out now.
+            long foreign = existing.getOrDefault(key, List.of()).stream().filter(s -> !claimed.contains(s))
+                    .mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+            mine.stream().filter(p -> p.seq() < foreign).forEach(p -> keep.add(p.seq()));
+        });
+        return locked.stream().filter(p -> keep.contains(p.seq())).toList();
+    }
+
+    /** Removes relayed rows (the broker acknowledged them). */
+    public int delete(List<Long> seqs) {
+        int n = 0;
+        for (int from = 0; from < seqs.size(); from += 500) {
+            n += jdbc.update("DELETE FROM outbox_events WHERE seq IN (:seqs)",
+                    Map.of("seqs", seqs.subList(from, Math.min(seqs.size(), from + 500))));
+        }
+        return n;
+    }
+
+    public Stats stats() {
+        return jdbc.queryForObject("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox_events", Map.of(), (rs, i) -> {
+            Timestamp oldest = rs.getTimestamp("oldest");
+            return new Stats(rs.getLong("n"), oldest == null ? null : oldest.toInstant());
+        });
+    }
+
+    private String json(Map<String, String> headers) {
+        if (headers.isEmpty()) {
+            return "{}";
+        }
+        try {
+            return mapper.writeValueAsString(headers);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> headers(String json) {
+        if (json == null || json.equals("{}")) {
+            return Map.of();
+        }
+        try {
+            return mapper.readValue(json, HEADERS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("outbox headers are not JSON", e);
+        }
+    }
+}

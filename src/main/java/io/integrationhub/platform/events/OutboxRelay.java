@@ -1,0 +1,142 @@
+package io.integrationhub.platform.events;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Steps of the relay routes ({@code outbox.camel.yaml}): claim a batch of outbox rows inside the route's
+ * transaction, hand them to the Kafka producer as one batch, delete them once every record was
+ * acknowledged. A failed send rolls the transaction back (the rows stay, the next round sends them again)
+ * and pauses the relay with a doubling backoff. Metrics: {@code hub_outbox_pending_rows},
+ * {@code hub_outbox_lag_seconds} (age of the oldest unrelayed event), {@code hub_outbox_relayed_total},
+ * {@code hub_outbox_relay_failures_total}.
+ */
+@Component("outboxRelay")
+@EnableConfigurationProperties(OutboxProperties.class)
+public class OutboxRelay {
+
+    /** Exchange property: the claimed rows' seq, deleted after the send. */
+    public static final String SEQS = "HubOutboxSeqs";
+    /** Exchange property: the batch was full, go again without waiting for the timer. */
+    public static final String MORE = "HubOutboxMore";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+    private static final Duration STATS_TTL = Duration.ofSeconds(1);
+
+    private final Outbox outbox;
+    private final OutboxProperties properties;
+    private final CamelContext camel;
+    private final Counter relayed;
+    private final Counter failures;
+
+    private volatile Instant pausedUntil = Instant.MIN;
+    private volatile long backoffMs;
+    private volatile Outbox.Stats stats;
+    private volatile Instant statsAt = Instant.MIN;
+
+    public OutboxRelay(Outbox outbox, OutboxProperties properties, CamelContext camel, MeterRegistry registry) {
+        this.outbox = outbox;
+        this.properties = properties;
+        this.camel = camel;
+        this.relayed = Counter.builder("hub.outbox.relayed").description("events relayed from the outbox to Kafka")
+                .register(registry);
+        this.failures = Counter.builder("hub.outbox.relay.failures").description("relay batches that failed and were rolled back")
+                .register(registry);
+        Gauge.builder("hub.outbox.pending", this, r -> r.stats().pending()).baseUnit("rows")
+                .description("events written but not yet acknowledged by Kafka").register(registry);
+        Gauge.builder("hub.outbox.lag", this, r -> r.lagSeconds(r.stats())).baseUnit("seconds")
+                .description("age of the oldest event not yet acknowledged by Kafka").register(registry);
+    }
+
+    /** Route step: locks the next batch (oldest first, per-key order kept) and makes it the body as Kafka messages. */
+    public List<Message> claim(Exchange exchange) {
+        exchange.setProperty(MORE, false);
+        if (Instant.now().isBefore(pausedUntil)) {
+            exchange.setProperty(SEQS, List.of());
+            return List.of();
+        }
+        List<Outbox.Pending> rows = outbox.claim(properties.getBatchSize());
+        List<Message> messages = new ArrayList<>(rows.size());
+        List<Long> seqs = new ArrayList<>(rows.size());
+        for (Outbox.Pending row : rows) {
+            Message m = new DefaultMessage(camel);
+            row.headers().forEach(m::setHeader);
+            m.setHeader(KafkaConstants.OVERRIDE_TOPIC, row.topic());
+            m.setHeader(KafkaConstants.KEY, row.key());
+            m.setBody(row.payload());
+            messages.add(m);
+            seqs.add(row.seq());
+        }
+        exchange.setProperty(SEQS, seqs);
+        exchange.setProperty(MORE, rows.size() >= properties.getBatchSize());
+        return messages;
+    }
+
+    /** Route step after the producer returned: every record of the batch is acknowledged, the rows go. */
+    @SuppressWarnings("unchecked")
+    public void acknowledged(Exchange exchange) {
+        List<Long> seqs = exchange.getProperty(SEQS, List.class);
+        outbox.delete(seqs);
+        relayed.increment(seqs.size());
+        if (backoffMs > 0) {
+            LOG.info("Outbox relay sending again after failures");
+            backoffMs = 0;
+        }
+    }
+
+    /** Route step of the relay's catch: the batch was rolled back; pause before trying again. */
+    public void failed(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.setProperty(MORE, false);
+        failures.increment();
+        long previous = backoffMs;
+        backoffMs = Math.min(properties.getMaxBackoff().toMillis(), Math.max(properties.getPollIntervalMs(), previous * 2));
+        pausedUntil = Instant.now().plusMillis(backoffMs);
+        if (previous == 0) {
+            LOG.warn("Outbox relay could not send ({}); events stay in the outbox and are sent again, every {} ms at most",
+                    e == null ? "unknown" : e.getClass().getSimpleName() + ": " + e.getMessage(), properties.getMaxBackoff().toMillis());
+        } else {
+            LOG.debug("Outbox relay failed again", e);
+        }
+    }
+
+    /** Pending rows and the oldest one's time, read at most once a second (metrics scrapes, health). */
+    public Outbox.Stats stats() {
+        Instant now = Instant.now();
+        Outbox.Stats current = stats;
+        if (current == null || now.isAfter(statsAt.plus(STATS_TTL))) {
+            try {
+                current = outbox.stats();
+            } catch (RuntimeException e) {
+                current = current == null ? new Outbox.Stats(0, null) : current;
+            }
+            stats = current;
+            statsAt = now;
+        }
+        return current;
+    }
+
+    public double lagSeconds(Outbox.Stats s) {
+        return s.oldest() == null ? 0 : Math.max(0, Duration.between(s.oldest(), Instant.now()).toMillis() / 1000.0);
+    }
+
+    public OutboxProperties properties() {
+        return properties;
+    }
+}
