@@ -46,7 +46,7 @@ import io.integrationhub.platform.connections.ConnectionConfigCheck;
  * {@code /config/mappings/<entity>} with JSONata's error. It is parsed once and cached by its text, so a sync run
  * evaluates the same compiled expression for each record. An evaluation that fails, runs longer than
  * {@value #TIMEOUT_MS} ms or gives no object makes that record an error of the run (dead-lettered). Configs stored in
- * the former rule language were rewritten by migration {@code V30} ({@link LegacyFieldMappings}).
+ * the former rule language were rewritten by migration {@code V31} ({@link LegacyFieldMappings}).
  */
 @Component
 public class FieldMappings implements ConnectionConfigCheck {

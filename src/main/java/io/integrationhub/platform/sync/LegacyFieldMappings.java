@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The rule language {@code config.mappings.<entity>} had before it became JSONata, rewritten into the equivalent
- * JSONata expression: by migration {@code V30} for stored configs, and in the {@code 422} answer to a config that
+ * JSONata expression: by migration {@code V31} for stored configs, and in the {@code 422} answer to a config that
  * still sends the old form. Frozen: it translates what the hub accepted up to V30 and nothing else.
  *
  * <p>Old rules ({@code {"target": rule}}, each writing one field of the record's data): {@code "a.b.0.c"} (the value
@@ -55,7 +55,7 @@ public final class LegacyFieldMappings {
         if (dropped.isEmpty() && fields.isEmpty()) {
             return "data";
         }
-        StringBuilder out = new StringBuilder("(\n  /* rewritten from the former rule language by migration V30 */\n");
+        StringBuilder out = new StringBuilder("(\n  /* rewritten from the former rule language by migration V31 */\n");
         if (text) {
             out.append("  $text := function($x) { $type($x) = \"string\" ? $x : ($type($x) = \"object\" or $type($x) = "
                     + "\"array\") ? \"\" : $string($x) };\n");

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import db.migration.V30__Field_mappings_in_jsonata;
+import db.migration.V31__Field_mappings_in_jsonata;
 import io.integrationhub.support.HubClient;
 
 /**
  * Per-connection mapping overrides (JSONata over {@code {data, raw}}): validated on PATCH, applied by the next sync;
- * configs stored in the former rule language are rewritten by migration V30 into JSONata giving the same records.
+ * configs stored in the former rule language are rewritten by migration V31 into JSONata giving the same records.
  */
 class FieldMappingsTest extends SyncTestBase {
 
@@ -84,22 +84,22 @@ class FieldMappingsTest extends SyncTestBase {
     }
 
     @Test
-    void shouldGiveTheSameRecordsFromRulesOfTheFormerLanguageAfterMigrationV30() {
-        assertThat(jdbc.getJdbcTemplate().queryForObject("SELECT COUNT(*) FROM flyway_schema_history WHERE version = '30' "
-                + "AND success = TRUE", Integer.class)).as("Flyway ran V30 when the hub started").isEqualTo(1);
+    void shouldGiveTheSameRecordsFromRulesOfTheFormerLanguageAfterMigrationV31() {
+        assertThat(jdbc.getJdbcTemplate().queryForObject("SELECT COUNT(*) FROM flyway_schema_history WHERE version = '31' "
+                + "AND success = TRUE", Integer.class)).as("Flyway ran V31 when the hub started").isEqualTo(1);
         Tenant t = tenantWith("xero");
         jdbc.update("UPDATE connections SET config = :config WHERE id = :id",
                 java.util.Map.of("config", OLD_RULES, "id", t.connectionId()));
 
         int rewritten = jdbc.getJdbcTemplate().execute(
-                (org.springframework.jdbc.core.ConnectionCallback<Integer>) V30__Field_mappings_in_jsonata::rewrite);
+                (org.springframework.jdbc.core.ConnectionCallback<Integer>) V31__Field_mappings_in_jsonata::rewrite);
 
         assertThat(rewritten).isGreaterThanOrEqualTo(1);
         JsonNode stored = hub.get("/api/v1/connections/" + t.connectionId(), t.key()).json().path("config")
                 .path("mappings").path("invoice");
         assertThat(stored.isTextual()).as(stored.toString()).isTrue();
         assertThat(jdbc.getJdbcTemplate().execute(
-                (org.springframework.jdbc.core.ConnectionCallback<Integer>) V30__Field_mappings_in_jsonata::rewrite))
+                (org.springframework.jdbc.core.ConnectionCallback<Integer>) V31__Field_mappings_in_jsonata::rewrite))
                 .as("a second run finds nothing left to rewrite").isZero();
         stubInvoice();
 

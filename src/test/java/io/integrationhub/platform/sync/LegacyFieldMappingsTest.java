@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Every rule of the former {@code config.mappings} language, rewritten into JSONata (what migration V30 stores) and
+ * Every rule of the former {@code config.mappings} language, rewritten into JSONata (what migration V31 stores) and
  * applied by {@link FieldMappings}: the record comes out as the former language made it (expected values worked out
  * from its rules: paths with array indexes, absent paths as null, constants, number/string/case/date transforms,
  * lookups with and without default, defaults for null, dropped fields).

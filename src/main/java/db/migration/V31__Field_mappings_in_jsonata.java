@@ -26,7 +26,7 @@ import io.integrationhub.platform.sync.LegacyFieldMappings;
  * not something SQL can say portably for PostgreSQL and H2. Connections without rule objects are left as they are;
  * running it again changes nothing. Numbered 30 to stay clear of other branches' migrations.
  */
-public class V30__Field_mappings_in_jsonata extends BaseJavaMigration {
+public class V31__Field_mappings_in_jsonata extends BaseJavaMigration {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
