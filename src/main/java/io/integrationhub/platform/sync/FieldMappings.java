@@ -1,6 +1,6 @@
 package io.integrationhub.platform.sync;
 
-import java.math.BigDecimal;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -8,17 +8,19 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.stereotype.Component;
 
+import com.dashjoin.jsonata.JException;
+import com.dashjoin.jsonata.Jsonata;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.api.Problem.FieldError;
@@ -26,59 +28,104 @@ import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.connections.ConnectionConfigCheck;
 
 /**
- * Per-connection overrides of the default mapping, kept in the connection's config:
+ * Per-connection overrides of the family's mapping, kept in the connection's config, in the hub's one mapping
+ * language, JSONata (the family mappings are JSONata files too):
  * <pre>
- * "mappings": { "contact": {
- *     "email":   "properties.email",                                  // field path in the provider object
- *     "source":  { "constant": "hubspot" },
- *     "born":    { "path": "properties.dob", "transform": "date", "pattern": "dd/MM/yyyy" },
- *     "amount":  { "path": "Total", "transform": "number" },
- *     "status":  { "path": "Status", "transform": "lookup", "lookup": { "AUTHORISED": "open" }, "default": "other" },
- *     "legacyField": null                                            // drop a field of the default mapping
- * } }
+ * "mappings": {
+ *   "invoice": "$merge([data, { \"reference\": raw.InvoiceNumber, \"amount\": $number(raw.Total) }])"
+ * }
  * </pre>
- * A target is written into the unified record's data, replacing the default mapping's value.
+ * The expression's input is {@code {"data": <the record's data as the family mapped it>, "raw": <the provider's
+ * object>}}; its value, an object, <em>replaces</em> the record's data (so an override can add, change, drop or
+ * restructure fields: start from {@code data} to keep the rest). Besides JSONata's own functions the hub offers
+ * {@code $date(value, pattern?)} and {@code $datetime(value, pattern?)}: ISO date / instant of an ISO text, epoch
+ * milliseconds, a Microsoft JSON date ({@code /Date(1552326816230+0000)/}) or a text in a
+ * {@link DateTimeFormatter} pattern (times without a zone are UTC).
+ *
+ * <p>An expression is checked (parsed) when the config is stored: {@code 422} naming
+ * {@code /config/mappings/<entity>} with JSONata's error. It is parsed once and cached by its text, so a sync run
+ * evaluates the same compiled expression for each record. An evaluation that fails, runs longer than
+ * {@value #TIMEOUT_MS} ms or gives no object makes that record an error of the run (dead-lettered). Configs stored in
+ * the former rule language were rewritten by migration {@code V31} ({@link LegacyFieldMappings}).
  */
 @Component
 public class FieldMappings implements ConnectionConfigCheck {
 
-    static final Set<String> KEYS = Set.of("path", "constant", "transform", "pattern", "lookup", "default");
-    static final Set<String> TRANSFORMS = Set.of("date", "datetime", "number", "string", "lowercase", "uppercase", "lookup");
+    static final long TIMEOUT_MS = 1000;
+    static final int MAX_DEPTH = 500;
+    static final int MAX_LENGTH = 65_536;
+    private static final int CACHED = 1000;
 
-    /** The overrides of one connection and entity, ready to apply to each record. */
+    /** Input and output of the expressions go through JSON text, as they do for the jsonata: route steps. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Jsonata> compiled = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Jsonata> eldest) {
+            return size() > CACHED;
+        }
+    });
+
+    /** The override of one connection and entity, ready to apply to each record. */
     public static final class Compiled {
-        private final List<Map.Entry<String, JsonNode>> rules;
+        private static final Compiled NONE = new Compiled(null, null);
 
-        Compiled(List<Map.Entry<String, JsonNode>> rules) {
-            this.rules = rules;
+        private final String entity;
+        private final Jsonata expression;
+
+        Compiled(String entity, Jsonata expression) {
+            this.entity = entity;
+            this.expression = expression;
         }
 
         public ObjectNode apply(ObjectNode mapped, JsonNode raw) {
-            if (rules.isEmpty()) {
+            if (expression == null) {
                 return mapped;
             }
-            ObjectNode out = mapped.deepCopy();
-            for (Map.Entry<String, JsonNode> rule : rules) {
-                JsonNode spec = rule.getValue();
-                if (spec == null || spec.isNull()) {
-                    out.remove(rule.getKey());
-                } else if (spec.isTextual()) {
-                    out.set(rule.getKey(), at(raw, spec.asText()));
-                } else {
-                    out.set(rule.getKey(), evaluate(spec, raw));
-                }
+            Object out;
+            try {
+                Map<String, Object> input = new LinkedHashMap<>();
+                input.put("data", JSON.readValue(JSON.writeValueAsString(mapped), Object.class));
+                input.put("raw", raw == null ? null : JSON.readValue(JSON.writeValueAsString(raw), Object.class));
+                Jsonata.Frame frame = expression.createFrame();
+                bindFunctions(frame);
+                frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
+                out = expression.evaluate(input, frame);
+            } catch (JException e) {
+                throw new IllegalArgumentException("config.mappings." + entity + ": " + describe(e));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("config.mappings." + entity + ": the record is not JSON", e);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("config.mappings." + entity + ": " + e.getMessage(), e);
             }
-            return out;
+            if (!(out instanceof Map)) {
+                throw new IllegalArgumentException("config.mappings." + entity + " gave " + (out == null ? "nothing"
+                        : "no object") + "; its value replaces the record's data (start from `data` to keep it)");
+            }
+            return JSON.valueToTree(out);
         }
     }
 
+    /** The override of {@code config.mappings.<entity>}; none when the config has none. */
     public Compiled compile(String provider, String entity, ObjectNode config) {
         JsonNode section = config == null ? null : config.path("mappings").get(entity);
-        List<Map.Entry<String, JsonNode>> rules = new ArrayList<>();
-        if (section != null && section.isObject()) {
-            section.fields().forEachRemaining(rules::add);
+        if (section == null || section.isNull()) {
+            return Compiled.NONE;
         }
-        return new Compiled(rules);
+        if (!section.isTextual()) {
+            throw new IllegalStateException("config.mappings." + entity + " is not a JSONata expression");
+        }
+        return new Compiled(entity, expression(section.asText()));
+    }
+
+    /** The parsed expression, from the cache when this text was parsed before; JSONata's error when it does not parse. */
+    Jsonata expression(String text) {
+        Jsonata expression = compiled.get(text);
+        if (expression == null) {
+            expression = Jsonata.jsonata(text);
+            compiled.put(text, expression);
+        }
+        return expression;
     }
 
     @Override
@@ -89,114 +136,59 @@ public class FieldMappings implements ConnectionConfigCheck {
             return errors;
         }
         if (!mappings.isObject()) {
-            errors.add(new FieldError("/config/mappings", "must be an object of entity → field mappings"));
+            errors.add(new FieldError("/config/mappings", "must be an object of entity → JSONata expression"));
             return errors;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = mappings.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entity = it.next();
-            String base = "/config/mappings/" + entity.getKey();
+            String field = "/config/mappings/" + entity.getKey();
+            JsonNode value = entity.getValue();
             if (!provider.entities().contains(entity.getKey())) {
-                errors.add(new FieldError(base, "'" + provider.key() + "' has no entity '" + entity.getKey() + "'"));
+                errors.add(new FieldError(field, "'" + provider.key() + "' has no entity '" + entity.getKey() + "'"));
+            } else if (value.isNull()) {
                 continue;
+            } else if (LegacyFieldMappings.isLegacy(value)) {
+                errors.add(new FieldError(field, "must be a JSONata expression (a string) over {data, raw} whose value "
+                        + "replaces the record's data; the former rule objects are no longer read. These rules in "
+                        + "JSONata: " + LegacyFieldMappings.toJsonata(value)));
+            } else if (!value.isTextual() || value.asText().isBlank()) {
+                errors.add(new FieldError(field, "must be a JSONata expression (a non-empty string)"));
+            } else if (value.asText().length() > MAX_LENGTH) {
+                errors.add(new FieldError(field, "at most " + MAX_LENGTH + " characters"));
+            } else {
+                try {
+                    expression(value.asText());
+                } catch (JException e) {
+                    errors.add(new FieldError(field, "not a JSONata expression: " + describe(e)));
+                } catch (RuntimeException e) {
+                    errors.add(new FieldError(field, "not a JSONata expression: " + e.getMessage()));
+                }
             }
-            if (entity.getValue().isNull()) {
-                continue;
-            }
-            if (!entity.getValue().isObject()) {
-                errors.add(new FieldError(base, "must be an object of target field → mapping"));
-                continue;
-            }
-            entity.getValue().fields().forEachRemaining(f -> checkRule(base + "/" + f.getKey(), f.getValue(), errors));
         }
         return errors;
     }
 
-    private static void checkRule(String field, JsonNode spec, List<FieldError> errors) {
-        if (spec.isNull()) {
-            return;
-        }
-        if (spec.isTextual()) {
-            if (spec.asText().isBlank()) {
-                errors.add(new FieldError(field, "a field path must not be empty"));
-            }
-            return;
-        }
-        if (!spec.isObject()) {
-            errors.add(new FieldError(field, "must be a field path, null, or an object with path/constant/transform"));
-            return;
-        }
-        spec.fieldNames().forEachRemaining(k -> {
-            if (!KEYS.contains(k)) {
-                errors.add(new FieldError(field + "/" + k, "unknown mapping key '" + k + "'; known: " + String.join(", ",
-                        KEYS.stream().sorted().toList())));
-            }
-        });
-        boolean hasPath = spec.path("path").isTextual() && !spec.path("path").asText().isBlank();
-        if (hasPath == spec.has("constant")) {
-            errors.add(new FieldError(field, "needs exactly one of 'path' (a field path) or 'constant'"));
-        }
-        JsonNode transform = spec.get("transform");
-        if (transform != null) {
-            if (!transform.isTextual() || !TRANSFORMS.contains(transform.asText())) {
-                errors.add(new FieldError(field + "/transform", "unknown transform '" + transform.asText() + "'; known: "
-                        + String.join(", ", TRANSFORMS.stream().sorted().toList())));
-            } else if ("lookup".equals(transform.asText()) && !spec.path("lookup").isObject()) {
-                errors.add(new FieldError(field + "/lookup", "the lookup transform needs a 'lookup' object"));
-            }
-        }
-        JsonNode pattern = spec.get("pattern");
-        if (pattern != null) {
-            try {
-                DateTimeFormatter.ofPattern(pattern.asText(), Locale.ROOT);
-            } catch (IllegalArgumentException e) {
-                errors.add(new FieldError(field + "/pattern", "not a date pattern: " + e.getMessage()));
-            }
-        }
+    private static String describe(JException e) {
+        String code = e.getError();
+        return e.getMessage() + (code == null ? "" : " (" + code + " at position " + e.getLocation() + ")");
     }
 
-    static JsonNode evaluate(JsonNode spec, JsonNode raw) {
-        JsonNode value = spec.has("constant") ? spec.get("constant") : at(raw, spec.path("path").asText());
-        String transform = spec.path("transform").asText("");
-        JsonNode fallback = spec.get("default");
-        if (value.isNull() || value.isMissingNode()) {
-            return fallback != null ? fallback : NullNode.getInstance();
-        }
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        String text = value.asText();
-        switch (transform) {
-            case "string" -> {
-                return f.textNode(text);
-            }
-            case "lowercase" -> {
-                return f.textNode(text.toLowerCase(Locale.ROOT));
-            }
-            case "uppercase" -> {
-                return f.textNode(text.toUpperCase(Locale.ROOT));
-            }
-            case "number" -> {
-                if (value.isNumber()) {
-                    return value;
-                }
-                try {
-                    return f.numberNode(new BigDecimal(text.trim().replace(",", "")));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("mapping: '" + text + "' is not a number");
-                }
-            }
-            case "lookup" -> {
-                JsonNode mapped = spec.path("lookup").get(text);
-                return mapped != null ? mapped : fallback != null ? fallback : value;
-            }
-            case "date", "datetime" -> {
-                return f.textNode(date(text, spec.path("pattern").asText(null), "date".equals(transform)));
-            }
-            default -> {
-                return value;
-            }
-        }
+    /** The hub's functions for override expressions: {@code $date} and {@code $datetime}. */
+    static void bindFunctions(Jsonata.Frame frame) {
+        frame.bind("date", (Jsonata.Fn2<Object, Object, Object>) (value, pattern) -> date(value, pattern, true));
+        frame.bind("datetime", (Jsonata.Fn2<Object, Object, Object>) (value, pattern) -> date(value, pattern, false));
     }
 
-    private static String date(String text, String pattern, boolean dateOnly) {
+    private static String date(Object value, Object pattern, boolean dateOnly) {
+        if (value == null || value == Jsonata.NULL_VALUE) {
+            return null;
+        }
+        String text = value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+                ? Long.toString(n.longValue()) : value.toString();
+        return date(text, pattern == null || pattern == Jsonata.NULL_VALUE ? null : pattern.toString(), dateOnly);
+    }
+
+    static String date(String text, String pattern, boolean dateOnly) {
         try {
             if (pattern != null) {
                 DateTimeFormatter fmt = DateTimeFormatter.ofPattern(pattern, Locale.ROOT);
@@ -220,20 +212,8 @@ public class FieldMappings implements ConnectionConfigCheck {
             }
             Instant at = java.time.OffsetDateTime.parse(text).toInstant();
             return dateOnly ? at.atZone(ZoneOffset.UTC).toLocalDate().toString() : at.toString();
-        } catch (DateTimeParseException | NumberFormatException e) {
+        } catch (DateTimeParseException | IllegalArgumentException e) {
             throw new IllegalArgumentException("mapping: '" + text + "' is not a date");
         }
-    }
-
-    /** Dot path with numeric segments for array items: {@code lines.0.amount}. */
-    static JsonNode at(JsonNode raw, String path) {
-        JsonNode node = raw;
-        for (String segment : path.split("\\.")) {
-            if (node == null) {
-                break;
-            }
-            node = node.isArray() && segment.matches("\\d+") ? node.get(Integer.parseInt(segment)) : node.get(segment);
-        }
-        return node == null ? NullNode.getInstance() : node.deepCopy();
     }
 }

@@ -3,8 +3,6 @@ package io.integrationhub.provider.microsoft;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,9 +19,9 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.family.FamilyMappings;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.platform.sync.SyncSource;
 import io.integrationhub.platform.tenancy.TenantJdbc;
@@ -47,7 +45,8 @@ import io.integrationhub.provider.microsoft.OutlookMailLinks.Link;
  * <p>Each message is matched to a job by the connection's rules ({@link OutlookMailRules}) in this order: the job
  * it was linked to before, the hub's own tag on mail it sent ({@link OutlookSendMail}), the job reference in the
  * subject, its conversation's job, and a sender or recipient address known for a job. Attachments are listed,
- * and those of job emails saved to OneDrive ({@link OutlookMailAttachments}).
+ * and those of job emails saved to OneDrive ({@link OutlookMailAttachments}). The record's shape is the family's
+ * mapping file {@code routes/microsoft/mappings/message.jsonata}.
  */
 @Component
 public class OutlookMailSource implements SyncSource {
@@ -56,7 +55,8 @@ public class OutlookMailSource implements SyncSource {
 
     static final String SELECT = "id,subject,from,toRecipients,ccRecipients,receivedDateTime,sentDateTime,bodyPreview,body,"
             + "conversationId,internetMessageId,hasAttachments,parentFolderId,lastModifiedDateTime,webLink";
-    /** Enrichment the source adds to a raw message for {@link #map}: folder, job match, attachments. */
+    /** Enrichment the source adds to a raw message for {@link #map}: folder, job match, attachments (and, for the
+     *  mapping only, the body as text). */
     static final String HUB = "@hub";
 
     private final GraphClient graph;
@@ -67,10 +67,14 @@ public class OutlookMailSource implements SyncSource {
     private final OutlookMailProperties properties;
     private final TenantJdbc jdbc;
     private final ObjectMapper mapper;
+    private final FamilyMappings mappings;
+
+    /** The route applying routes/microsoft/mappings/message.jsonata (routes/microsoft/mappings.camel.yaml). */
+    static final String MESSAGE_MAPPING = "direct:microsoft.mail.message-to-record";
 
     public OutlookMailSource(GraphClient graph, OutlookMailRules rules, OutlookMailLinks links,
             OutlookMailAttachments attachments, OutlookMailSubscriptions subscriptions, OutlookMailProperties properties,
-            TenantJdbc jdbc, ObjectMapper mapper) {
+            TenantJdbc jdbc, ObjectMapper mapper, FamilyMappings mappings) {
         this.graph = graph;
         this.rules = rules;
         this.links = links;
@@ -79,6 +83,7 @@ public class OutlookMailSource implements SyncSource {
         this.properties = properties;
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.mappings = mappings;
     }
 
     @Override
@@ -337,50 +342,18 @@ public class OutlookMailSource implements SyncSource {
         if (raw.has("@removed")) {
             return new Mapped(id, null, null, true);
         }
-        JsonNode hub = raw.path(HUB);
-        ObjectNode data = mapper.createObjectNode();
-        data.put("subject", raw.path("subject").asText(""));
-        data.set("from", address(raw.path("from")));
-        data.set("to", addressList(raw.path("toRecipients")));
-        data.set("cc", addressList(raw.path("ccRecipients")));
-        data.put("receivedDateTime", raw.path("receivedDateTime").asText(null));
-        data.put("sentDateTime", raw.path("sentDateTime").asText(null));
-        data.put("bodyPreview", raw.path("bodyPreview").asText(""));
+        // The shape of the record is routes/microsoft/mappings/message.jsonata (route microsoft.mail.message-to-record);
+        // reading the body as text, within the configured length, is the capture's: it goes to the mapping in @hub.
+        ObjectNode input = raw.deepCopy();
+        ObjectNode hub = input.path(HUB).isObject() ? (ObjectNode) input.get(HUB) : input.putObject(HUB);
         String body = bodyText(raw.path("body"));
         if (body.length() > properties.getMaxBodyChars()) {
-            data.put("body", body.substring(0, properties.getMaxBodyChars()));
-            data.put("bodyTruncated", true);
+            hub.put("bodyText", body.substring(0, properties.getMaxBodyChars()));
+            hub.put("bodyTruncated", true);
         } else {
-            data.put("body", body);
+            hub.put("bodyText", body);
         }
-        data.put("conversationId", raw.path("conversationId").asText(null));
-        data.put("internetMessageId", raw.path("internetMessageId").asText(null));
-        data.put("hasAttachments", raw.path("hasAttachments").asBoolean(false));
-        data.set("attachments", hub.path("attachments").isArray() ? hub.get("attachments").deepCopy() : mapper.createArrayNode());
-        data.put("jobRef", hub.path("jobRef").asText(null));
-        data.put("jobRule", hub.path("jobRule").asText(null));
-        data.put("folder", hub.path("folder").asText(null));
-        if (hub.hasNonNull("sendId")) {
-            data.put("sendId", hub.get("sendId").asText());
-        }
-        data.put("webLink", raw.path("webLink").asText(null));
-        return new Mapped(id, data, instant(raw.path("lastModifiedDateTime").asText(null)), false);
-    }
-
-    private ObjectNode address(JsonNode recipient) {
-        ObjectNode out = mapper.createObjectNode();
-        JsonNode e = recipient.path("emailAddress");
-        out.put("name", e.path("name").asText(null));
-        out.put("address", e.path("address").asText(null));
-        return out;
-    }
-
-    private ArrayNode addressList(JsonNode recipients) {
-        ArrayNode out = mapper.createArrayNode();
-        for (JsonNode r : recipients) {
-            out.add(address(r));
-        }
-        return out;
+        return mappings.record(MESSAGE_MAPPING, input);
     }
 
     /** Graph sends text when asked ({@code outlook.body-content-type="text"}); an HTML body is reduced to its text. */
@@ -392,17 +365,6 @@ public class OutlookMailSource implements SyncSource {
         return content.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", " ").replaceAll("(?i)<br\\s*/?>|</p>|</div>", "\n")
                 .replaceAll("<[^>]+>", "").replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">")
                 .replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&").replaceAll("[ \\t]+", " ").trim();
-    }
-
-    private static Instant instant(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     private Map<String, String> deltaLinks(String since) {

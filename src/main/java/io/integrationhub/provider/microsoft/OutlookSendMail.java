@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.api.Problem.FieldError;
 import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.family.FamilyMappings;
 import io.integrationhub.platform.sync.PushTarget;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.platform.webhook.subscription.SyncRequests;
@@ -35,8 +36,10 @@ import io.integrationhub.provider.microsoft.GraphClient.Request;
  * {@code sent}); replies then follow through the conversation. The action's {@code externalId} is that
  * {@code sendId}, which the captured record carries too.
  *
- * <p>Input that is missing or of the wrong type is {@code 400}; well-formed but impossible input (an address that is
- * not one, attachments over {@code hub.microsoft.mail.max-send-attachment-bytes}) is {@code 422}.
+ * <p>The hub checks the input here; its shape as Graph's request is the family's mapping file
+ * {@code routes/microsoft/mappings/send-mail.jsonata}. Input that is missing or of the wrong type is {@code 400};
+ * well-formed but impossible input (an address that is not one, attachments over
+ * {@code hub.microsoft.mail.max-send-attachment-bytes}) is {@code 422}.
  */
 @Component
 public class OutlookSendMail implements PushTarget {
@@ -54,12 +57,18 @@ public class OutlookSendMail implements PushTarget {
     private final SyncRequests syncs;
     private final OutlookMailProperties properties;
     private final ObjectMapper mapper;
+    private final FamilyMappings mappings;
 
-    public OutlookSendMail(GraphClient graph, SyncRequests syncs, OutlookMailProperties properties, ObjectMapper mapper) {
+    /** The route applying routes/microsoft/mappings/send-mail.jsonata (routes/microsoft/mappings.camel.yaml). */
+    static final String SEND_MAPPING = "direct:microsoft.mail.send-mail-to-graph";
+
+    public OutlookSendMail(GraphClient graph, SyncRequests syncs, OutlookMailProperties properties, ObjectMapper mapper,
+            FamilyMappings mappings) {
         this.graph = graph;
         this.syncs = syncs;
         this.properties = properties;
         this.mapper = mapper;
+        this.mappings = mappings;
     }
 
     @Override
@@ -79,14 +88,13 @@ public class OutlookSendMail implements PushTarget {
 
     @Override
     public Result push(SyncContext context, JsonNode data, Link existing) {
-        ObjectNode message = message(data);
+        ObjectNode input = checked(data);
         String sendId = UUID.randomUUID().toString();
         String jobRef = data.path("jobRef").asText(null);
         ObjectNode tag = mapper.createObjectNode().put("sendId", sendId).put("jobRef", jobRef);
-        message.putArray("singleValueExtendedProperties").addObject().put("id", HUB_PROPERTY).put("value", tag.toString());
-        ObjectNode request = mapper.createObjectNode();
-        request.set("message", message);
-        request.put("saveToSentItems", true);
+        input.putObject("hubTag").put("id", HUB_PROPERTY).put("value", tag.toString());
+        // routes/microsoft/mappings/send-mail.jsonata, through the route microsoft.mail.send-mail-to-graph.
+        JsonNode request = mappings.apply(SEND_MAPPING, input);
         GraphClient.Session session = graph.session(context.http());
         session.send(Request.of("POST", session.url("/me/sendMail")).json(request));
         try {
@@ -100,8 +108,11 @@ public class OutlookSendMail implements PushTarget {
         return new Result(sendId, null, response);
     }
 
-    /** The Graph message of a valid request; every problem found is reported at once. */
-    ObjectNode message(JsonNode data) {
+    /**
+     * The request checked, every problem found reported at once: the mapping's input, the action's fields with each
+     * recipient as {@code {address (trimmed), name?}}. Its shape for Graph is the mapping file's.
+     */
+    ObjectNode checked(JsonNode data) {
         List<FieldError> malformed = new ArrayList<>();
         List<FieldError> impossible = new ArrayList<>();
         if (!data.isObject()) {
@@ -114,35 +125,30 @@ public class OutlookSendMail implements PushTarget {
                         + "jobRef"));
             }
         }
-        ObjectNode message = mapper.createObjectNode();
         JsonNode subject = data.get("subject");
         if (subject == null || !subject.isTextual()) {
             malformed.add(new FieldError("/subject", "required, a string"));
         } else if (subject.asText().length() > 998) {
             impossible.add(new FieldError("/subject", "at most 998 characters"));
-        } else {
-            message.put("subject", subject.asText());
         }
         JsonNode body = data.get("body");
-        ObjectNode graphBody = message.putObject("body");
         if (body == null || body.isNull()) {
             malformed.add(new FieldError("/body", "required: {contentType: html|text, content} or a text"));
         } else if (body.isTextual()) {
-            graphBody.put("contentType", "Text").put("content", body.asText());
+            // a text body
         } else if (body.isObject() && body.path("content").isTextual()) {
             String type = body.path("contentType").asText("text");
             if (!"html".equalsIgnoreCase(type) && !"text".equalsIgnoreCase(type)) {
                 malformed.add(new FieldError("/body/contentType", "html or text"));
             }
-            graphBody.put("contentType", "html".equalsIgnoreCase(type) ? "HTML" : "Text").put("content",
-                    body.path("content").asText());
         } else {
             malformed.add(new FieldError("/body", "must be {contentType: html|text, content} or a text"));
         }
         ArrayNode to = recipients(data.get("to"), "/to", true, malformed, impossible);
         ArrayNode cc = recipients(data.get("cc"), "/cc", false, malformed, impossible);
-        message.set("toRecipients", to);
-        message.set("ccRecipients", cc);
+        ObjectNode checked = data.deepCopy();
+        checked.set("to", to);
+        checked.set("cc", cc);
         if (to.size() + cc.size() > MAX_RECIPIENTS) {
             impossible.add(new FieldError("/to", "at most " + MAX_RECIPIENTS + " recipients in to and cc together"));
         }
@@ -154,7 +160,7 @@ public class OutlookSendMail implements PushTarget {
                 impossible.add(new FieldError("/jobRef", "1 to " + OutlookMailRules.MAX_JOB_REF + " characters"));
             }
         }
-        message.set("attachments", attachments(data.get("attachments"), malformed, impossible));
+        checkAttachments(data.get("attachments"), malformed, impossible);
         if (!malformed.isEmpty()) {
             malformed.addAll(impossible);
             throw ProblemException.badRequest("The send-mail request is not well-formed.", malformed.toArray(FieldError[]::new));
@@ -162,7 +168,7 @@ public class OutlookSendMail implements PushTarget {
         if (!impossible.isEmpty()) {
             throw ProblemException.unprocessable("The mail cannot be sent as requested.", impossible.toArray(FieldError[]::new));
         }
-        return message;
+        return checked;
     }
 
     private ArrayNode recipients(JsonNode list, String field, boolean required, List<FieldError> malformed,
@@ -190,22 +196,21 @@ public class OutlookSendMail implements PushTarget {
                 impossible.add(new FieldError(field + "/" + i, "not an email address"));
                 continue;
             }
-            ObjectNode email = out.addObject().putObject("emailAddress").put("address", address.trim());
+            ObjectNode recipient = out.addObject().put("address", address.trim());
             if (r.isObject() && r.path("name").isTextual()) {
-                email.put("name", r.get("name").asText());
+                recipient.put("name", r.get("name").asText());
             }
         }
         return out;
     }
 
-    private ArrayNode attachments(JsonNode list, List<FieldError> malformed, List<FieldError> impossible) {
-        ArrayNode out = mapper.createArrayNode();
+    private void checkAttachments(JsonNode list, List<FieldError> malformed, List<FieldError> impossible) {
         if (list == null || list.isNull()) {
-            return out;
+            return;
         }
         if (!list.isArray()) {
             malformed.add(new FieldError("/attachments", "an array of {name, contentType?, contentBytes}"));
-            return out;
+            return;
         }
         long total = 0;
         for (int i = 0; i < list.size(); i++) {
@@ -224,14 +229,10 @@ public class OutlookSendMail implements PushTarget {
                 continue;
             }
             total += content.length;
-            out.addObject().put("@odata.type", OutlookMailAttachments.FILE).put("name", a.get("name").asText())
-                    .put("contentType", a.path("contentType").asText("application/octet-stream"))
-                    .put("contentBytes", a.get("contentBytes").asText());
         }
         if (total > properties.getMaxSendAttachmentBytes()) {
             impossible.add(new FieldError("/attachments", "together at most " + properties.getMaxSendAttachmentBytes()
                     + " bytes (Graph takes larger files only through an upload session)"));
         }
-        return out;
     }
 }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.provider.microsoft.sandbox.GraphCalendarSim;
 import io.integrationhub.provider.microsoft.sandbox.GraphDriveSim;
+import io.integrationhub.provider.microsoft.sandbox.GraphMailSim;
 import io.integrationhub.support.HubClient;
 
 /**
@@ -90,8 +91,51 @@ class MicrosoftMappingFilesTest extends MicrosoftTestBase {
         }
     }
 
+    @Test
+    void shouldCaptureTheNextEmailThroughAnEditedMappingWithoutARestart() throws IOException {
+        Tenant t = connect("outlook");
+        GraphMailSim mail = MICROSOFT.graph().part(GraphMailSim.class);
+        String before = mail.put("inbox", GraphMailSim.Incoming.of("someone@client.example", "Before the edit", "<p>x</p>"));
+        sync(t, "email");
+        assertThat(email(t, before).has("kind")).isFalse();
+
+        String original = edit("message.jsonata", "{ \"webLink\": $text(webLink, null) }",
+                "{ \"webLink\": $text(webLink, null), \"kind\": \"edited\" }");
+        try {
+            String after = mail.put("inbox", GraphMailSim.Incoming.of("someone@client.example", "After the edit", "<p>x</p>"));
+            sync(t, "email");
+            assertThat(email(t, after).path("kind").asText()).isEqualTo("edited");
+            assertThat(email(t, after).path("subject").asText()).isEqualTo("After the edit");
+        } finally {
+            restore("message.jsonata", original);
+        }
+    }
+
+    private JsonNode email(Tenant t, String id) {
+        JsonNode records = hub.get(t.connectionPath() + "/records/email?limit=1000", t.key()).json().path("records");
+        for (JsonNode record : records) {
+            if (record.path("externalId").asText().equals(id)) {
+                return record.path("data");
+            }
+        }
+        throw new AssertionError("no email record " + id + " in " + records);
+    }
+
     private void sync(Tenant t) {
-        HubClient.Response queued = hub.post(t.connectionPath() + "/syncs", t.key(), "{\"entity\":\"file\",\"mode\":\"incremental\"}");
+        sync(t, "file");
+    }
+
+    private void sync(Tenant t, String entity) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (JsonNode run : hub.get(t.connectionPath() + "/syncs", t.key()).json()) {
+                if (!List.of("succeeded", "failed", "cancelled").contains(run.path("status").asText())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        HubClient.Response queued = hub.post(t.connectionPath() + "/syncs", t.key(), "{\"entity\":\"" + entity
+                + "\",\"mode\":\"incremental\"}");
         assertThat(queued.status()).as(queued.body()).isEqualTo(202);
         String id = queued.json().path("id").asText();
         await().atMost(Duration.ofSeconds(30)).until(() -> List.of("succeeded", "failed")
