@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The rule language {@code config.mappings.<entity>} had before it became JSONata, rewritten into the equivalent
  * JSONata expression: by migration {@code V31} for stored configs, and in the {@code 422} answer to a config that
- * still sends the old form. Frozen: it translates what the hub accepted up to V30 and nothing else.
+ * still sends the old form. Frozen: it translates what the hub accepted before V31 and nothing else.
  *
  * <p>Old rules ({@code {"target": rule}}, each writing one field of the record's data): {@code "a.b.0.c"} (the value
  * at that path of the provider object, null when absent), {@code {"constant": v}}, {@code {"path" | "constant",
