@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.integrationhub.platform.sync.BearerTokens;
+import io.integrationhub.platform.resilience.BearerTokens;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.platform.sync.SyncSource;
 

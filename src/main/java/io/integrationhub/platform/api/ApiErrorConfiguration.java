@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.problem.ProblemException;
+import io.integrationhub.platform.problem.Problem;
 import io.integrationhub.platform.resilience.ProviderCallException;
 
 /**

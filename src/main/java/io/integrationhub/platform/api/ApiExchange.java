@@ -11,7 +11,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
+import io.integrationhub.platform.problem.Problem;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 
 /** Reading requests and writing responses of REST routes, the same way for every operation. */

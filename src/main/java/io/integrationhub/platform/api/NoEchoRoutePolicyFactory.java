@@ -1,5 +1,7 @@
 package io.integrationhub.platform.api;
 
+import io.integrationhub.platform.problem.Problem;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;

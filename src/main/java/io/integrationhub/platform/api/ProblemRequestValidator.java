@@ -27,7 +27,8 @@ import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.Problem;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.swagger.v3.oas.models.OpenAPI;
 
 /**

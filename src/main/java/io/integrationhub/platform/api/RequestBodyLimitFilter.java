@@ -1,5 +1,7 @@
 package io.integrationhub.platform.api;
 
+import io.integrationhub.platform.problem.Problem;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

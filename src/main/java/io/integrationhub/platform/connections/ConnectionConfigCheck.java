@@ -4,7 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 
 /** A section of a connection's config owned by another part of the hub (mappings, conflict policies…). */

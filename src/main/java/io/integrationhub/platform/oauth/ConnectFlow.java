@@ -15,8 +15,8 @@ import org.springframework.stereotype.Service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.catalog.ProviderDefinition.AuthType;

@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 
 import org.springframework.stereotype.Component;
 
-import io.integrationhub.platform.sync.BearerTokens;
+import io.integrationhub.platform.resilience.BearerTokens;
 
 /** The token manager as the sync engine's and the resilience layer's source of bearer tokens. */
 @Component

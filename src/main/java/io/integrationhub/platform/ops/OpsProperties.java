@@ -4,7 +4,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Settings under {@code hub.ops.*}: the admin login in front of Hawtio and Jolokia. The password has no
- * default; {@link io.integrationhub.platform.config.RequiredSettingsCheck} refuses to start without it
+ * default; {@link io.integrationhub.platform.startup.RequiredSettingsCheck} refuses to start without it
  * whenever the login is enabled (every profile except the local default and the tests).
  */
 @ConfigurationProperties("hub.ops")

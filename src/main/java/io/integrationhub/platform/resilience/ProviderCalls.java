@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
-import io.integrationhub.platform.sync.BearerTokens;
+import io.integrationhub.platform.resilience.BearerTokens;
 
 /**
  * The Java steps of the platform provider endpoint, the route template {@code provider-endpoint}

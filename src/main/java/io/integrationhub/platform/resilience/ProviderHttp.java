@@ -30,7 +30,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
-import io.integrationhub.platform.sync.BearerTokens;
+import io.integrationhub.platform.resilience.BearerTokens;
 
 /**
  * The one way the hub calls a provider API: a fair per-provider request budget, a circuit breaker per

@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.connections.ConnectionConfigCheck;
 

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.connections.ConnectionConfigCheck;
 

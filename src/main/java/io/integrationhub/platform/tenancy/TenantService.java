@@ -12,8 +12,8 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-import io.integrationhub.platform.api.Problem;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem;
+import io.integrationhub.platform.problem.ProblemException;
 
 /** Tenants and their API keys. Platform-level (not tenant-scoped): only the admin and the auth filter call it. */
 @Service

@@ -13,10 +13,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Component;
 
 import io.integrationhub.platform.config.HubProperties;
-import io.integrationhub.platform.config.RequiredSettingsCheck;
 import io.integrationhub.platform.local.LocalSecrets;
 
 /**
@@ -24,6 +24,7 @@ import io.integrationhub.platform.local.LocalSecrets;
  * {@code POST /api/v1/admin/vault/re-encrypt} has moved every row to the active key.
  */
 @Component
+@DependsOn("requiredSettingsCheck")
 public class KeyRing {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
@@ -34,7 +35,7 @@ public class KeyRing {
     private final String activeKeyId;
 
     /** The settings check runs first, so a production hub without keys fails with the full list of what is missing. */
-    public KeyRing(CryptoProperties crypto, HubProperties hub, RequiredSettingsCheck settingsChecked) {
+    public KeyRing(CryptoProperties crypto, HubProperties hub) {
         for (CryptoProperties.Key key : crypto.getKeys()) {
             add(key.getId(), key.getSecret());
         }

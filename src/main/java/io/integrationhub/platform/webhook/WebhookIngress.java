@@ -16,12 +16,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.integrationhub.platform.api.Problem;
+import io.integrationhub.platform.problem.Problem;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.events.Outbox;
 import io.integrationhub.platform.events.OutboxMessage;
-import io.integrationhub.platform.webhook.verify.Signatures;
-import io.integrationhub.platform.webhook.verify.WebhookVerifier;
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.platform.webhook.WebhookVerifier;
 
 /**
  * Route steps of {@code webhooks.ingress}: read the raw request, store the verified events in the

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import io.integrationhub.platform.api.Problem;
+import io.integrationhub.platform.problem.Problem;
 
 /**
  * Error handling of the webhook ingress ({@value #ID}): refusals become their problem answer

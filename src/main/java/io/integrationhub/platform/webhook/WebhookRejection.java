@@ -1,6 +1,6 @@
 package io.integrationhub.platform.webhook;
 
-import io.integrationhub.platform.api.Problem;
+import io.integrationhub.platform.problem.Problem;
 
 /** A webhook request the hub refuses; becomes a problem+json answer with the status, never a stack trace. */
 public class WebhookRejection extends RuntimeException {

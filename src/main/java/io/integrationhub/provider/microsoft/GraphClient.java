@@ -26,8 +26,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.resilience.ProviderHttp;

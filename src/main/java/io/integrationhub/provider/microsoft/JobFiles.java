@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * <p>Failures: {@link io.integrationhub.platform.resilience.ProviderCallException} (Graph unreachable, throttled
  * for too long, token revoked; {@link GraphClient.GraphException} for a Graph refusal) and
- * {@link io.integrationhub.platform.api.ProblemException} for bad input (unknown or inactive connection, a
+ * {@link io.integrationhub.platform.problem.ProblemException} for bad input (unknown or inactive connection, a
  * file where a folder should be, a name conflict with conflict behaviour {@code fail}).
  */
 public interface JobFiles {

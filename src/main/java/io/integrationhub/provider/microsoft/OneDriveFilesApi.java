@@ -28,9 +28,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.api.ApiExchange;
-import io.integrationhub.platform.api.Problem;
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.provider.microsoft.GraphClient.Reply;

@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.provider.microsoft.GraphClient.Request;

@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Matcher;
 import com.google.re2j.PatternSyntaxException;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.connections.ConnectionConfigCheck;
 

@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.family.FamilyMappings;
 import io.integrationhub.platform.sync.PushTarget;
 import io.integrationhub.platform.sync.SyncContext;

@@ -23,7 +23,7 @@ import org.openqa.selenium.support.ui.Select;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.integrationhub.platform.webhook.verify.SquareWebhookVerifier;
+import io.integrationhub.provider.square.SquareWebhookVerifier;
 import io.integrationhub.support.HubClient.Response;
 
 /** The drawer's Activity: a dead-lettered webhook event replayed, a manual conflict resolved. */

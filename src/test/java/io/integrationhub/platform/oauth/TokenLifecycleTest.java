@@ -344,7 +344,7 @@ class TokenLifecycleTest extends OAuthIntegrationTest {
         io.integrationhub.platform.vault.CryptoProperties old = new io.integrationhub.platform.vault.CryptoProperties();
         old.setKeyRing("old-1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
         io.integrationhub.platform.vault.Vault oldVault = new io.integrationhub.platform.vault.Vault(
-                new io.integrationhub.platform.vault.KeyRing(old, new io.integrationhub.platform.config.HubProperties(), null));
+                new io.integrationhub.platform.vault.KeyRing(old, new io.integrationhub.platform.config.HubProperties()));
         jdbc.update("UPDATE credentials SET access_token_ct = ?, key_id = 'old-1' WHERE connection_id = ?",
                 oldVault.seal(id, "access_token", token), id);
         assertThat(tokenManager.accessToken(tenantOf(key), id)).isEqualTo(token); // old keys still open

@@ -1,5 +1,7 @@
 package io.integrationhub.platform.sync;
 
+import io.integrationhub.platform.resilience.BearerTokens;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;

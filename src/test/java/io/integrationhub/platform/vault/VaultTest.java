@@ -19,7 +19,7 @@ class VaultTest {
         CryptoProperties p = new CryptoProperties();
         p.setKeyRing(ring);
         p.setActiveKey(active);
-        return new Vault(new KeyRing(p, new HubProperties(), null));
+        return new Vault(new KeyRing(p, new HubProperties()));
     }
 
     @Test
@@ -67,7 +67,7 @@ class VaultTest {
         assertThatThrownBy(() -> vault("k1:" + K1, "k9")).hasMessageContaining("not one of the configured keys");
         assertThatThrownBy(() -> vault("nocolon", null)).hasMessageContaining("<id>:<base64 key>");
         CryptoProperties none = new CryptoProperties();
-        assertThatThrownBy(() -> new KeyRing(none, new HubProperties(), null)).hasMessageContaining("no vault key");
+        assertThatThrownBy(() -> new KeyRing(none, new HubProperties())).hasMessageContaining("no vault key");
     }
 
     @Test
@@ -78,7 +78,7 @@ class VaultTest {
         key.setSecret(K1);
         p.getKeys().add(key);
         p.setKeyRing("b:" + K2);
-        KeyRing ring = new KeyRing(p, new HubProperties(), null);
+        KeyRing ring = new KeyRing(p, new HubProperties());
         assertThat(ring.all()).containsOnlyKeys("a", "b");
         assertThat(ring.activeKeyId()).isEqualTo("b");
         assertThat(p.toString()).doesNotContain(K1, K2);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.integrationhub.platform.webhook.verify.XeroWebhookVerifier;
+import io.integrationhub.provider.xero.XeroWebhookVerifier;
 import io.integrationhub.support.HubClient;
 import io.integrationhub.support.KafkaProbe;
 

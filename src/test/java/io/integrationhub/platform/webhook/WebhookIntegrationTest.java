@@ -35,10 +35,10 @@ import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionStatus;
 import io.integrationhub.platform.webhook.subscription.ConnectionAccessTokens;
-import io.integrationhub.platform.webhook.verify.HubSpotWebhookVerifier;
-import io.integrationhub.platform.webhook.verify.SlackWebhookVerifier;
-import io.integrationhub.platform.webhook.verify.SquareWebhookVerifier;
-import io.integrationhub.platform.webhook.verify.XeroWebhookVerifier;
+import io.integrationhub.provider.hubspot.HubSpotWebhookVerifier;
+import io.integrationhub.provider.slack.SlackWebhookVerifier;
+import io.integrationhub.provider.square.SquareWebhookVerifier;
+import io.integrationhub.provider.xero.XeroWebhookVerifier;
 import io.integrationhub.support.HubClient;
 import io.integrationhub.support.HubIntegrationTest;
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.security.OutboundUrlGuard;
 
 /**

@@ -14,7 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.provider.microsoft.sandbox.GraphDriveSim;
 import io.integrationhub.provider.microsoft.sandbox.GraphSimulator;
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.integrationhub.platform.api.Problem.FieldError;
+import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 
 /**

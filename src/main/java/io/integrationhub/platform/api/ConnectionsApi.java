@@ -1,4 +1,4 @@
-package io.integrationhub.platform.connections;
+package io.integrationhub.platform.api;
 
 import java.util.UUID;
 
@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.integrationhub.platform.api.ApiExchange;
+import io.integrationhub.platform.connections.ConnectionService;
 import io.integrationhub.platform.oauth.ConnectFlow;
 
 /** REST operations on connections (route beans named by operationId). */

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.platform.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -47,5 +47,10 @@ public final class Signatures {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
+    }
+
+    /** A URL without its trailing slash (signature base strings are built from the hub's public URL). */
+    public static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

@@ -1,10 +1,16 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.platform.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
+
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.provider.hubspot.HubSpotWebhookVerifier;
+import io.integrationhub.provider.slack.SlackWebhookVerifier;
+import io.integrationhub.provider.square.SquareWebhookVerifier;
+import io.integrationhub.provider.xero.XeroWebhookVerifier;
 
 /**
  * Known-answer vectors from /work/shared/providers.md (HubSpot and Slack: the providers' own

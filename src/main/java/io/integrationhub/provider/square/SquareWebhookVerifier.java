@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.provider.square;
 
 import java.util.Base64;
 import java.util.List;
@@ -8,6 +8,8 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.platform.webhook.WebhookVerifier;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.webhook.InboundEvent;
@@ -35,7 +37,7 @@ public class SquareWebhookVerifier extends WebhookVerifier {
     }
 
     public String notificationUrl() {
-        return stripSlash(hub.getPublicUrl()) + "/webhooks/square";
+        return Signatures.stripSlash(hub.getPublicUrl()) + "/webhooks/square";
     }
 
     @Override
@@ -53,7 +55,4 @@ public class SquareWebhookVerifier extends WebhookVerifier {
                 text(event, "merchant_id"), null, event)), 200);
     }
 
-    static String stripSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
 }

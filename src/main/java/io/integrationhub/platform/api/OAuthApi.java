@@ -1,4 +1,4 @@
-package io.integrationhub.platform.oauth;
+package io.integrationhub.platform.api;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +12,9 @@ import org.springframework.web.util.HtmlUtils;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.integrationhub.platform.oauth.ConnectFlow;
 import io.integrationhub.platform.api.ApiExchange;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.vault.VaultRotation;
 
 /** REST operations of the connect flow and the vault (route bean {@code oauthApi}), and the OAuth callback. */

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.config;
+package io.integrationhub.platform.startup;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.ops.OpsProperties;
 import io.integrationhub.platform.vault.CryptoProperties;
 

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.provider.microsoft;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +13,8 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.platform.webhook.WebhookVerifier;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.webhook.InboundEvent;
 import io.integrationhub.platform.webhook.InboundEvent.SubscriptionRef;

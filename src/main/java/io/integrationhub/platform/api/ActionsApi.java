@@ -1,14 +1,15 @@
-package io.integrationhub.platform.sync;
+package io.integrationhub.platform.api;
 
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.sync.ActionService;
 import io.integrationhub.platform.api.ApiExchange;
-import io.integrationhub.platform.api.Problem;
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 
 /** REST operations for actions (push) and conflicts (route beans named by operationId). */
 @Component("actionsApi")

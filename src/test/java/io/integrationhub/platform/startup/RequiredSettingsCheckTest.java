@@ -1,4 +1,4 @@
-package io.integrationhub.platform.config;
+package io.integrationhub.platform.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.ops.OpsProperties;
 import io.integrationhub.platform.vault.CryptoProperties;
 

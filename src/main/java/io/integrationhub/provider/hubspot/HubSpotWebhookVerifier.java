@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.provider.hubspot;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.platform.webhook.WebhookVerifier;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.webhook.InboundEvent;
@@ -74,7 +76,7 @@ public class HubSpotWebhookVerifier extends WebhookVerifier {
         if (Math.abs(age) > webhooks.getHubspotMaxAge().toMillis()) {
             throw WebhookRejection.unauthorized("X-HubSpot-Request-Timestamp is outside the accepted window.");
         }
-        String uri = SquareWebhookVerifier.stripSlash(hub.getPublicUrl()) + request.path()
+        String uri = Signatures.stripSlash(hub.getPublicUrl()) + request.path()
                 + (request.rawQuery() == null || request.rawQuery().isEmpty() ? "" : "?" + request.rawQuery());
         if (!Signatures.sameSignature(signatureV3(secret(), request.method(), uri, request.body(), timestamp), given)) {
             throw WebhookRejection.unauthorized("X-HubSpot-Signature-v3 does not match the request.");

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.connections;
+package io.integrationhub.platform.api;
 
 import java.util.UUID;
 
@@ -6,9 +6,13 @@ import org.apache.camel.Exchange;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.connections.ConnectionService;
+import io.integrationhub.platform.connections.FolderBrowser;
+import io.integrationhub.platform.connections.ConnectionStatus;
+import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.api.ApiExchange;
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 
 /** {@code GET /api/v1/connections/{id}/folders}: the provider's folders, for a folder picker. */
 @Component("foldersApi")

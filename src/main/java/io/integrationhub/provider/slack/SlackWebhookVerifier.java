@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.provider.slack;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.platform.webhook.WebhookVerifier;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.webhook.InboundEvent;
 import io.integrationhub.platform.webhook.WebhookOutcome;

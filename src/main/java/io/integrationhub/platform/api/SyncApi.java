@@ -1,4 +1,4 @@
-package io.integrationhub.platform.sync;
+package io.integrationhub.platform.api;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,10 +12,15 @@ import org.apache.camel.Exchange;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.sync.SyncRun;
+import io.integrationhub.platform.sync.SyncService;
+import io.integrationhub.platform.sync.SyncRunRepository;
+import io.integrationhub.platform.sync.RecordSearch;
+import io.integrationhub.platform.sync.RecordStore;
 import io.integrationhub.platform.api.ApiExchange;
-import io.integrationhub.platform.api.Problem;
-import io.integrationhub.platform.api.Problem.FieldError;
-import io.integrationhub.platform.api.ProblemException;
+import io.integrationhub.platform.problem.Problem;
+import io.integrationhub.platform.problem.Problem.FieldError;
+import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.connections.ConnectionService;
 
 /** REST operations on sync runs and records (route beans named by operationId). */

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.api;
+package io.integrationhub.platform.problem;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.provider.google;
 
 import java.util.List;
 
@@ -7,6 +7,8 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.webhook.Signatures;
+import io.integrationhub.platform.webhook.WebhookVerifier;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.webhook.InboundEvent;
 import io.integrationhub.platform.webhook.InboundEvent.SubscriptionRef;

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.sync;
+package io.integrationhub.platform.resilience;
 
 import java.util.UUID;
 

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook.verify;
+package io.integrationhub.platform.webhook;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
