@@ -1,10 +1,5 @@
 package io.integrationhub.platform.webhook;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.problem.Problem;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
+import io.integrationhub.platform.web.BufferedBodyRequest;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
@@ -60,7 +53,7 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
             tooLarge(request, response, limit);
             return;
         }
-        chain.doFilter(new RawBodyRequest(request, body), response);
+        chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
     private static byte[] readAtMost(InputStream in, int max) throws IOException {
@@ -80,61 +73,5 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
         response.setHeader("Connection", "close");
         mapper.writeValue(response.getOutputStream(), WebhookRejection.tooLarge(limit).problem()
                 .withInstance(request.getRequestURI()));
-    }
-
-    private static final class RawBodyRequest extends HttpServletRequestWrapper {
-        private final byte[] body;
-
-        RawBodyRequest(HttpServletRequest request, byte[] body) {
-            super(request);
-            this.body = body;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() {
-            ByteArrayInputStream in = new ByteArrayInputStream(body);
-            return new ServletInputStream() {
-                @Override
-                public int read() {
-                    return in.read();
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) {
-                    return in.read(b, off, len);
-                }
-
-                @Override
-                public boolean isFinished() {
-                    return in.available() == 0;
-                }
-
-                @Override
-                public boolean isReady() {
-                    return true;
-                }
-
-                @Override
-                public void setReadListener(ReadListener listener) {
-                    throw new UnsupportedOperationException("synchronous reads only");
-                }
-            };
-        }
-
-        @Override
-        public BufferedReader getReader() {
-            Charset charset = getCharacterEncoding() == null ? StandardCharsets.UTF_8 : Charset.forName(getCharacterEncoding());
-            return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body), charset));
-        }
-
-        @Override
-        public int getContentLength() {
-            return body.length;
-        }
-
-        @Override
-        public long getContentLengthLong() {
-            return body.length;
-        }
     }
 }
