@@ -75,6 +75,7 @@ public class ProviderCalls {
     private static final String URL = "ProviderUrl";
     private static final String PASS = "ProviderPassThrough";
     private static final String BREAKER_WAIT = "ProviderBreakerWait";
+    private static final String HEADERS = "ProviderRequestHeaders";
 
     private final ResilienceProperties properties;
     private final ProviderBudget budget;
@@ -129,6 +130,10 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, true);
         exchange.setProperty(REFRESHED, false);
         in.removeHeaders("Provider*");
+        in.removeHeaders("Camel*");
+        // The family's own request headers, sent again as they were on every attempt (after an attempt the message
+        // carries the provider's answer and its headers).
+        exchange.setProperty(HEADERS, new java.util.LinkedHashMap<>(in.getHeaders()));
     }
 
     /** One attempt: the request budget, the bearer token, the request restored. */
@@ -147,7 +152,12 @@ public class ProviderCalls {
             throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the request budget", null);
         }
         Message in = exchange.getMessage();
-        in.removeHeaders("Camel*");
+        in.removeHeaders("*");
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> request = exchange.getProperty(HEADERS, java.util.Map.class);
+        if (request != null) {
+            in.getHeaders().putAll(request);
+        }
         in.removeHeader("Authorization");
         if (!exchange.getProperty(ANONYMOUS, false, Boolean.class)) {
             String token = exchange.getProperty(TOKEN, String.class);
@@ -306,7 +316,7 @@ public class ProviderCalls {
         in.removeHeaders("Camel*");
         String pass = exchange.getProperty(PASS, String.class);
         for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT,
-                SINK, ANONYMOUS, BREAKER_WAIT}) {
+                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS}) {
             exchange.removeProperty(p);
         }
         in.setHeader("ProviderStatus", status);
