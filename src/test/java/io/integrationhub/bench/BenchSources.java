@@ -27,8 +27,17 @@ import io.integrationhub.platform.sync.SyncSource;
 public class BenchSources {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
-    /** Set by the benchmark before it starts a run. */
+    /** Set by the benchmark before it starts a run ({@link #useProvider}). */
     static volatile String baseUrl;
+
+    /**
+     * Points the bench source at the loopback provider. Calls go through the provider endpoint, which sends a token
+     * only below {@code hub.providers.square.api-url}: a system property, read live, names the loopback API.
+     */
+    static void useProvider(String url) {
+        baseUrl = url;
+        System.setProperty("hub.providers.square.api-url", url);
+    }
     static volatile int pageSize = 1000;
 
     @Bean

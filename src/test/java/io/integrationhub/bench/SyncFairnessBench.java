@@ -37,7 +37,7 @@ class SyncFairnessBench extends HubIntegrationTest {
     void fairness() throws Exception {
         int backfill = Integer.getInteger("bench.records", 50_000);
         try (LoopbackProvider provider = new LoopbackProvider()) {
-            BenchSources.baseUrl = provider.baseUrl();
+            BenchSources.useProvider(provider.baseUrl());
             BenchSources.pageSize = 50;
             BenchSupport.Tenant a = BenchSupport.tenant(hub, adminToken, jdbc);
             BenchSupport.Tenant b = BenchSupport.tenant(hub, adminToken, jdbc);

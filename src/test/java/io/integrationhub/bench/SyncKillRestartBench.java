@@ -45,7 +45,7 @@ class SyncKillRestartBench extends HubIntegrationTest {
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
-        BenchSources.baseUrl = PROVIDER.baseUrl();
+        BenchSources.useProvider(PROVIDER.baseUrl());
         BenchSources.pageSize = 500;
         if ("resume".equals(System.getProperty("bench.phase"))) {
             Properties state = new Properties();

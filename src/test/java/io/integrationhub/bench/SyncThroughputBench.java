@@ -43,7 +43,7 @@ class SyncThroughputBench extends HubIntegrationTest {
         int n = Integer.getInteger("bench.records", 100_000);
         int pageSize = Integer.getInteger("bench.page-size", 1000);
         try (LoopbackProvider provider = new LoopbackProvider()) {
-            BenchSources.baseUrl = provider.baseUrl();
+            BenchSources.useProvider(provider.baseUrl());
             BenchSources.pageSize = pageSize;
             BenchSupport.Tenant t = BenchSupport.tenant(hub, adminToken, jdbc);
             provider.count(t.connectionId().toString(), "item", n);

@@ -2,6 +2,8 @@ package io.integrationhub.platform.resilience;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -16,10 +18,10 @@ import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
 import io.integrationhub.platform.resilience.BearerTokens;
 
@@ -35,8 +37,13 @@ import io.integrationhub.platform.resilience.BearerTokens;
  * token never leaves for a host the operator did not configure), optionally {@code ProviderPassThrough} (statuses
  * such as {@code 404,409} the family handles itself), the provider's own headers the family allowed in its
  * template parameters, and the body. The platform sets exchange properties {@code HubTenantId} and
- * {@code HubConnectionId} (or {@code HubBearer} for the identity call right after consent).
- * After the call the body is the provider's answer and header {@code ProviderStatus} its status.
+ * {@code HubConnectionId} (or {@code HubBearer} for the identity call right after consent), optionally
+ * {@code HubProvider}: the catalog key whose request budget the call takes (the Microsoft family's three catalog
+ * keys share one API; default: the family). Java callers may also set {@code ProviderSink} (an
+ * {@link OutputStream} a 2xx body is copied to as it arrives) and {@code ProviderAnonymous} (a pre-authenticated
+ * URL, such as a OneDrive upload session: no bearer token, no refresh, and the URL may lie outside the API).
+ * After the call the body is the provider's answer ({@code byte[]}, or null when it went to the sink) and header
+ * {@code ProviderStatus} its status.
  */
 @Component("providerCalls")
 public class ProviderCalls {
@@ -45,6 +52,14 @@ public class ProviderCalls {
     public static final String CONNECTION = "HubConnectionId";
     public static final String BEARER = "HubBearer";
     public static final String FAMILY = "ProviderFamily";
+    /** The catalog key whose request budget a call takes (default: the family). */
+    public static final String PROVIDER = "HubProvider";
+    /** An OutputStream a 2xx body is copied to as it arrives, instead of being read into memory. */
+    public static final String SINK = "ProviderSink";
+    /** True: a pre-authenticated URL; the call carries no bearer token and is not refreshed after a 401. */
+    public static final String ANONYMOUS = "ProviderAnonymous";
+    /** ProviderPassThrough value: every 4xx but 401 goes back to the family. */
+    public static final String ANY_4XX = "4xx";
 
     private static final UUID NO_TENANT = new UUID(0, 0);
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
@@ -59,18 +74,20 @@ public class ProviderCalls {
     private static final String METHOD = "ProviderMethod";
     private static final String URL = "ProviderUrl";
     private static final String PASS = "ProviderPassThrough";
+    private static final String BREAKER_WAIT = "ProviderBreakerWait";
+    private static final String HEADERS = "ProviderRequestHeaders";
 
     private final ResilienceProperties properties;
     private final ProviderBudget budget;
     private final ObjectProvider<BearerTokens> tokens;
-    private final ProviderCatalog catalog;
+    private final Environment environment;
 
     public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
-            ProviderCatalog catalog) {
+            Environment environment) {
         this.properties = properties;
         this.budget = budget;
         this.tokens = tokens;
-        this.catalog = catalog;
+        this.environment = environment;
     }
 
     /** Checks the request the family built and keeps its body, so that a retry sends it again. */
@@ -82,13 +99,22 @@ public class ProviderCalls {
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("ProviderMethod " + method + " is not an HTTP method the hub sends");
         }
-        String base = catalog.find(family).map(d -> catalog.settings(d).getApiUrl()).orElse(null);
-        if (base == null || base.isBlank()) {
-            throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
-        }
-        String root = base.endsWith("/") ? base : base + "/";
-        if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
-            throw new IllegalArgumentException("ProviderUrl must lie below hub.providers." + family + ".api-url");
+        if (exchange.getProperty(ANONYMOUS, false, Boolean.class)) {
+            // No token travels with it, so it may go to the host the provider named (an upload session's URL).
+            if (url == null || !isAbsoluteHttp(url)) {
+                throw new IllegalArgumentException("ProviderUrl of a pre-authenticated call must be an absolute http(s) URL");
+            }
+        } else {
+            // By family key: the three Microsoft catalog keys share hub.providers.microsoft.*, a data family's
+            // defaults come from its catalog.json (FamilyEnvironment); the operator's setting always wins.
+            String base = environment.getProperty("hub.providers." + family + ".api-url");
+            if (base == null || base.isBlank()) {
+                throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
+            }
+            String root = base.endsWith("/") ? base : base + "/";
+            if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
+                throw new IllegalArgumentException("ProviderUrl must lie below hub.providers." + family + ".api-url");
+            }
         }
         Object body = in.getBody();
         if (body instanceof InputStream stream) {
@@ -104,6 +130,10 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, true);
         exchange.setProperty(REFRESHED, false);
         in.removeHeaders("Provider*");
+        in.removeHeaders("Camel*");
+        // The family's own request headers, sent again as they were on every attempt (after an attempt the message
+        // carries the provider's answer and its headers).
+        exchange.setProperty(HEADERS, new java.util.LinkedHashMap<>(in.getHeaders()));
     }
 
     /** One attempt: the request budget, the bearer token, the request restored. */
@@ -116,29 +146,75 @@ public class ProviderCalls {
         try {
             // The identity call right after consent has no tenant context yet: it shares one fair-queue slot.
             UUID tenant = tenant(exchange);
-            budget.acquire(family, tenant != null ? tenant : NO_TENANT);
+            budget.acquire(exchange.getProperty(PROVIDER, family, String.class), tenant != null ? tenant : NO_TENANT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the request budget", null);
         }
-        String token = exchange.getProperty(TOKEN, String.class);
-        if (token == null) {
-            token = exchange.getProperty(BEARER, String.class);
-        }
-        if (token == null) {
-            try {
-                token = bearers().bearer(tenant(exchange), connection(exchange));
-            } catch (BearerTokens.ReauthorizationRequired e) {
-                throw new ProviderCallException(Kind.UNAUTHORIZED, 0, e.getMessage(), null);
-            }
-        }
-        exchange.setProperty(TOKEN, token);
         Message in = exchange.getMessage();
-        in.removeHeaders("Camel*");
-        in.setHeader("Authorization", "Bearer " + token);
+        in.removeHeaders("*");
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> request = exchange.getProperty(HEADERS, java.util.Map.class);
+        if (request != null) {
+            in.getHeaders().putAll(request);
+        }
+        in.removeHeader("Authorization");
+        if (!exchange.getProperty(ANONYMOUS, false, Boolean.class)) {
+            String token = exchange.getProperty(TOKEN, String.class);
+            if (token == null) {
+                token = exchange.getProperty(BEARER, String.class);
+            }
+            if (token == null) {
+                try {
+                    token = bearers().bearer(tenant(exchange), connection(exchange));
+                } catch (BearerTokens.ReauthorizationRequired e) {
+                    throw new ProviderCallException(Kind.UNAUTHORIZED, 0, e.getMessage(), null);
+                }
+            }
+            exchange.setProperty(TOKEN, token);
+            in.setHeader("Authorization", "Bearer " + token);
+        }
         in.setHeader(Exchange.HTTP_METHOD, exchange.getProperty(METHOD));
         in.setHeader(Exchange.HTTP_URI, exchange.getProperty(URL));
         in.setBody(exchange.getProperty(BODY));
+    }
+
+    /**
+     * Inside the circuit breaker, right after the call, while the connection is open: a 2xx body bound for the
+     * caller's sink ({@value #SINK}) is copied there in small buffers; any other body is read into a
+     * {@code byte[]}. A body that breaks off after bytes reached the sink is not fetched again (the sink would hold
+     * its start twice): that ends the call as {@code UNAVAILABLE}.
+     */
+    public void drain(Exchange exchange) throws IOException {
+        Message message = exchange.getMessage();
+        Object body = message.getBody();
+        if (!(body instanceof InputStream in)) {
+            return;
+        }
+        int status = status(exchange);
+        OutputStream sink = exchange.getProperty(SINK, OutputStream.class);
+        try (in) {
+            if (sink != null && status >= 200 && status < 300) {
+                long copied = 0;
+                byte[] buffer = new byte[64 * 1024];
+                try {
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        sink.write(buffer, 0, n);
+                        copied += n;
+                    }
+                } catch (IOException broke) {
+                    if (copied > 0) {
+                        throw new ProviderCallException(Kind.UNAVAILABLE, 0, exchange.getProperty(FAMILY, String.class)
+                                + " body broke off after " + copied + " bytes (" + broke.getClass().getSimpleName() + ")",
+                                null);
+                    }
+                    throw broke;
+                }
+                message.setBody(null);
+            } else {
+                message.setBody(in.readAllBytes());
+            }
+        }
     }
 
     /**
@@ -168,7 +244,10 @@ public class ProviderCalls {
                 || Boolean.TRUE.equals(exchange.getProperty(ExchangePropertyKey.CIRCUIT_BREAKER_RESPONSE_REJECTED))) {
             throw new ProviderCallException(Kind.UNAVAILABLE, 0, family
                     + " calls are paused: the circuit breaker is open after repeated failures",
-                    Instant.now().plus(properties.getCircuitBreaker().getWaitInOpenState()));
+                    Instant.now().plusSeconds(exchange.getProperty(BREAKER_WAIT, 30L, Long.class)));
+        }
+        if (caught instanceof ProviderCallException verdict) {
+            throw verdict; // a body that broke off midway into the caller's sink: not sent again
         }
         Failure failure = exchange.getProperty(FAILURE, Failure.class);
         // No status: the provider could not be reached (connect or read timeout, connection refused).
@@ -199,7 +278,7 @@ public class ProviderCalls {
             return;
         }
         int status = status(exchange);
-        if (status == 401 && exchange.getProperty(BEARER) == null
+        if (status == 401 && exchange.getProperty(BEARER) == null && !exchange.getProperty(ANONYMOUS, false, Boolean.class)
                 && !exchange.getProperty(REFRESHED, false, Boolean.class)) {
             LOG.info("{} answered 401 for connection {}; refreshing its token", family, connection(exchange));
             try {
@@ -215,7 +294,7 @@ public class ProviderCalls {
         if (status == 429) {
             Message in = exchange.getMessage();
             Duration wait = ProviderHttp.parseRetryAfter(in.getHeader("Retry-After", String.class), properties.getDefaultRetryAfter());
-            if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), null)) {
+            if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), in.getBody(String.class))) {
                 throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family
                         + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
             }
@@ -236,12 +315,13 @@ public class ProviderCalls {
         in.removeHeader("Authorization");
         in.removeHeaders("Camel*");
         String pass = exchange.getProperty(PASS, String.class);
-        for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT}) {
+        for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT,
+                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS}) {
             exchange.removeProperty(p);
         }
         in.setHeader("ProviderStatus", status);
         if (status < 400 || pass != null && Arrays.stream(pass.split(",")).map(String::trim)
-                .anyMatch(s -> s.equals(Integer.toString(status)))) {
+                .anyMatch(s -> s.equals(Integer.toString(status)) || s.equals(ANY_4XX) && status < 500 && status != 401)) {
             return;
         }
         String detail = describe(in.getBody(String.class));
@@ -250,6 +330,16 @@ public class ProviderCalls {
                     + " rejected the connection's token even after a refresh" + detail, null);
         }
         throw new ProviderCallException(Kind.REJECTED, status, family + " rejected the request with " + status + detail, null);
+    }
+
+    private static boolean isAbsoluteHttp(String url) {
+        try {
+            URI uri = URI.create(url);
+            return ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
     }
 
     private void pause(Exchange exchange, Duration wait) throws InterruptedException {

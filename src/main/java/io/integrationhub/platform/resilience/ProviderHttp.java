@@ -1,86 +1,78 @@
 package io.integrationhub.platform.resilience;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
-import java.util.function.IntPredicate;
+import java.util.regex.Pattern;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
+import javax.net.ssl.SSLSession;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.springframework.stereotype.Component;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.integrationhub.platform.resilience.ProviderCallException.Kind;
-import io.integrationhub.platform.resilience.BearerTokens;
-
 /**
- * The one way the hub calls a provider API: a fair per-provider request budget, a circuit breaker per
- * provider and connection, retries with exponential backoff and jitter on 5xx, timeouts and connection
- * errors, 429 answered by waiting {@code Retry-After}, and a 401 answered by one token refresh.
- * Whatever still fails ends as a {@link ProviderCallException} saying what the caller should do.
+ * Provider calls from Java, through the platform provider endpoint. {@link Scope} names the connection a call is
+ * made for; {@link Scope#send} takes a request built with the JDK's {@link HttpRequest} builder (method, URI,
+ * headers, body) and sends it as a call of {@code direct:<provider>.provider} — the route template
+ * {@code provider-endpoint} ({@code camel/provider.camel.yaml}, Java steps {@link ProviderCalls}): the vault's bearer
+ * token, the provider's request budget, {@code Retry-After}, backoff on 5xx, one refresh after a 401 and the
+ * family's camel-resilience4j circuit breaker. Nothing here opens a connection of its own.
+ *
+ * <p>When no family folder instantiates the template for a provider yet, the route is added on the provider's first
+ * call ({@link TemplatedRouteBuilder}: route id {@code <provider>.provider}, prefix id {@code <provider>.}), so a
+ * call from Java and a call from a family's YAML route pass the same steps and the same breaker.
  */
 @Component
 public class ProviderHttp {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ProviderHttp.class);
+    /** The endpoint's template ({@code camel/provider.camel.yaml}). */
+    public static final String TEMPLATE = "provider-endpoint";
+    /**
+     * Headers a Java caller's request may carry through a provider endpoint added at run time: all it set, except
+     * those the endpoint owns (the bearer token, hop-by-hop and Camel's own headers).
+     */
+    static final String JAVA_HEADERS = "(?i)(?!authorization$|host$|content-length$|connection$|camel|provider|hub).+";
+    /** Stands for the bearer token while a caller's request is built; the endpoint sets the real one. */
+    private static final String TOKEN_PLACEHOLDER = "provider-endpoint-sets-the-token";
+    private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
-    private final ResilienceProperties properties;
-    private final ProviderBudget budget;
-    private final ObjectProvider<BearerTokens> tokens;
-    private final CircuitBreakerRegistry breakers;
-    private final HttpClient client;
-    private final RetryConfig retryConfig;
+    private final CamelContext camel;
+    private final ProducerTemplate producer;
 
-    public ProviderHttp(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens) {
-        this.properties = properties;
-        this.budget = budget;
-        this.tokens = tokens;
-        ResilienceProperties.CircuitBreaker cb = properties.getCircuitBreaker();
-        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(cb.getFailureRateThreshold())
-                .slidingWindowSize(cb.getSlidingWindowSize())
-                .minimumNumberOfCalls(cb.getMinimumNumberOfCalls())
-                .waitDurationInOpenState(cb.getWaitInOpenState())
-                .permittedNumberOfCallsInHalfOpenState(cb.getPermittedCallsInHalfOpenState())
-                .build());
-        this.client = HttpClient.newBuilder().connectTimeout(properties.getConnectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(properties.getInitialBackoff(),
-                properties.getBackoffMultiplier(), properties.getJitter(), properties.getMaxBackoff());
-        this.retryConfig = RetryConfig.<Reply>custom()
-                .maxAttempts(properties.getMaxAttempts())
-                .retryOnResult(r -> r.statusCode() >= 500 || r.statusCode() == 429)
-                .retryExceptions(UncheckedIOException.class)
-                .ignoreExceptions(ProviderCallException.class, CallNotPermittedException.class)
-                .intervalBiFunction((attempt, outcome) -> outcome.isRight() && outcome.get().statusCode() == 429
-                        ? retryAfter(outcome.get()).toMillis()
-                        : backoff.apply(attempt))
-                .failAfterMaxAttempts(false)
-                .build();
+    public ProviderHttp(CamelContext camel, ProducerTemplate producer) {
+        this.camel = camel;
+        this.producer = producer;
     }
 
     /**
-     * What the resilience layer reads of a provider's answer, whatever carried it (the JDK client here, or
-     * a provider family's camel-http route). {@link #text()} is read only for error answers.
+     * What a caller reads of a provider's answer, whatever carried it (e.g. {@code GraphClient.Reply}).
+     * {@link #text()} is read only for error answers.
      */
     public interface Reply {
         int statusCode();
@@ -97,8 +89,24 @@ public class ProviderHttp {
         return new Scope(provider, tenantId, connectionId);
     }
 
-    public CircuitBreaker.State circuitState(String provider, UUID connectionId) {
-        return breaker(provider, connectionId).getState();
+    /**
+     * The provider endpoint of a provider key, {@code direct:<provider>.provider}: the family's own route when its
+     * folder instantiates the template, else one added now from the template.
+     */
+    public String endpoint(String provider) {
+        if (provider == null || !KEY.matcher(provider).matches()) {
+            throw new IllegalArgumentException("not a provider key: " + provider);
+        }
+        String routeId = provider + ".provider";
+        if (camel.getRoute(routeId) == null) {
+            synchronized (this) {
+                if (camel.getRoute(routeId) == null) {
+                    TemplatedRouteBuilder.builder(camel, TEMPLATE).routeId(routeId).prefixId(provider + ".")
+                            .parameter("family", provider).parameter("headers", JAVA_HEADERS).add();
+                }
+            }
+        }
+        return "direct:" + provider + ".provider";
     }
 
     public final class Scope {
@@ -113,28 +121,53 @@ public class ProviderHttp {
         }
 
         /**
-         * Sends the request built for the current bearer token and returns a 2xx/3xx response; anything
-         * else after retries is a {@link ProviderCallException}.
+         * Sends the request through the provider's endpoint and returns its 2xx/3xx answer; anything else after the
+         * endpoint's retries is a {@link ProviderCallException}. {@code request} is given a stand-in for the bearer
+         * token, which may appear only in an {@code Authorization: Bearer} header: the endpoint puts the vault's
+         * token there (and a refreshed one after a 401). The URL must lie below {@code hub.providers.<provider>.api-url}.
          */
         public HttpResponse<String> send(Function<String, HttpRequest> request) {
-            return ProviderHttp.this.call(this, token -> new JdkReply(sendJdk(request.apply(token))), status -> false).response;
-        }
-
-        /**
-         * Same guarantees as {@link #send}, over a caller-supplied transport: {@code attempt} makes one
-         * request with the given bearer token and throws {@link UncheckedIOException} when the provider
-         * could not be reached.
-         */
-        public <R extends Reply> R call(Function<String, R> attempt) {
-            return ProviderHttp.this.call(this, attempt, status -> false);
-        }
-
-        /**
-         * As {@link #call(Function)}, but a final 4xx status that {@code passThrough} takes is returned to the
-         * caller (which knows what a provider's 404 or 409 means) instead of becoming an exception.
-         */
-        public <R extends Reply> R call(Function<String, R> attempt, IntPredicate passThrough) {
-            return ProviderHttp.this.call(this, attempt, passThrough);
+            HttpRequest built = request.apply(TOKEN_PLACEHOLDER);
+            String url = built.uri().toString();
+            if (url.contains(TOKEN_PLACEHOLDER)) {
+                throw new IllegalArgumentException("the bearer token goes in the Authorization header only");
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            built.headers().map().forEach((name, values) -> {
+                if (values.isEmpty()) {
+                    return;
+                }
+                if (name.equalsIgnoreCase("Authorization")) {
+                    if (!values.get(0).equals("Bearer " + TOKEN_PLACEHOLDER)) {
+                        throw new IllegalArgumentException("the endpoint sets the Authorization header (a bearer token)");
+                    }
+                    return;
+                }
+                if (values.stream().anyMatch(v -> v.contains(TOKEN_PLACEHOLDER))) {
+                    throw new IllegalArgumentException("the bearer token goes in the Authorization header only");
+                }
+                headers.put(name, values.get(0));
+            });
+            byte[] body = built.bodyPublisher().map(ProviderHttp::bytes).orElse(null);
+            Exchange result = producer.send(endpoint(provider), exchange -> {
+                exchange.setProperty(ProviderCalls.TENANT, tenantId);
+                exchange.setProperty(ProviderCalls.CONNECTION, connectionId);
+                exchange.setProperty(ProviderCalls.PROVIDER, provider);
+                Message message = exchange.getMessage();
+                headers.forEach(message::setHeader);
+                message.setHeader("ProviderMethod", built.method());
+                message.setHeader("ProviderUrl", url);
+                message.setBody(body == null || body.length == 0 ? null : body);
+            });
+            Exception failure = result.getException();
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failure != null) {
+                throw new UncheckedIOException(new IOException(provider + " call failed ("
+                        + failure.getClass().getSimpleName() + ")"));
+            }
+            return Answer.of(built, result.getMessage());
         }
 
         public String provider() {
@@ -150,135 +183,77 @@ public class ProviderHttp {
         }
     }
 
-    private record JdkReply(HttpResponse<String> response) implements Reply {
-        @Override
-        public int statusCode() {
-            return response.statusCode();
+    /** The endpoint's answer as a JDK {@link HttpResponse}: status, the provider's response headers, the body. */
+    private record Answer(int statusCode, HttpRequest request, HttpHeaders headers, String body) implements HttpResponse<String> {
+
+        static Answer of(HttpRequest request, Message message) {
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            message.getHeaders().forEach((name, value) -> {
+                if (value != null && !name.startsWith("Camel") && !name.startsWith("Provider")) {
+                    headers.put(name, List.of(String.valueOf(value)));
+                }
+            });
+            byte[] bytes = message.getBody(byte[].class);
+            return new Answer(message.getHeader("ProviderStatus", 0, Integer.class), request,
+                    HttpHeaders.of(headers, (n, v) -> true), bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8));
         }
 
         @Override
-        public String header(String name) {
-            return response.headers().firstValue(name).orElse(null);
+        public Optional<HttpResponse<String>> previousResponse() {
+            return Optional.empty();
         }
 
         @Override
-        public String text() {
-            return response.body();
+        public Optional<SSLSession> sslSession() {
+            return Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
         }
     }
 
-    private HttpResponse<String> sendJdk(HttpRequest request) {
-        HttpRequest timed = HttpRequest.newBuilder(request, (n, v) -> true).timeout(properties.getRequestTimeout()).build();
-        try {
-            return client.send(timed, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted during a provider call", null);
+    /** The bytes a JDK body publisher would send (read in memory: request bodies of API calls are small). */
+    private static byte[] bytes(HttpRequest.BodyPublisher publisher) {
+        if (publisher.contentLength() == 0) {
+            return null;
         }
-    }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        publisher.subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
 
-    @SuppressWarnings("unchecked")
-    private <R extends Reply> R call(Scope scope, Function<String, R> request, IntPredicate passThrough) {
-        CircuitBreaker breaker = breaker(scope.provider, scope.connectionId);
-        Retry retry = Retry.of(scope.provider + ":" + scope.connectionId, retryConfig);
-        R response;
-        try {
-            response = (R) Retry.decorateSupplier(retry, () -> (Reply) attempt(scope, breaker, request)).get();
-        } catch (CallNotPermittedException e) {
-            throw new ProviderCallException(Kind.UNAVAILABLE, 0, scope.provider
-                    + " calls for this connection are paused: the circuit breaker is open after repeated failures",
-                    Instant.now().plus(properties.getCircuitBreaker().getWaitInOpenState()));
-        } catch (UncheckedIOException e) {
-            throw new ProviderCallException(Kind.UNAVAILABLE, 0, scope.provider + " could not be reached: "
-                    + e.getCause().getClass().getSimpleName(), null);
-        }
-        int status = response.statusCode();
-        if (status < 400 || (status < 500 && status != 429 && status != 401 && passThrough.test(status))) {
-            return response;
-        }
-        if (status == 429) {
-            throw new ProviderCallException(Kind.QUOTA, status, scope.provider + " kept answering 429 Too Many Requests",
-                    Instant.now().plus(retryAfter(response)));
-        }
-        if (status >= 500) {
-            throw new ProviderCallException(Kind.UNAVAILABLE, status, scope.provider + " answered " + status
-                    + " after " + properties.getMaxAttempts() + " attempts", null);
-        }
-        if (status == 401) {
-            throw new ProviderCallException(Kind.UNAUTHORIZED, status, scope.provider
-                    + " rejected the connection's token even after a refresh", null);
-        }
-        throw new ProviderCallException(Kind.REJECTED, status, scope.provider + " rejected the request with " + status, null);
-    }
+            @Override
+            public void onNext(ByteBuffer item) {
+                byte[] chunk = new byte[item.remaining()];
+                item.get(chunk);
+                out.writeBytes(chunk);
+            }
 
-    private <R extends Reply> R attempt(Scope scope, CircuitBreaker breaker, Function<String, R> request) {
-        BearerTokens bearer = tokens.getIfAvailable();
-        if (bearer == null) {
-            throw new ProviderCallException(Kind.UNAUTHORIZED, 0, "no token manager is configured", null);
-        }
-        String token;
-        try {
-            token = bearer.bearer(scope.tenantId, scope.connectionId);
-        } catch (BearerTokens.ReauthorizationRequired e) {
-            throw new ProviderCallException(Kind.UNAUTHORIZED, 0, e.getMessage(), null);
-        }
-        R response = exchange(scope, breaker, request, token);
-        if (response.statusCode() == 401) {
-            LOG.info("{} answered 401 for connection {}; refreshing its token", scope.provider, scope.connectionId);
-            try {
-                token = bearer.refreshAfterUnauthorized(scope.tenantId, scope.connectionId, token);
-            } catch (BearerTokens.ReauthorizationRequired e) {
-                throw new ProviderCallException(Kind.UNAUTHORIZED, 401, e.getMessage(), null);
+            @Override
+            public void onError(Throwable throwable) {
+                done.completeExceptionally(throwable);
             }
-            response = exchange(scope, breaker, request, token);
-        }
-        if (response.statusCode() == 429) {
-            String problem = response.header("X-Rate-Limit-Problem");
-            Duration wait = retryAfter(response);
-            if (isDailyLimit(problem, response.text())) {
-                throw new ProviderCallException(Kind.DAILY_QUOTA, 429, scope.provider
-                        + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
-            }
-            if (wait.compareTo(properties.getMaxRetryAfter()) > 0) {
-                throw new ProviderCallException(Kind.QUOTA, 429, scope.provider + " asked to wait "
-                        + wait.toSeconds() + " s", Instant.now().plus(wait));
-            }
-            LOG.info("{} answered 429 for connection {}; waiting {} ms", scope.provider, scope.connectionId, wait.toMillis());
-        }
-        return response;
-    }
 
-    private <R extends Reply> R exchange(Scope scope, CircuitBreaker breaker, Function<String, R> request, String token) {
-        try {
-            budget.acquire(scope.provider, scope.tenantId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the request budget", null);
-        }
-        breaker.acquirePermission();
-        long start = System.nanoTime();
-        try {
-            R response = request.apply(token);
-            long took = System.nanoTime() - start;
-            if (response.statusCode() >= 500) {
-                breaker.onError(took, TimeUnit.NANOSECONDS, new IOException("HTTP " + response.statusCode()));
-            } else {
-                breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            @Override
+            public void onComplete() {
+                done.complete(out.toByteArray());
             }
-            return response;
-        } catch (UncheckedIOException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e.getCause());
-            throw e;
+        });
+        try {
+            return done.join();
         } catch (RuntimeException e) {
-            breaker.releasePermission();
-            throw e;
+            throw new UncheckedIOException(new IOException("request body could not be read", e));
         }
-    }
-
-    private CircuitBreaker breaker(String provider, UUID connectionId) {
-        return breakers.circuitBreaker(provider + ":" + connectionId);
     }
 
     /** Xero names the exhausted limit in X-Rate-Limit-Problem; HubSpot's 429 body names its policy. */
@@ -288,11 +263,6 @@ public class ProviderHttp {
             return p.equals("day") || p.equals("daily");
         }
         return body != null && body.replace(" ", "").contains("\"policyName\":\"DAILY\"");
-    }
-
-    /** Retry-After as delta-seconds or an HTTP date; the configured default when absent or unreadable. */
-    Duration retryAfter(Reply response) {
-        return parseRetryAfter(response.header("Retry-After"), properties.getDefaultRetryAfter());
     }
 
     /** Retry-After as delta-seconds or an HTTP date; {@code fallback} when absent or unreadable. */
@@ -312,5 +282,4 @@ public class ProviderHttp {
         }
         return fallback;
     }
-
 }

@@ -43,11 +43,17 @@ public class ResilienceProperties {
     /** Per-provider override of {@link #defaultBudget}, by catalog key. */
     private Map<String, Double> budgets = new HashMap<>();
 
+    /**
+     * {@code hub.resilience.circuit-breaker.*}: the defaults of the provider endpoint's camel-resilience4j
+     * circuit breaker (route template {@code provider-endpoint}, which reads these properties as its parameters'
+     * defaults; a family's {@code templatedRoute} may set its own). One breaker per family route.
+     */
     public static class CircuitBreaker {
         private float failureRateThreshold = 50;
         private int slidingWindowSize = 20;
         private int minimumNumberOfCalls = 10;
-        private Duration waitInOpenState = Duration.ofSeconds(30);
+        @Min(1)
+        private int waitInOpenStateSeconds = 30;
         private int permittedCallsInHalfOpenState = 2;
 
         public float getFailureRateThreshold() { return failureRateThreshold; }
@@ -56,8 +62,8 @@ public class ResilienceProperties {
         public void setSlidingWindowSize(int v) { slidingWindowSize = v; }
         public int getMinimumNumberOfCalls() { return minimumNumberOfCalls; }
         public void setMinimumNumberOfCalls(int v) { minimumNumberOfCalls = v; }
-        public Duration getWaitInOpenState() { return waitInOpenState; }
-        public void setWaitInOpenState(Duration v) { waitInOpenState = v; }
+        public int getWaitInOpenStateSeconds() { return waitInOpenStateSeconds; }
+        public void setWaitInOpenStateSeconds(int v) { waitInOpenStateSeconds = v; }
         public int getPermittedCallsInHalfOpenState() { return permittedCallsInHalfOpenState; }
         public void setPermittedCallsInHalfOpenState(int v) { permittedCallsInHalfOpenState = v; }
     }

@@ -1,7 +1,6 @@
 package io.integrationhub.provider.microsoft;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -19,6 +18,7 @@ import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpComponent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,18 +28,21 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
-import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.resilience.ProviderCallException;
+import io.integrationhub.platform.resilience.ProviderCalls;
 import io.integrationhub.platform.resilience.ProviderHttp;
 import io.integrationhub.platform.resilience.ResilienceProperties;
 import io.integrationhub.platform.resilience.CamelHttpClients;
 
 /**
- * Microsoft Graph v1.0 for the Microsoft family (OneDrive, Outlook mail, Outlook calendar). Every request
- * travels through the Camel route {@value #ROUTE} (camel-http, route id {@code microsoft.graph.call} in
- * {@code routes/microsoft/graph.camel.yaml}) and is wrapped by the platform resilience layer: request budget,
- * circuit breaker, retries on 5xx/429 honouring {@code Retry-After}, and one token refresh after a 401, with
- * bearer tokens from the vault-backed token manager.
+ * Microsoft Graph v1.0 for the Microsoft family (OneDrive, Outlook mail, Outlook calendar). Every Graph API request
+ * is a call of the family's provider endpoint {@value #ENDPOINT} (route {@code microsoft.provider}, the platform
+ * route template {@code provider-endpoint} instantiated in {@code routes/microsoft/provider.camel.yaml}): the vault's
+ * bearer token, the request budget of the connection's catalog key, {@code Retry-After} on 429, backoff on 5xx,
+ * one refresh after a 401 and camel-resilience4j's circuit breaker. Upload-session fragments go the same way,
+ * without the token ({@link Request#anonymous()}). The one exception is a download from the pre-authenticated
+ * URL Graph redirects to (anonymous and streamed to a sink): not a Graph API call, it is fetched without any token
+ * by the camel-http route {@value #DOWNLOAD}.
  *
  * <p>Graph's own error codes survive: a 4xx other than 401/429 becomes a {@link GraphException} carrying
  * {@code error.code} (e.g. {@code nameAlreadyExists}, {@code itemNotFound}, {@code resyncRequired}).
@@ -47,39 +50,44 @@ import io.integrationhub.platform.resilience.CamelHttpClients;
 @Component
 public class GraphClient {
 
-    public static final String ROUTE = "direct:microsoft.graph.call";
-    /** Exchange properties the route reads; nothing a caller's headers could set. */
-    public static final String URL = "graph.url";
-    public static final String METHOD = "graph.method";
-    public static final String HEADERS = "graph.headers";
-    public static final String TOKEN = "graph.token";
-    public static final String SINK = "graph.sink";
+    /** The Microsoft family's provider endpoint. */
+    public static final String ENDPOINT = "direct:microsoft.provider";
+    /** Downloads from the pre-authenticated URL a {@code /content} request redirects to. */
+    public static final String DOWNLOAD = "direct:microsoft.download";
 
     private final ProviderHttp http;
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
-    private final ProviderCatalog catalog;
+    private final Environment environment;
 
-    public GraphClient(ProviderHttp http, ProducerTemplate producer, ObjectMapper mapper, ProviderCatalog catalog) {
+    public GraphClient(ProviderHttp http, ProducerTemplate producer, ObjectMapper mapper, Environment environment) {
         this.http = http;
         this.producer = producer;
         this.mapper = mapper;
-        this.catalog = catalog;
+        this.environment = environment;
     }
 
     /** Graph calls on behalf of one connection of {@code onedrive}, {@code outlook} or {@code outlook-calendar}. */
     public Session session(String provider, UUID tenantId, UUID connectionId) {
-        return new Session(http.scope(provider, tenantId, connectionId));
+        return new Session(http.scope(provider, tenantId, connectionId), null);
     }
 
     /** Graph calls for a sync or action that already holds a resilience scope. */
     public Session session(ProviderHttp.Scope scope) {
-        return new Session(scope);
+        return new Session(scope, null);
+    }
+
+    /**
+     * Graph calls with a bearer token the caller already holds (the platform's subscription lifecycle gets it from
+     * its own token source): no refresh after a 401, everything else as for {@link #session(String, UUID, UUID)}.
+     */
+    public Session session(String provider, UUID tenantId, UUID connectionId, String bearer) {
+        return new Session(http.scope(provider, tenantId, connectionId), bearer);
     }
 
     /** The configured Graph base URL ({@code hub.providers.microsoft.api-url}), without a trailing slash. */
     public String baseUrl() {
-        String url = catalog.settings(catalog.find("onedrive").orElseThrow()).getApiUrl();
+        String url = environment.getRequiredProperty("hub.providers.microsoft.api-url");
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
@@ -184,9 +192,11 @@ public class GraphClient {
 
     public final class Session {
         private final ProviderHttp.Scope scope;
+        private final String bearer;
 
-        private Session(ProviderHttp.Scope scope) {
+        private Session(ProviderHttp.Scope scope, String bearer) {
             this.scope = scope;
+            this.bearer = bearer;
         }
 
         public ProviderHttp.Scope scope() {
@@ -224,8 +234,7 @@ public class GraphClient {
          * item that may be gone, 410 of a stale delta token, 416 of an upload chunk already received).
          */
         public Reply send(Request request, IntPredicate accept) {
-            Reply reply = scope.call(token -> exchange(request, token), status -> status != 401 && status != 429
-                    && status < 500);
+            Reply reply = !request.authorized && request.sink != null ? download(request) : call(this, request);
             if (reply.status() >= 400 && !accept.test(reply.status())) {
                 throw new GraphException(reply.status(), reply.errorCode(), reply.json().path("error").path("message")
                         .asText(null));
@@ -234,35 +243,82 @@ public class GraphClient {
         }
     }
 
-    private Reply exchange(Request request, String token) {
-        CountingSink sink = request.sink == null ? null : new CountingSink(request.sink);
-        Exchange result = producer.send(ROUTE, exchange -> {
-            exchange.setProperty(URL, request.url);
-            exchange.setProperty(METHOD, request.method);
-            exchange.setProperty(HEADERS, Map.copyOf(request.headers));
-            if (request.authorized) {
-                exchange.setProperty(TOKEN, token);
+    /**
+     * One Graph API call through the family's provider endpoint. Every 4xx but 401 comes back (ProviderPassThrough
+     * {@code 4xx}) for {@link Session#send(Request, IntPredicate)} to judge with Graph's error code; a 401 after the
+     * refresh, 429s and 5xx beyond the retries and an open breaker arrive as {@link ProviderCallException}.
+     */
+    private Reply call(Session session, Request request) {
+        ProviderHttp.Scope scope = session.scope;
+        Exchange result = producer.send(ENDPOINT, exchange -> {
+            exchange.setProperty(ProviderCalls.TENANT, scope.tenantId());
+            exchange.setProperty(ProviderCalls.CONNECTION, scope.connectionId());
+            exchange.setProperty(ProviderCalls.PROVIDER, scope.provider());
+            if (session.bearer != null) {
+                exchange.setProperty(ProviderCalls.BEARER, session.bearer);
             }
-            if (sink != null) {
-                exchange.setProperty(SINK, sink);
+            if (!request.authorized) {
+                exchange.setProperty(ProviderCalls.ANONYMOUS, true);
             }
-            exchange.getMessage().setBody(request.body);
+            if (request.sink != null) {
+                exchange.setProperty(ProviderCalls.SINK, request.sink);
+            }
+            var message = exchange.getMessage();
+            message.setHeader("ProviderMethod", request.method);
+            message.setHeader("ProviderUrl", request.url);
+            message.setHeader("ProviderPassThrough", ProviderCalls.ANY_4XX);
+            message.setHeader("Accept", "application/json");
+            request.headers.forEach(message::setHeader);
+            message.setBody(request.body);
+        });
+        Exception failure = result.getException();
+        if (failure != null) {
+            throw unchecked(failure);
+        }
+        var message = result.getMessage();
+        return reply(message.getHeader("ProviderStatus", 0, Integer.class), message);
+    }
+
+    /**
+     * GET of a pre-authenticated download URL (not below the Graph API): no token, no provider budget or breaker,
+     * the body copied to the sink while the connection is open. A 5xx or an unreachable host is the provider's
+     * failure ({@code UNAVAILABLE}); a body that broke off is not fetched again.
+     */
+    private Reply download(Request request) {
+        CountingSink sink = new CountingSink(request.sink);
+        Exchange result = producer.send(DOWNLOAD, exchange -> {
+            exchange.setProperty(ProviderCalls.FAMILY, "microsoft");
+            exchange.setProperty("ProviderUrl", request.url);
+            exchange.setProperty(ProviderCalls.SINK, sink);
         });
         Exception failure = result.getException();
         if (failure != null) {
             if (failure instanceof ProviderCallException p) {
                 throw p;
             }
-            if (sink != null && sink.count > 0) {
-                // Not retried: the sink already holds the start of the body, a second attempt would repeat it.
-                throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0, "Graph body broke off after "
-                        + sink.count + " bytes (" + failure.getClass().getSimpleName() + ")", null);
-            }
-            // Only the type: an I/O message may quote a pre-authenticated URL.
-            throw new UncheckedIOException(new IOException("Graph call failed (" + failure.getClass().getSimpleName() + ")"));
+            // Only the type: an I/O message may quote the pre-authenticated URL.
+            throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0, sink.count > 0
+                    ? "Graph download broke off after " + sink.count + " bytes (" + failure.getClass().getSimpleName() + ")"
+                    : "Graph download could not be fetched (" + failure.getClass().getSimpleName() + ")", null);
         }
         var message = result.getMessage();
         int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        if (status == 429 || status >= 500) {
+            throw new ProviderCallException(status == 429 ? ProviderCallException.Kind.QUOTA
+                    : ProviderCallException.Kind.UNAVAILABLE, status, "Graph download answered " + status, null);
+        }
+        return reply(status, message);
+    }
+
+    private static RuntimeException unchecked(Exception failure) {
+        if (failure instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        // Only the type: an I/O message may quote a pre-authenticated URL.
+        return new UncheckedIOException(new IOException("Graph call failed (" + failure.getClass().getSimpleName() + ")"));
+    }
+
+    private Reply reply(int status, org.apache.camel.Message message) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : new String[] {"Location", "Retry-After", "Content-Type", "ETag", "Content-Range"}) {
             String value = message.getHeader(name, String.class);
@@ -270,8 +326,9 @@ public class GraphClient {
                 headers.put(name.toLowerCase(Locale.ROOT), value);
             }
         }
-        String body = message.getBody(String.class);
-        return new Reply(status, headers, body == null ? "" : body, parse(body));
+        byte[] bytes = message.getBody(byte[].class);
+        String body = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+        return new Reply(status, headers, body, parse(body));
     }
 
     private JsonNode parse(String body) {
@@ -343,52 +400,8 @@ public class GraphClient {
         return out.toString();
     }
 
-    /** Route steps of {@code microsoft.graph.call} (bean {@code graphCall}). */
-    @Component("graphCall")
-    public static class RouteSteps {
-
-        /** Builds the HTTP request from exchange properties only; inbound headers were removed before. */
-        public void prepare(Exchange exchange) {
-            var message = exchange.getMessage();
-            message.setHeader(Exchange.HTTP_URI, exchange.getProperty(URL, String.class));
-            message.setHeader(Exchange.HTTP_METHOD, exchange.getProperty(METHOD, String.class));
-            @SuppressWarnings("unchecked")
-            Map<String, String> headers = exchange.getProperty(HEADERS, Map.class);
-            if (headers != null) {
-                headers.forEach(message::setHeader);
-            }
-            String token = exchange.getProperty(TOKEN, String.class);
-            if (token != null) {
-                message.setHeader("Authorization", "Bearer " + token);
-            }
-            message.setHeader("Accept", "application/json");
-        }
-
-        /**
-         * Reads the answer while the connection is still open: a 2xx body bound for a sink is copied there in
-         * small buffers, anything else (JSON, Graph errors) is read as text.
-         */
-        public void drain(Exchange exchange) throws IOException {
-            var message = exchange.getMessage();
-            int status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
-            Object body = message.getBody();
-            OutputStream sink = exchange.getProperty(SINK, OutputStream.class);
-            if (body instanceof InputStream in) {
-                try (in) {
-                    if (sink != null && status >= 200 && status < 300) {
-                        in.transferTo(sink);
-                        message.setBody(null);
-                    } else {
-                        message.setBody(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                    }
-                }
-            }
-            message.removeHeader("Authorization");
-        }
-    }
-
     /**
-     * The camel-http component behind {@code graph-http:} endpoints. Its client is shaped by a configurer
+     * The camel-http component behind {@code graph-http:} endpoints (the download route {@code microsoft.download}). Its client is shaped by a configurer
      * (endpoint option {@code httpClientConfigurer}) rather than component properties, which Camel Spring
      * Boot's component customizer would overwrite with the {@code camel.component.http.*} defaults.
      */

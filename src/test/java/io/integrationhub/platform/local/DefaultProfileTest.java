@@ -104,7 +104,7 @@ class DefaultProfileTest {
         // A jar started outside a checkout: its routes folder starts empty, gets editable copies, and loads them.
         assertThat(Path.of(DATA, "routes", "microsoft", "graph.camel.yaml")).exists();
         assertThat(Path.of(DATA, "routes", "microsoft", "onedrive.camel.yaml")).exists();
-        assertThat(camel.getRoute("microsoft.graph.call")).isNotNull();
+        assertThat(camel.getRoute("microsoft.provider")).isNotNull();
     }
 
     @Test

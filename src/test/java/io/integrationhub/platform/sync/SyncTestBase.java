@@ -51,6 +51,11 @@ public abstract class SyncTestBase extends HubIntegrationTest {
     @DynamicPropertySource
     static void providerUrl(DynamicPropertyRegistry registry) {
         registry.add("test.provider.url", PROVIDER::baseUrl);
+        // The test families call through the platform provider endpoint, which sends a token only below the
+        // provider's configured API URL.
+        for (String provider : new String[] {"hubspot", "xero", "business-central"}) {
+            registry.add("hub.providers." + provider + ".api-url", PROVIDER::baseUrl);
+        }
     }
 
     @Autowired

@@ -17,17 +17,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionLifecycleListener;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 import io.integrationhub.platform.webhook.WebhookProperties;
+import io.integrationhub.platform.webhook.subscription.ProviderSubscriptionCalls.Caller;
+import io.integrationhub.platform.webhook.subscription.ProviderSubscriptionCalls.Created;
 
 /**
  * The one platform API through which provider families get webhook subscriptions: Graph
  * subscriptions ({@link #subscribeGraph}) and Drive change channels ({@link #watchDriveChanges}).
  * It keeps them alive — renews before expiry on the clustered schedule, re-creates after
  * {@code subscriptionRemoved} or a lapse, removes them on disconnect — and, whenever notifications may
- * have been lost, asks for the family's incremental sync ({@link SyncRequests}).
+ * have been lost, asks for the family's incremental sync ({@link SyncRequests}). The provider calls themselves
+ * belong to the families ({@link ProviderSubscriptionCalls}: Graph by the Microsoft family, Drive channels by the
+ * Google Drive family), made through their provider endpoints.
  */
 @Component("subscriptionRegistry")
 @Order(100)
@@ -38,19 +43,23 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
 
     private final SubscriptionStore store;
     private final SubscriptionSecrets secrets;
-    private final SubscriptionClients clients;
+    private final ProviderSubscriptionCalls.Graph graph;
+    private final ProviderSubscriptionCalls.Drive drive;
+    private final HubProperties hub;
     private final ConnectionAccessTokens tokens;
     private final SyncRequests syncs;
     private final ProviderCatalog catalog;
     private final WebhookProperties properties;
     private final ObjectMapper mapper;
 
-    public SubscriptionRegistry(SubscriptionStore store, SubscriptionSecrets secrets, SubscriptionClients clients,
-            ConnectionAccessTokens tokens, SyncRequests syncs, ProviderCatalog catalog, WebhookProperties properties,
-            ObjectMapper mapper) {
+    public SubscriptionRegistry(SubscriptionStore store, SubscriptionSecrets secrets, ProviderSubscriptionCalls.Graph graph,
+            ProviderSubscriptionCalls.Drive drive, HubProperties hub, ConnectionAccessTokens tokens, SyncRequests syncs,
+            ProviderCatalog catalog, WebhookProperties properties, ObjectMapper mapper) {
         this.store = store;
         this.secrets = secrets;
-        this.clients = clients;
+        this.graph = graph;
+        this.drive = drive;
+        this.hub = hub;
         this.tokens = tokens;
         this.syncs = syncs;
         this.catalog = catalog;
@@ -58,12 +67,28 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
         this.mapper = mapper;
     }
 
+    /** Where a provider posts its notifications: {@code <hub.public-url>/webhooks/<provider>}. */
+    public String notificationUrl(String provider) {
+        String base = hub.getPublicUrl().endsWith("/") ? hub.getPublicUrl().substring(0, hub.getPublicUrl().length() - 1)
+                : hub.getPublicUrl();
+        return base + "/webhooks/" + provider;
+    }
+
+    private Caller caller(UUID tenantId, UUID connectionId, String provider, String token) {
+        return new Caller(tenantId, connectionId, provider, token);
+    }
+
+    private Caller caller(ProviderSubscription s, String token) {
+        return new Caller(s.tenantId(), s.connectionId(), s.provider(), token);
+    }
+
     /** Creates a Graph subscription for a connection's resource (e.g. {@code me/drive/root}, {@code me/events}). */
     public ProviderSubscription subscribeGraph(UUID tenantId, UUID connectionId, String provider, String resource,
             String changeType) {
         String clientState = newSecret();
-        SubscriptionClients.Created created = clients.createGraph(provider, tokens.accessToken(tenantId, connectionId),
-                resource, changeType, clientState, Instant.now().plus(properties.getGraphSubscriptionLifetime()));
+        Created created = graph.create(caller(tenantId, connectionId, provider, tokens.accessToken(tenantId, connectionId)),
+                resource, changeType, notificationUrl(provider), clientState,
+                Instant.now().plus(properties.getGraphSubscriptionLifetime()));
         ProviderSubscription s = new ProviderSubscription(UUID.randomUUID(), tenantId, connectionId, provider,
                 ProviderSubscription.GRAPH, created.externalId(), resource, null, changeType,
                 secrets.seal(tenantId, clientState), created.expiresAt(), ProviderSubscription.ACTIVE, null);
@@ -87,8 +112,9 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
     public ProviderSubscription watchDriveChanges(UUID tenantId, UUID connectionId) {
         String token = newSecret();
         String channelId = UUID.randomUUID().toString();
-        SubscriptionClients.Created created = clients.watchDriveChanges(tokens.accessToken(tenantId, connectionId),
-                channelId, token, Instant.now().plus(properties.getDriveChannelLifetime()));
+        Created created = drive.watchChanges(caller(tenantId, connectionId, "google-drive",
+                tokens.accessToken(tenantId, connectionId)), channelId, token, notificationUrl("google-drive"),
+                Instant.now().plus(properties.getDriveChannelLifetime()));
         ProviderSubscription s = new ProviderSubscription(UUID.randomUUID(), tenantId, connectionId, "google-drive",
                 ProviderSubscription.DRIVE, created.externalId(), "changes", created.resourceId(), null,
                 secrets.seal(tenantId, token), created.expiresAt(), ProviderSubscription.ACTIVE, null);
@@ -122,8 +148,8 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
         boolean lapsed = s.expiresAt() != null && s.expiresAt().isBefore(Instant.now())
                 || ProviderSubscription.FAILED.equals(s.status());
         if (ProviderSubscription.GRAPH.equals(s.kind())) {
-            SubscriptionClients.Created renewed = s.externalId() == null ? null : clients.renewGraph(s.provider(), token,
-                    s.externalId(), Instant.now().plus(properties.getGraphSubscriptionLifetime()));
+            Created renewed = s.externalId() == null ? null : graph.renew(caller(s, token), s.externalId(),
+                    Instant.now().plus(properties.getGraphSubscriptionLifetime()));
             if (renewed == null) {
                 recreateGraph(s, token);
                 lapsed = true;
@@ -132,8 +158,8 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
             }
         } else {
             String channelToken = newSecret();
-            SubscriptionClients.Created created = clients.watchDriveChanges(token, UUID.randomUUID().toString(),
-                    channelToken, Instant.now().plus(properties.getDriveChannelLifetime()));
+            Created created = drive.watchChanges(caller(s, token), UUID.randomUUID().toString(), channelToken,
+                    notificationUrl(s.provider()), Instant.now().plus(properties.getDriveChannelLifetime()));
             store.update(withIdentity(s, created.externalId(), created.resourceId(), secrets.seal(s.tenantId(), channelToken),
                     created.expiresAt()));
             stopQuietly(token, s);
@@ -145,7 +171,7 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
 
     private void recreateGraph(ProviderSubscription s, String token) {
         String clientState = newSecret();
-        SubscriptionClients.Created created = clients.createGraph(s.provider(), token, s.resource(), s.changeType(),
+        Created created = graph.create(caller(s, token), s.resource(), s.changeType(), notificationUrl(s.provider()),
                 clientState, Instant.now().plus(properties.getGraphSubscriptionLifetime()));
         store.update(withIdentity(s, created.externalId(), null, secrets.seal(s.tenantId(), clientState), created.expiresAt()));
     }
@@ -181,7 +207,7 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
      */
     public void reauthorize(ProviderSubscription s) {
         String token = tokens.accessToken(s.tenantId(), s.connectionId());
-        if (s.externalId() != null && clients.reauthorizeGraph(s.provider(), token, s.externalId())) {
+        if (s.externalId() != null && graph.reauthorize(caller(s, token), s.externalId())) {
             return;
         }
         recreateGraph(s, token);
@@ -199,9 +225,9 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
             try {
                 String token = tokens.accessToken(s.tenantId(), s.connectionId());
                 if (ProviderSubscription.GRAPH.equals(s.kind())) {
-                    clients.deleteGraph(s.provider(), token, s.externalId());
+                    graph.delete(caller(s, token), s.externalId());
                 } else {
-                    clients.stopDriveChannel(token, s.externalId(), s.resourceId());
+                    drive.stop(caller(s, token), s.externalId(), s.resourceId());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Subscription {} could not be deleted at the provider: {}", s.id(), e.getClass().getSimpleName());
@@ -223,7 +249,7 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
 
     private void stopQuietly(String token, ProviderSubscription old) {
         try {
-            clients.stopDriveChannel(token, old.externalId(), old.resourceId());
+            drive.stop(caller(old, token), old.externalId(), old.resourceId());
         } catch (RuntimeException e) {
             LOG.info("Old Drive channel {} not stopped ({}); it expires on its own", old.id(), e.getClass().getSimpleName());
         }

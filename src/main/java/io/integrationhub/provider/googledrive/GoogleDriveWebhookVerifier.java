@@ -1,4 +1,4 @@
-package io.integrationhub.provider.google;
+package io.integrationhub.provider.googledrive;
 
 import java.util.List;
 
