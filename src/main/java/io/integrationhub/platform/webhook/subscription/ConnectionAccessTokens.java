@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * A valid access token for a connection, for the provider calls that keep subscriptions alive.
- * Implemented by the token manager (see {@code WebhookConfiguration}).
+ * Implemented by the token manager (see {@code SubscriptionWiring}).
  */
 public interface ConnectionAccessTokens {
 

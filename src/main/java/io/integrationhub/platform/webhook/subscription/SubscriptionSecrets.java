@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * Keeps the per-subscription secrets (Graph clientState, Google channel token) encrypted at rest.
- * Implemented over the platform vault (see {@code WebhookConfiguration}).
+ * Implemented over the platform vault (see {@code SubscriptionWiring}).
  */
 public interface SubscriptionSecrets {
 

@@ -1,4 +1,4 @@
-package io.integrationhub.platform.webhook;
+package io.integrationhub.platform.webhook.subscription;
 
 import java.util.UUID;
 
@@ -7,8 +7,6 @@ import org.springframework.context.annotation.Configuration;
 
 import io.integrationhub.platform.oauth.TokenManager;
 import io.integrationhub.platform.vault.Vault;
-import io.integrationhub.platform.webhook.subscription.ConnectionAccessTokens;
-import io.integrationhub.platform.webhook.subscription.SubscriptionSecrets;
 
 /**
  * Connects the subscription lifecycle to the platform's vault (Graph clientState and Google channel
@@ -16,7 +14,7 @@ import io.integrationhub.platform.webhook.subscription.SubscriptionSecrets;
  * (renewal calls get a valid, refreshed bearer).
  */
 @Configuration
-public class WebhookConfiguration {
+public class SubscriptionWiring {
 
     /** Associated data of a subscription secret: bound to its tenant and to this purpose. */
     static final String SUBSCRIPTION_SECRET_FIELD = "subscription-secret";
