@@ -26,8 +26,19 @@ import io.integrationhub.support.HubIntegrationTest;
 class JolokiaAccessPolicyTest extends HubIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CONTEXT = "org.apache.camel:context=integration-hub,type=context,name=\"integration-hub\"";
-    private static final String ROUTE = "org.apache.camel:context=integration-hub,type=routes,name=\"api.listProviders\"";
+    /** This hub's MBeans: other application contexts of the same test JVM registered theirs first under other names. */
+    private String CONTEXT;
+    private String ROUTE;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.apache.camel.CamelContext camel;
+
+    @org.junit.jupiter.api.BeforeEach
+    void names() {
+        String context = camel.getManagementName();
+        CONTEXT = "org.apache.camel:context=" + context + ",type=context,name=\"integration-hub\"";
+        ROUTE = "org.apache.camel:context=" + context + ",type=routes,name=\"api.listProviders\"";
+    }
     /** Secrets of the test profile (application-test.yaml): none may come out of Jolokia. */
     private static final List<String> SECRETS = List.of("test-admin-token-0123456789abcdef",
             "dGVzdC1vbmx5LXZhdWx0LWtleS0wMTIzNDU2Nzg5YWI=", "test-xero-webhook-key", "test-square-signature-key",
