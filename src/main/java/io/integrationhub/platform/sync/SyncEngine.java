@@ -43,7 +43,10 @@ import io.integrationhub.platform.sync.SyncSource.Page;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 
 /**
- * Executes one pull run page by page. Each page's records, change events (outbox rows), dead letters and
+ * The steps of route {@code sync.run} ({@code camel/sync.camel.yaml}): claim, prepare, per page (loop
+ * {@code sync.run.pages}) cancel check, page request, the family's page route, transform and commit; then sweep,
+ * finish, or the failure handling of the route's {@code doCatch}. The run's state travels in exchange property
+ * {@value #STATE}. A pull run goes page by page. Each page's records, change events (outbox rows), dead letters and
  * the run's checkpoint commit in one transaction, fenced by run ownership; so a run interrupted anywhere resumes
  * (on any instance) from the last committed page, and only one page is ever held in memory.
  *
