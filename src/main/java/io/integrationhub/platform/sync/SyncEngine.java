@@ -43,7 +43,10 @@ import io.integrationhub.platform.sync.SyncSource.Page;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 
 /**
- * Executes one pull run page by page. Each page's records, change events (outbox rows), dead letters and
+ * The steps of route {@code sync.run} ({@code camel/sync.camel.yaml}): claim, prepare, per page (loop
+ * {@code sync.run.pages}) cancel check, page request, the family's page route, transform and commit; then sweep,
+ * finish, or the failure handling of the route's {@code doCatch}. The run's state travels in exchange property
+ * {@value #STATE}. A pull run goes page by page. Each page's records, change events (outbox rows), dead letters and
  * the run's checkpoint commit in one transaction, fenced by run ownership; so a run interrupted anywhere resumes
  * (on any instance) from the last committed page, and only one page is ever held in memory.
  *
@@ -51,7 +54,7 @@ import io.integrationhub.platform.tenancy.TenantAuthFilter;
  * through the family's {@link PushTarget}, batch by batch with the same checkpoints, counters and events;
  * a full one then removes the objects the hub created that no link points to any more.
  */
-@Component
+@Component("syncEngine")
 public class SyncEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
@@ -72,13 +75,16 @@ public class SyncEngine {
     private final PushTargets targets;
     private final RecordLinks links;
     private final org.springframework.beans.factory.ObjectProvider<SyncService> syncService;
+    private final org.springframework.beans.factory.ObjectProvider<SyncWorkers> workers;
 
     public SyncEngine(SyncRunRepository runs, RecordStore records, SyncSources sources, FieldMappings mappings,
             ConnectionRepository connections, ConnectionService connectionService, ProviderHttp http,
             EventPublisher events, ProducerTemplate producer, TransactionTemplate tx, ObjectMapper mapper,
             SyncProperties properties, PushTargets targets, RecordLinks links,
-            org.springframework.beans.factory.ObjectProvider<SyncService> syncService) {
+            org.springframework.beans.factory.ObjectProvider<SyncService> syncService,
+            org.springframework.beans.factory.ObjectProvider<SyncWorkers> workers) {
         this.syncService = syncService;
+        this.workers = workers;
         this.runs = runs;
         this.records = records;
         this.sources = sources;
@@ -102,43 +108,283 @@ public class SyncEngine {
         }
     }
 
-    /** Runs (or resumes) the run if this instance can claim it; returns quietly otherwise. */
-    public void execute(UUID tenantId, UUID runId, String owner) {
-        // The claim and its sync.started / sync.resumed event commit together (the event goes through the outbox).
+    /** Exchange property: the run's state between the steps of route {@code sync.run} ({@link RunState}). */
+    public static final String STATE = "HubSyncRun";
+    /** Exchange property: whether this instance claimed the run (route {@code sync.run} stops otherwise). */
+    public static final String CLAIMED = "HubSyncClaimed";
+    /** Exchange property: {@code pull} or {@code push}. */
+    public static final String DIRECTION = "HubSyncDirection";
+    /** Exchange property: whether the page loop goes on. */
+    public static final String PAGING = "HubSyncPaging";
+    /** Exchange property: the page route of the run's provider and entity ({@code direct:<provider>.<entity>.page}). */
+    public static final String PAGE_URI = "HubSyncPageUri";
+    /** The platform page route for a {@link SyncSource} bean whose family has no page route of its own. */
+    public static final String SOURCE_PAGE_ROUTE = "direct:sync.source.page";
+    /** Outcome of a run handed back to the queue because this instance is stopping. */
+    private static final String HANDED_BACK = "handed-back";
+
+    /** What the steps of route {@code sync.run} share about one run. */
+    public static final class RunState {
+        final SyncRun run;
+        final String owner;
+        SyncSource source;
+        boolean javaSource;
+        SyncContext context;
+        FieldMappings.Compiled mapping;
+        boolean incremental;
+        String cursor;
+        Page page;
+        List<Mapped> good;
+        List<Object[]> bad;
+        String outcome;
+
+        RunState(SyncRun run, String owner) {
+            this.run = run;
+            this.owner = owner;
+        }
+
+        public SyncRun run() {
+            return run;
+        }
+
+        public String cursor() {
+            return cursor;
+        }
+    }
+
+    /**
+     * Step {@code sync.run.claim}: body {@link SyncRunRepository.RunRef}. The claim and its sync.started /
+     * sync.resumed event commit together (the event goes through the outbox); another instance's run is left alone.
+     */
+    public void claim(Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        SyncRunRepository.RunRef ref = exchange.getMessage().getMandatoryBody(SyncRunRepository.RunRef.class);
+        String owner = workers.getObject().owner();
         SyncRun run = tx.execute(status -> {
-            if (!runs.claim(tenantId, runId, owner, Instant.now().minus(properties.getStaleAfter()))) {
+            if (!runs.claim(ref.tenantId(), ref.runId(), owner, Instant.now().minus(properties.getStaleAfter()))) {
                 return null;
             }
-            SyncRun claimed = runs.find(tenantId, runId).orElseThrow();
+            SyncRun claimed = runs.find(ref.tenantId(), ref.runId()).orElseThrow();
             publishRun(claimed, claimed.checkpoint() != null ? "sync.resumed" : "sync.started");
             return claimed;
         });
+        exchange.setProperty(CLAIMED, run != null);
         if (run == null) {
             return;
         }
-        boolean resumed = run.checkpoint() != null;
-        LOG.info("Sync run {} ({} {} {}) {} on {}", runId, run.entity(), run.mode(), run.direction(),
-                resumed ? "resumed" : "started", owner);
-        try {
-            String outcome = "push".equals(run.direction()) ? push(run, owner) : pull(run, owner);
-            finish(run, owner, outcome, null);
-        } catch (LostOwnership e) {
-            LOG.warn("Sync run {} was taken over by another instance; stopping here", runId);
-        } catch (ProviderCallException e) {
-            if (stopping(run, owner)) {
-                return;
-            }
-            onProviderFailure(run, owner, e);
-        } catch (RuntimeException e) {
-            if (stopping(run, owner)) {
-                return;
-            }
-            LOG.warn("Sync run {} failed: {}", runId, e.toString());
-            finish(run, owner, SyncRun.FAILED, e.getMessage());
-        } catch (Exception e) {
-            LOG.warn("Sync run {} failed: {}", runId, e.toString());
-            finish(run, owner, SyncRun.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        LOG.info("Sync run {} ({} {} {}) {} on {}", run.id(), run.entity(), run.mode(), run.direction(),
+                run.checkpoint() != null ? "resumed" : "started", owner);
+        exchange.setProperty(STATE, new RunState(run, owner));
+        exchange.setProperty(DIRECTION, run.direction());
+    }
+
+    /** Step {@code sync.run.prepare}: the source, the mapping, the stored cursor and the checkpoint of a pull run. */
+    public void prepare(Exchange exchange) throws Exception {
+        RunState state = state(exchange);
+        SyncRun run = state.run;
+        UUID tenantId = run.tenantId();
+        Connection connection = activeConnection(run);
+        Optional<SyncSource> bean = sources.bean(connection.provider(), run.entity());
+        state.javaSource = bean.isPresent();
+        state.source = bean.or(() -> sources.find(connection.provider(), run.entity()))
+                .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + run.entity()));
+        String familyPage = "direct:" + connection.provider() + "." + run.entity() + ".page";
+        exchange.setProperty(PAGE_URI, !state.javaSource || routed(exchange, familyPage) ? familyPage : SOURCE_PAGE_ROUTE);
+        state.incremental = "incremental".equals(run.mode());
+        String since = state.incremental && !run.ranged() ? runs.cursor(tenantId, connection.id(), run.entity()).orElse(null) : null;
+        state.context = new SyncContext(tenantId, connection.id(), run.id(), connection.provider(), run.entity(),
+                run.mode(), run.from(), run.to(), since, connection.config(),
+                http.scope(connection.provider(), tenantId, connection.id()));
+        state.mapping = mappings.compile(connection.provider(), run.entity(), connection.config());
+        JsonNode checkpoint = run.checkpoint() == null ? null : mapper.readTree(run.checkpoint());
+        String phase = checkpoint == null ? "pages" : checkpoint.path("phase").asText("pages");
+        state.cursor = checkpoint == null || checkpoint.path("cursor").isNull() ? null : checkpoint.path("cursor").asText(null);
+        exchange.setProperty(PAGING, "pages".equals(phase));
+    }
+
+    private static boolean routed(Exchange exchange, String uri) {
+        String endpoint = "direct://" + uri.substring("direct:".length());
+        return exchange.getContext().getRoutes().stream().anyMatch(r -> r.getEndpoint().getEndpointUri().equals(endpoint));
+    }
+
+    /**
+     * Step {@code sync.run.cancel-check}, at every page boundary: a cancelled run stops here (committed pages stay);
+     * an instance that is stopping hands the run back to the queue for another instance to resume.
+     */
+    public void cancelCheck(Exchange exchange) {
+        RunState state = state(exchange);
+        if (exchange.getContext().isStopping() || Thread.currentThread().isInterrupted()) {
+            LOG.info("Sync run {} handed back: this instance is stopping", state.run.id());
+            runs.requeue(state.run.tenantId(), state.run.id(), state.owner, Instant.now(), "resumed after an instance stopped");
+            state.outcome = HANDED_BACK;
+            exchange.setProperty(PAGING, false);
+        } else if (runs.cancelRequested(state.run.tenantId(), state.run.id())) {
+            state.outcome = SyncRun.CANCELLED;
+            exchange.setProperty(PAGING, false);
         }
+    }
+
+    /**
+     * Step {@code sync.run.page-request}: what a page route reads — body {@code {cursor, since, mode, from, to, config}},
+     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig} (the run's state stays in
+     * {@code HubSyncRun} for page routes that call a {@link SyncSource} bean).
+     */
+    public void pageRequest(Exchange exchange) {
+        RunState state = state(exchange);
+        SyncContext context = state.context;
+        ObjectNode in = mapper.createObjectNode();
+        in.put("cursor", state.cursor);
+        in.put("since", context.since());
+        in.put("mode", context.mode());
+        in.put("from", context.rangeFrom() == null ? null : context.rangeFrom().toString());
+        in.put("to", context.rangeTo() == null ? null : context.rangeTo().toString());
+        in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
+        exchange.setProperty(io.integrationhub.platform.resilience.ProviderCalls.TENANT, context.tenantId());
+        exchange.setProperty(io.integrationhub.platform.resilience.ProviderCalls.CONNECTION, context.connectionId());
+        exchange.setProperty("HubConfig", context.config() != null && context.config().isObject()
+                ? mapper.convertValue(context.config(), Map.class) : Map.of());
+        exchange.getMessage().setBody(in.toString());
+        state.page = null;
+    }
+
+    /**
+     * The step of a page route over a {@link SyncSource} bean ({@code direct:sync.source.page} and the Microsoft
+     * family's {@code direct:<provider>.<entity>.page}): the source's {@code fetchPage} for the run's cursor.
+     */
+    public Page fetchPage(Exchange exchange) throws Exception {
+        RunState state = state(exchange);
+        return state.source.fetchPage(state.context, state.cursor);
+    }
+
+    /**
+     * Step {@code sync.run.transform}: the page the route answered (a {@link Page}, or a family's JSON page)
+     * through the family mapping and the connection's overrides ({@code config.mappings}); records the mapper
+     * rejects are kept aside to be dead-lettered with the page.
+     */
+    public void transform(Exchange exchange) throws Exception {
+        RunState state = state(exchange);
+        Object body = exchange.getMessage().getBody();
+        Page page;
+        if (body instanceof Page p) {
+            page = p;
+        } else {
+            JsonNode json = body instanceof JsonNode node ? node : jsonPage(exchange.getMessage().getBody(String.class));
+            List<JsonNode> items = new ArrayList<>();
+            json.path("items").forEach(items::add);
+            String next = json.path("nextCursor").isValueNode() && !json.path("nextCursor").isNull()
+                    ? json.get("nextCursor").asText() : null;
+            Long total = json.path("total").isNumber() ? json.get("total").asLong() : null;
+            String delta = json.path("deltaCursor").isValueNode() && !json.path("deltaCursor").isNull()
+                    ? json.get("deltaCursor").asText() : null;
+            page = new Page(items, next == null || next.isBlank() ? null : next, total, delta);
+        }
+        List<Mapped> good = new ArrayList<>(page.items().size());
+        List<Object[]> bad = new ArrayList<>();
+        for (JsonNode raw : page.items()) {
+            try {
+                Mapped m = state.source.map(raw);
+                if (m == null || m.externalId() == null || m.externalId().isBlank()) {
+                    throw new IllegalArgumentException("the object has no id");
+                }
+                good.add(m.deleted() ? m : new Mapped(m.externalId(), state.mapping.apply(m.data(), raw), m.remoteUpdatedAt(),
+                        false));
+            } catch (RuntimeException e) {
+                bad.add(new Object[] {raw, e});
+            }
+        }
+        state.page = page;
+        state.good = good;
+        state.bad = bad;
+        exchange.getMessage().setBody(null);
+    }
+
+    private JsonNode jsonPage(String text) throws JsonProcessingException {
+        return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
+    }
+
+    /**
+     * Step {@code sync.run.commit}: the page's records, dead letters, checkpoint (and on the last page of an
+     * incremental run the cursor) and change events in one transaction fenced by ownership.
+     */
+    public void commit(Exchange exchange) {
+        RunState state = state(exchange);
+        Page page = state.page;
+        boolean last = page.nextCursor() == null;
+        String next = last ? checkpoint("sweep", null) : checkpoint("pages", page.nextCursor());
+        commitPage(state.run, state.owner, state.source, page, state.good, state.bad, next, last, state.incremental);
+        state.cursor = page.nextCursor();
+        state.page = null;
+        state.good = null;
+        state.bad = null;
+        if (last) {
+            exchange.setProperty(PAGING, false);
+        }
+    }
+
+    /** Step {@code sync.run.sweep}: after a full (not ranged) pull, records not seen since the run started are deleted. */
+    public void sweep(Exchange exchange) {
+        RunState state = state(exchange);
+        if (state.outcome == null && "full".equals(state.run.mode()) && !state.run.ranged()) {
+            sweepDeleted(state.run, state.owner, state.source.model());
+        }
+    }
+
+    /** Step {@code sync.run.push}: a push run, its phases checkpointed like pages. */
+    public void push(Exchange exchange) throws Exception {
+        RunState state = state(exchange);
+        state.outcome = push(state.run, state.owner);
+    }
+
+    /** Step {@code sync.run.finish}: the run's outcome and its sync.finished event; a follow-up run if one was asked for. */
+    public void finish(Exchange exchange) {
+        RunState state = state(exchange);
+        if (HANDED_BACK.equals(state.outcome)) {
+            return;
+        }
+        finish(state.run, state.owner, state.outcome == null ? SyncRun.SUCCEEDED : state.outcome, null);
+    }
+
+    /**
+     * Step {@code sync.run.failed} (the route's {@code doCatch}): a run taken over stops without touching it; a provider
+     * failure requeues (quota) or fails the run; anything else fails it with its message.
+     */
+    public void failed(Exchange exchange) {
+        RunState state = state(exchange);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        SyncRun run = state.run;
+        String owner = state.owner;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof Error error) {
+                // Like a killed process: the run is left as it is (running, its heartbeat stops) for a sweep to resume.
+                LOG.error("Sync run {} abandoned: {}", run.id(), error.toString());
+                return;
+            }
+        }
+        while (e instanceof org.apache.camel.CamelExecutionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof LostOwnership) {
+            LOG.warn("Sync run {} was taken over by another instance; stopping here", run.id());
+            return;
+        }
+        if (stopping(run, owner)) {
+            return;
+        }
+        if (e instanceof ProviderCallException p) {
+            onProviderFailure(run, owner, p);
+        } else if (e instanceof RuntimeException) {
+            LOG.warn("Sync run {} failed: {}", run.id(), e.toString());
+            finish(run, owner, SyncRun.FAILED, e.getMessage());
+        } else {
+            LOG.warn("Sync run {} failed: {}", run.id(), String.valueOf(e));
+            String message = e == null ? "failed" : !state.javaSource && state.source != null
+                    ? exchange.getProperty(PAGE_URI, String.class) + " failed: " + e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            finish(run, owner, SyncRun.FAILED, message);
+        }
+    }
+
+    private static RunState state(Exchange exchange) {
+        return exchange.getProperty(STATE, RunState.class);
     }
 
     /** This instance is shutting down: the run goes back to the queue for another instance to resume. */
@@ -159,63 +405,8 @@ public class SyncEngine {
         return connection;
     }
 
-    private String pull(SyncRun run, String owner) throws Exception {
-        UUID tenantId = run.tenantId();
-        Connection connection = activeConnection(run);
-        SyncSource source = sources.find(connection.provider(), run.entity())
-                .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + run.entity()));
-        boolean incremental = "incremental".equals(run.mode());
-        String since = incremental && !run.ranged() ? runs.cursor(tenantId, connection.id(), run.entity()).orElse(null) : null;
-        SyncContext context = new SyncContext(tenantId, connection.id(), run.id(), connection.provider(), run.entity(),
-                run.mode(), run.from(), run.to(), since, connection.config(),
-                http.scope(connection.provider(), tenantId, connection.id()));
-        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), run.entity(), connection.config());
-
-        JsonNode checkpoint = run.checkpoint() == null ? null : mapper.readTree(run.checkpoint());
-        String phase = checkpoint == null ? "pages" : checkpoint.path("phase").asText("pages");
-        String cursor = checkpoint == null || checkpoint.path("cursor").isNull() ? null : checkpoint.path("cursor").asText(null);
-
-        while ("pages".equals(phase)) {
-            if (runs.cancelRequested(tenantId, run.id())) {
-                return SyncRun.CANCELLED;
-            }
-            long fetchStart = System.nanoTime();
-            Page page = source.fetchPage(context, cursor);
-            long fetched = System.nanoTime();
-            boolean last = page.nextCursor() == null;
-            String next = last ? checkpoint("sweep", null) : checkpoint("pages", page.nextCursor());
-            commitPage(run, owner, source, mapping, page, next, last, incremental, context);
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("Sync run {}: page of {} fetched in {} ms, committed in {} ms", run.id(), page.items().size(),
-                        (fetched - fetchStart) / 1_000_000, (System.nanoTime() - fetched) / 1_000_000);
-            }
-            cursor = page.nextCursor();
-            if (last) {
-                phase = "sweep";
-            }
-        }
-        if ("full".equals(run.mode()) && !run.ranged()) {
-            sweepDeleted(run, owner, source.model());
-        }
-        return SyncRun.SUCCEEDED;
-    }
-
-    private void commitPage(SyncRun run, String owner, SyncSource source, FieldMappings.Compiled mapping, Page page,
-            String nextCheckpoint, boolean last, boolean incremental, SyncContext context) {
-        List<Mapped> good = new ArrayList<>(page.items().size());
-        List<Object[]> bad = new ArrayList<>();
-        for (JsonNode raw : page.items()) {
-            try {
-                Mapped m = source.map(raw);
-                if (m == null || m.externalId() == null || m.externalId().isBlank()) {
-                    throw new IllegalArgumentException("the object has no id");
-                }
-                good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(),
-                        false));
-            } catch (RuntimeException e) {
-                bad.add(new Object[] {raw, e});
-            }
-        }
+    private void commitPage(SyncRun run, String owner, SyncSource source, Page page, List<Mapped> good,
+            List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental) {
         Instant now = Instant.now();
         tx.executeWithoutResult(status -> {
             List<Change> changes = records.apply(run.tenantId(), run.connectionId(), source.model(), good, now);
@@ -237,12 +428,7 @@ public class SyncEngine {
                     created, updated, deleted, errors)) {
                 throw new LostOwnership();
             }
-            long written = System.nanoTime();
             publishChanges(run, changes);
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("Sync run {}: {} change events published in {} ms", run.id(), changes.size(),
-                        (System.nanoTime() - written) / 1_000_000);
-            }
         });
     }
 

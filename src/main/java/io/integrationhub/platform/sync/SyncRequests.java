@@ -33,7 +33,11 @@ public class SyncRequests {
         this.workers = workers;
     }
 
-    public void onRequest(String body) throws JsonProcessingException {
+    /**
+     * Step {@code sync.requests.resolve}: the run the request names or queues, to be handed to {@code seda:sync.runs};
+     * null when there is nothing to execute here (unknown connection, a run already active, already in hand).
+     */
+    public SyncRunRepository.RunRef onRequest(String body) throws JsonProcessingException {
         JsonNode message = mapper.readTree(body);
         if (message.hasNonNull("specversion") && message.path("data").isObject()) {
             // A CloudEvent (webhook lifecycle / hub outage requests): the request is its data, the tenant its extension.
@@ -48,11 +52,10 @@ public class SyncRequests {
                 : runs.tenantOfConnection(connectionId).orElse(null);
         if (tenantId == null || runs.tenantOfConnection(connectionId).filter(tenantId::equals).isEmpty()) {
             LOG.warn("Sync request for unknown connection {} ignored", connectionId);
-            return;
+            return null;
         }
         if (message.hasNonNull("runId")) {
-            workers.submit(tenantId, UUID.fromString(message.get("runId").asText()));
-            return;
+            return workers.accept(tenantId, UUID.fromString(message.get("runId").asText()));
         }
         String entity = message.path("entity").asText(null);
         if (entity == null) {
@@ -60,8 +63,6 @@ public class SyncRequests {
         }
         SyncRun run = syncs.requestInternal(tenantId, connectionId, entity, message.path("mode").asText(null),
                 message.path("reason").asText("request"));
-        if (run != null) {
-            workers.submit(tenantId, run.id());
-        }
+        return run == null ? null : workers.accept(tenantId, run.id());
     }
 }

@@ -35,6 +35,11 @@ public class SyncSources {
         return routes == null ? Optional.empty() : routes.source(provider, entity);
     }
 
+    /** The {@link SyncSource} bean for the pair, if a family registered one in Java (else the family's routes answer). */
+    public Optional<SyncSource> bean(String provider, String entity) {
+        return Optional.ofNullable(byKey.get(key(provider, entity)));
+    }
+
     private static String key(String provider, String entity) {
         return provider + "/" + entity;
     }

@@ -3,95 +3,88 @@ package io.integrationhub.platform.sync;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * This instance's sync workers: a bounded pool executing runs, a heartbeat proving the runs it owns
- * are alive, and a sweep that picks up runs whose owner died or whose request was lost.
+ * This instance's share of the sync runs. The runs themselves execute on Camel's threads: routes {@code sync.requests}
+ * and {@code sync.sweep} hand a run to the queue {@code seda:sync.runs}, whose {@code hub.sync.workers} concurrent
+ * consumers (route {@code sync.workers}) call {@code direct:sync.run}. This bean keeps which runs are queued or
+ * executing here (so a run is handed over once per instance), the heartbeat proving the runs it executes are alive,
+ * and the sweep's choice of runs whose owner died or whose request was lost.
  */
 @Component("syncWorkers")
-public class SyncWorkers implements DisposableBean {
+public class SyncWorkers {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncWorkers.class);
 
-    private final SyncEngine engine;
+    /** Exchange property of route {@code sync.workers}: the run in hand. */
+    static final String REF = "HubSyncRef";
+
     private final SyncRunRepository runs;
     private final SyncProperties properties;
     private final String owner;
-    private final ThreadPoolExecutor pool;
     private final Set<UUID> pending = ConcurrentHashMap.newKeySet();
     private final Set<UUID> executing = ConcurrentHashMap.newKeySet();
 
-    public SyncWorkers(SyncEngine engine, SyncRunRepository runs, SyncProperties properties) {
-        this.engine = engine;
+    public SyncWorkers(SyncRunRepository runs, SyncProperties properties) {
         this.runs = runs;
         this.properties = properties;
         this.owner = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(properties.getWorkers(), properties.getWorkers(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "sync-worker-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
     }
 
     public String owner() {
         return owner;
     }
 
-    /** Executes the run here unless this instance already has it in hand. */
-    public void submit(UUID tenantId, UUID runId) {
-        if (!pending.add(runId)) {
-            return;
+    /** The run to hand to {@code seda:sync.runs}, or null when this instance already has it in hand. */
+    public SyncRunRepository.RunRef accept(UUID tenantId, UUID runId) {
+        return pending.add(runId) ? new SyncRunRepository.RunRef(tenantId, runId) : null;
+    }
+
+    /** Step {@code sync.workers.begin}: the run is executing here (the heartbeat covers it). */
+    public void begin(org.apache.camel.Exchange exchange) throws org.apache.camel.InvalidPayloadException {
+        SyncRunRepository.RunRef ref = exchange.getMessage().getMandatoryBody(SyncRunRepository.RunRef.class);
+        exchange.setProperty(REF, ref);
+        executing.add(ref.runId());
+    }
+
+    /** Step {@code sync.workers.end}: whatever the outcome, this instance no longer holds the run. */
+    public void end(org.apache.camel.Exchange exchange) {
+        SyncRunRepository.RunRef ref = exchange.getProperty(REF, SyncRunRepository.RunRef.class);
+        if (ref != null) {
+            executing.remove(ref.runId());
+            pending.remove(ref.runId());
         }
-        pool.execute(() -> {
-            executing.add(runId);
-            try {
-                engine.execute(tenantId, runId, owner);
-            } finally {
-                executing.remove(runId);
-                pending.remove(runId);
-            }
-        });
     }
 
     public void heartbeat() {
         runs.heartbeat(owner, List.copyOf(executing));
     }
 
-    /** Picks up orphaned runs: stale running ones (owner crashed) and queued ones nobody started. */
-    public void sweep() {
+    /** Orphaned runs to pick up: stale running ones (owner crashed) and queued ones nobody started. */
+    public List<SyncRunRepository.RunRef> sweep() {
         Instant now = Instant.now();
+        List<SyncRunRepository.RunRef> picked = new ArrayList<>();
         for (SyncRunRepository.RunRef ref : runs.orphans(now.minus(properties.getStaleAfter()),
                 now.minus(properties.getQueuedGrace()), properties.getWorkers() * 4)) {
-            if (!pending.contains(ref.runId())) {
+            if (accept(ref.tenantId(), ref.runId()) != null) {
                 LOG.info("Picking up sync run {}", ref.runId());
-                submit(ref.tenantId(), ref.runId());
+                picked.add(ref);
             }
         }
+        return picked;
     }
 
     public boolean isExecuting(UUID runId) {
         return executing.contains(runId);
-    }
-
-    @Override
-    public void destroy() throws InterruptedException {
-        pool.shutdownNow();
-        pool.awaitTermination(10, TimeUnit.SECONDS);
     }
 
     private static String hostName() {
