@@ -69,6 +69,8 @@ class HubOutageSyncTest extends WebhookIntegrationTest {
                 Timestamp.from(Instant.now().minus(1, ChronoUnit.HOURS)));
         assertThat(heartbeat.checkOutage()).isGreaterThanOrEqualTo(2);
 
+        // The requests leave through the transactional outbox: read once the relay has sent what was written.
+        awaitOutboxDrained();
         List<JsonNode> requests = outageRequests(ours);
         assertThat(requests).allSatisfy(r -> {
             assertThat(r.path("type").asText()).isEqualTo("io.integrationhub.sync.requested");
@@ -84,9 +86,15 @@ class HubOutageSyncTest extends WebhookIntegrationTest {
 
         // Claimed once: the claim moved the heartbeat, a second check (another node starting) publishes nothing.
         assertThat(heartbeat.checkOutage()).isZero();
+        awaitOutboxDrained();
         assertThat(outageRequests(ours)).hasSize(9);
         assertThat(jdbc.queryForObject("SELECT outage_from FROM hub_heartbeat WHERE id = 'cluster'", Timestamp.class)
                 .toInstant()).isBefore(Instant.now().minus(50, ChronoUnit.MINUTES));
+    }
+
+    private void awaitOutboxDrained() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "SELECT COUNT(*) FROM outbox_events", Long.class) == 0L);
     }
 
     /** Every {@code hub-outage} sync request keyed by one of {@code keys}, reading the whole topic up to its current end. */
