@@ -17,6 +17,11 @@ public class ApiProperties {
      * (OneDrive {@code upload-file} up to 4 MiB, {@code send-mail} attachments up to 3 MiB).
      */
     private long maxActionBodyBytes = 6 * 1024 * 1024;
+    /**
+     * Largest body of an ops-console request ({@code /actuator/**}: Jolokia, Hawtio). Hawtio checks its rights on every
+     * MBean operation in one bulk request, which grows with the routes and endpoints of the hub (1.2 MB seen).
+     */
+    private long maxOpsBodyBytes = 16 * 1024 * 1024;
 
     /** Deepest nesting of objects and arrays in a JSON request body ({@code 400} beyond). */
     private int maxJsonDepth = 64;
@@ -27,6 +32,8 @@ public class ApiProperties {
     public long getMaxBodyBytes() { return maxBodyBytes; }
     public void setMaxBodyBytes(long v) { maxBodyBytes = v; }
     public long getMaxActionBodyBytes() { return maxActionBodyBytes; }
+    public long getMaxOpsBodyBytes() { return maxOpsBodyBytes; }
+    public void setMaxOpsBodyBytes(long v) { maxOpsBodyBytes = v; }
     public void setMaxActionBodyBytes(long v) { maxActionBodyBytes = v; }
     public int getMaxJsonDepth() { return maxJsonDepth; }
     public void setMaxJsonDepth(int v) { maxJsonDepth = v; }

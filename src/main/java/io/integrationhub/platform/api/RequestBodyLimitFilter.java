@@ -55,7 +55,11 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
     }
 
     long limit(HttpServletRequest request) {
-        return "POST".equals(request.getMethod()) && ACTION.matcher(path(request)).matches()
+        String path = path(request);
+        if (path.startsWith("/actuator/")) {
+            return properties.getMaxOpsBodyBytes();
+        }
+        return "POST".equals(request.getMethod()) && ACTION.matcher(path).matches()
                 ? properties.getMaxActionBodyBytes() : properties.getMaxBodyBytes();
     }
 

@@ -90,4 +90,20 @@ class RequestBodyLimitsTest extends HubIntegrationTest {
                 key, "{\"jobRef\":\"JOB-1\",\"fileName\":\"a.bin\",\"content\":\"" + "A".repeat(7 * MIB) + "\"}");
         assertThat(tooBig.status()).isEqualTo(413);
     }
+
+    @Test
+    void shouldLetTheOpsConsoleSendItsLargeBulkRequests() {
+        // Hawtio asks Jolokia about every MBean operation in one bulk request: over a megabyte on a hub with many routes.
+        StringBuilder bulk = new StringBuilder("[");
+        while (bulk.length() < MIB + MIB / 2) {
+            bulk.append("{\"type\":\"read\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"HeapMemoryUsage\"},");
+        }
+        bulk.append("{\"type\":\"version\"}]");
+        HubClient.Response r = hub.send(hub.request("/actuator/jolokia", null).header("Content-Type", "text/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(bulk.toString())).build());
+        assertThat(r.status()).as("%.100s", r.body()).isEqualTo(200);
+        assertThat(r.body()).startsWith("[{");
+        // The API keeps its own, smaller bound.
+        assertThat(hub.post("/api/v1/connections", newTenantKey(), connectionWithPadding(MIB + 10)).status()).isEqualTo(413);
+    }
 }
