@@ -33,7 +33,18 @@ public class FamilyMappings {
 
     /** JSON in, JSON out, through the mapping route {@code route}. */
     public JsonNode apply(String route, JsonNode input) {
-        Exchange result = producer.send(route, exchange -> exchange.getMessage().setBody(input.toString()));
+        return call(route, input, exchange -> { });
+    }
+
+    /**
+     * JSON in, JSON out, through a family route, with exchange properties set by {@code properties} first (the
+     * platform's context for the route: tenant, connection, config). A route's failure is rethrown as it is.
+     */
+    public JsonNode call(String route, JsonNode input, java.util.function.Consumer<Exchange> properties) {
+        Exchange result = producer.send(route, exchange -> {
+            properties.accept(exchange);
+            exchange.getMessage().setBody(input.toString());
+        });
         if (result.getException() instanceof RuntimeException e) {
             throw e;
         }

@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,15 +49,17 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     public static final String LINK_ID = "HubLinkId";
 
     private final ProviderCatalog catalog;
-    private final ProducerTemplate producer;
     private final ObjectMapper mapper;
 
     private final CamelContext camel;
 
-    public RouteFamilies(ProviderCatalog catalog, ProducerTemplate producer, ObjectMapper mapper, CamelContext camel) {
+    private final FamilyMappings mappings;
+
+    public RouteFamilies(ProviderCatalog catalog, ObjectMapper mapper, CamelContext camel,
+            FamilyMappings mappings) {
+        this.mappings = mappings;
         this.camel = camel;
         this.catalog = catalog;
-        this.producer = producer;
         this.mapper = mapper;
     }
 
@@ -92,7 +92,7 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     }
 
     private JsonNode call(String route, UUID tenantId, UUID connectionId, String bearer, JsonNode body) {
-        Exchange result = producer.send(route, exchange -> {
+        return mappings.call(route, body, exchange -> {
             if (tenantId != null) {
                 exchange.setProperty(ProviderCalls.TENANT, tenantId);
             }
@@ -108,25 +108,7 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
             if (link.hasNonNull("externalId")) {
                 exchange.setProperty(LINK_ID, link.get("externalId").asText());
             }
-            exchange.getMessage().setBody(body.toString());
         });
-        Exception failure = result.getException();
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(route + " failed: " + failure.getMessage(), failure);
-        }
-        Object answer = result.getMessage().getBody();
-        try {
-            if (answer instanceof JsonNode node) {
-                return node;
-            }
-            String text = result.getMessage().getBody(String.class);
-            return text == null || text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(route + " did not answer JSON", e);
-        }
     }
 
     private final class RouteSource implements SyncSource {
