@@ -2,9 +2,7 @@ package io.integrationhub.platform.api;
 
 import io.integrationhub.platform.problem.Problem;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -77,7 +75,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        byte[] body = readAtMost(request.getInputStream(), limit + 1);
+        byte[] body = BufferedBodyRequest.readAtMost(request.getInputStream(), limit + 1);
         if (body.length > limit) {
             tooLarge(request, response, limit);
             return;
@@ -85,15 +83,6 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    private static byte[] readAtMost(InputStream in, long max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        byte[] buffer = new byte[8192];
-        int n;
-        while (out.size() < max && (n = in.read(buffer, 0, (int) Math.min(buffer.length, max - out.size()))) != -1) {
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
-    }
 
     private void tooLarge(HttpServletRequest request, HttpServletResponse response, long limit) throws IOException {
         response.setStatus(413);

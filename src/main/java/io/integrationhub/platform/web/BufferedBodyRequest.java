@@ -70,4 +70,15 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
     public long getContentLengthLong() {
         return body.length;
     }
+
+    /** At most {@code max} bytes of {@code in}: a caller reads {@code limit + 1} to tell "over the limit" apart. */
+    public static byte[] readAtMost(java.io.InputStream in, long max) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.min(max, 8192));
+        byte[] buffer = new byte[8192];
+        int n;
+        while (out.size() < max && (n = in.read(buffer, 0, (int) Math.min(buffer.length, max - out.size()))) != -1) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
 }

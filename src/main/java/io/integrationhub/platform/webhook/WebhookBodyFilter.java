@@ -1,8 +1,6 @@
 package io.integrationhub.platform.webhook;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -48,7 +46,7 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
             tooLarge(request, response, limit);
             return;
         }
-        byte[] body = readAtMost(request.getInputStream(), limit + 1);
+        byte[] body = BufferedBodyRequest.readAtMost(request.getInputStream(), limit + 1);
         if (body.length > limit) {
             tooLarge(request, response, limit);
             return;
@@ -56,15 +54,6 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    private static byte[] readAtMost(InputStream in, int max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
-        byte[] buffer = new byte[8192];
-        int n;
-        while (out.size() < max && (n = in.read(buffer, 0, Math.min(buffer.length, max - out.size()))) != -1) {
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
-    }
 
     private void tooLarge(HttpServletRequest request, HttpServletResponse response, int limit) throws IOException {
         response.setStatus(413);
