@@ -51,6 +51,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
 import io.integrationhub.HubApplication;
+import io.integrationhub.platform.cluster.ClusterJobs;
 import io.integrationhub.platform.resilience.ProviderHttp;
 import io.integrationhub.platform.sync.SyncRunRepository;
 import io.integrationhub.platform.sync.SyncSchedules;
@@ -62,7 +63,8 @@ import io.integrationhub.support.HubClient;
  * replicas run in production: same consumer groups, one clustered Quartz job store, one provider-budget table. A
  * HubSpot-shaped provider on WireMock counts what reaches it. Shows: a schedule fires once per period across both,
  * a run handed to both instances' workers is claimed once, a connection's request budget holds for both together,
- * and a singleton job (subscription renewal) runs on one instance per firing.
+ * and singleton jobs run on one instance per firing (subscription renewal on clustered Quartz) or period (the
+ * timer jobs through {@link ClusterJobs}).
  */
 class TwoInstancesTest {
 
@@ -308,7 +310,7 @@ class TwoInstancesTest {
     }
 
     @Test
-    void shouldRunASingletonJobOnOneInstancePerFiring() throws Exception {
+    void shouldRunAQuartzSingletonJobOnOneInstancePerFiring() throws Exception {
         // Both instances are members of one Quartz cluster, which holds ONE renewal trigger, not one per instance.
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM qrtz_scheduler_state", Map.of(), Integer.class)).isEqualTo(2);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM qrtz_triggers WHERE trigger_name = 'subscription-renewal'",
@@ -320,6 +322,21 @@ class TwoInstancesTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> renewals(a) + renewals(b) > before
                 && jdbc.queryForObject("SELECT COUNT(*) FROM qrtz_fired_triggers", Map.of(), Integer.class) == 0);
         assertThat(renewals(a) + renewals(b)).isEqualTo(before + 1);
+    }
+
+    @Test
+    void shouldLetOneInstancePerPeriodRunATimerSingleton() throws Exception {
+        // The sync sweep, webhook recovery and token keep-alive tick on every instance; their filter step asks
+        // ClusterJobs whether this tick runs the job. Two ticks on each instance at the same moment: one runs it.
+        String job = "two-instances-" + UUID.randomUUID();
+        List<Boolean> runs = onBoth(2, c -> c.getBean(ClusterJobs.class).due(job, "1h"));
+        assertThat(runs).containsOnlyOnce(true).hasSize(4);
+        // and the next period is not due yet, on either instance
+        assertThat(a.getBean(ClusterJobs.class).due(job, "1h")).isFalse();
+        assertThat(b.getBean(ClusterJobs.class).due(job, "1h")).isFalse();
+        // the hub's own singletons are claimed through the same table
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList("SELECT name FROM cluster_jobs", Map.of(),
+                String.class).containsAll(List.of("sync.sweep", "webhooks.recovery")));
     }
 
     private static long renewals(ConfigurableApplicationContext c) {

@@ -1,7 +1,5 @@
 package io.integrationhub.platform.resilience;
 
-import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +12,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.integrationhub.platform.cluster.DatabaseClock;
+
 /**
- * Budgets shared by every instance: table {@code provider_budgets} (Flyway {@code V33}), one row per key holding the
+ * Budgets shared by every instance: table {@code provider_budgets} (Flyway {@code V33__provider_budgets_and_cluster_jobs.sql}), one row per key holding the
  * earliest moment of its next request in microseconds of the database's clock (one clock for the whole cluster).
  * A take is one short transaction of its own: the database time, then per key, in key order (so two takes never
  * deadlock), {@code UPDATE … SET next_at = now + interval WHERE budget_key = ? AND next_at <= now}. A key that
@@ -49,8 +49,7 @@ public class JdbcBudgetLedger implements BudgetLedger {
             }
         }
         return tx.execute(status -> {
-            OffsetDateTime time = jdbc.getJdbcTemplate().queryForObject("SELECT CURRENT_TIMESTAMP", OffsetDateTime.class);
-            long now = ChronoUnit.MICROS.between(OffsetDateTime.parse("1970-01-01T00:00:00Z"), time);
+            long now = DatabaseClock.nowMicros(jdbc.getJdbcTemplate());
             for (Key key : ordered) {
                 int taken = jdbc.update("UPDATE provider_budgets SET next_at = :next WHERE budget_key = :k AND next_at <= :now",
                         Map.of("k", key.name(), "now", now, "next", now + key.intervalMicros()));

@@ -7,3 +7,11 @@ CREATE TABLE provider_budgets (
     budget_key  VARCHAR(200) PRIMARY KEY,
     next_at     BIGINT NOT NULL
 );
+
+-- Singleton jobs of the cluster (ClusterJobs): the sync sweep, webhook recovery and token keep-alive tick on every
+-- instance; a tick runs the job only if it claims the job's period: UPDATE … SET next_at = now + period
+-- WHERE name = ? AND next_at <= now (epoch milliseconds, database clock). One claim per period wins.
+CREATE TABLE cluster_jobs (
+    name     VARCHAR(100) PRIMARY KEY,
+    next_at  BIGINT NOT NULL
+);
