@@ -14,8 +14,12 @@ import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.quartz.CronExpression;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DuplicateKeyException;
@@ -47,19 +51,37 @@ public class SyncSchedules implements ConnectionLifecycleListener {
     public static final String CLAIMED = "HubScheduleClaimed";
     private static final Logger LOG = LoggerFactory.getLogger(SyncSchedules.class);
 
+    /** Quartz group of the jobs of versions before V32 (one per connection and entity). */
+    static final String LEGACY_GROUP = "hub-sync";
+
     private final ConnectionRepository connections;
     private final NamedParameterJdbcTemplate jdbc;
     private final SyncProperties properties;
+    private final ObjectProvider<Scheduler> scheduler;
 
-    public SyncSchedules(ConnectionRepository connections, NamedParameterJdbcTemplate jdbc, SyncProperties properties) {
+    public SyncSchedules(ConnectionRepository connections, NamedParameterJdbcTemplate jdbc, SyncProperties properties,
+            ObjectProvider<Scheduler> scheduler) {
         this.connections = connections;
         this.jdbc = jdbc;
         this.properties = properties;
+        this.scheduler = scheduler;
     }
 
-    /** At start-up every schedule is brought in line with its connection (a row kept its next firing). */
+    /**
+     * At start-up every schedule is brought in line with its connection (a row kept its next firing), and Quartz jobs
+     * of the old design that an instance of an earlier version created during a rolling upgrade (after {@code V32}
+     * moved the others) are deleted: their schedules are rows now.
+     */
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
+        Scheduler quartz = scheduler.getIfAvailable();
+        if (quartz != null) {
+            try {
+                quartz.deleteJobs(List.copyOf(quartz.getJobKeys(GroupMatcher.jobGroupEquals(LEGACY_GROUP))));
+            } catch (SchedulerException e) {
+                LOG.warn("Quartz jobs of group {} could not be removed: {}", LEGACY_GROUP, e.getMessage());
+            }
+        }
         List<Map<String, Object>> rows = jdbc.queryForList("SELECT tenant_id, id FROM connections "
                 + "WHERE status <> 'disconnected' AND config LIKE '%schedules%' "
                 + "UNION SELECT tenant_id, connection_id FROM sync_schedules", Map.of());

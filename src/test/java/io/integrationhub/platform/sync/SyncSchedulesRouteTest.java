@@ -60,7 +60,7 @@ class SyncSchedulesRouteTest extends CamelTestSupport {
                 .migrate();
         jdbc = new NamedParameterJdbcTemplate(dataSource);
         SyncProperties properties = new SyncProperties();
-        context.getRegistry().bind("syncSchedules", new SyncSchedules(null, jdbc, properties));
+        context.getRegistry().bind("syncSchedules", new SyncSchedules(null, jdbc, properties, null));
         SpringTransactionPolicy tx = new SpringTransactionPolicy(new DataSourceTransactionManager(dataSource));
         tx.setPropagationBehaviorName("PROPAGATION_REQUIRES_NEW");
         context.getRegistry().bind("outboxTransaction", tx);

@@ -63,7 +63,7 @@ class SyncSchedulesTest extends SyncTestBase {
         assertThat(Duration.parse(schedule(t, "contact").expression())).isEqualTo(Duration.ofMinutes(30));
         assertThat(schedule(t, "deal")).isNull();
         // nothing is left in Quartz's own tables: one platform route fires every schedule
-        assertThat(scheduler.getJobKeys(GroupMatcher.jobGroupEquals("hub-sync"))).isEmpty();
+        assertThat(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SyncSchedules.LEGACY_GROUP))).isEmpty();
     }
 
     @Test
@@ -125,5 +125,26 @@ class SyncSchedulesTest extends SyncTestBase {
         assertThat(schedule(t, "contact")).isNull();
         assertThat(jdbc.queryForObject("SELECT status FROM connections WHERE id = :id", Map.of("id", t.connectionId()),
                 String.class)).isEqualTo("disconnected");
+    }
+
+    /** A job of the old design created by an instance of an earlier version during a rolling upgrade is removed. */
+    @Test
+    void shouldRemoveQuartzJobsOfTheOldDesignAtStartUp() throws Exception {
+        Tenant t = tenantWith("hubspot");
+        org.quartz.JobKey legacy = org.quartz.JobKey.jobKey(t.connectionId() + ":contact", SyncSchedules.LEGACY_GROUP);
+        scheduler.addJob(org.quartz.JobBuilder.newJob(OldScheduleJob.class).withIdentity(legacy).storeDurably()
+                .build(), false);
+        assertThat(scheduler.checkExists(legacy)).isTrue();
+
+        schedules.start();
+
+        assertThat(scheduler.checkExists(legacy)).isFalse();
+    }
+
+    /** Stands in for the removed job class of the old design (the job is never fired here). */
+    public static class OldScheduleJob implements org.quartz.Job {
+        @Override
+        public void execute(org.quartz.JobExecutionContext context) {
+        }
     }
 }
