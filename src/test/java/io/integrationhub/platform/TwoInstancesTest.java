@@ -284,6 +284,13 @@ class TwoInstancesTest {
         Tenant t = tenant();
         provider.stubFor(get(urlPathEqualTo("/crm/v3/objects/owners")).willReturn(okJson("{\"results\":[]}")));
         int callsPerThread = 3;
+        // One call on each instance first: an instance's first call opens its HTTP client and connection, which on a
+        // busy machine delays that request's arrival by a good part of the period (not what is measured here).
+        for (ConfigurableApplicationContext c : List.of(a, b)) {
+            c.getBean(ProviderHttp.class).scope("hubspot", t.id(), t.connectionId()).send(token -> HttpRequest
+                    .newBuilder(URI.create(provider.baseUrl() + "/crm/v3/objects/owners?warm-up=true"))
+                    .header("Authorization", "Bearer " + token).GET().build());
+        }
 
         // 2 threads on each instance, 3 calls each: 12 calls for one connection, as fast as the budget lets them.
         List<Integer> done = onBoth(2, c -> {
@@ -296,13 +303,14 @@ class TwoInstancesTest {
         });
         assertThat(done.stream().mapToInt(Integer::intValue).sum()).isEqualTo(12);
 
-        // At the provider: never more than LIMIT requests within the period (less 100 ms of network jitter between
-        // the budget's grant and the request's arrival), although each instance alone would have allowed LIMIT.
+        // At the provider: never more than LIMIT requests within the period, less 200 ms for the delay between the
+        // budget's grant and the request's arrival on a busy machine. Budgets per instance would fail this: two
+        // instances each spacing their requests 250 ms apart put LIMIT + 1 requests within 750 ms or less.
         List<Long> arrivals = provider.getAllServeEvents().stream()
-                .filter(e -> e.getRequest().getUrl().startsWith("/crm/v3/objects/owners"))
+                .filter(e -> e.getRequest().getUrl().equals("/crm/v3/objects/owners"))
                 .map(ServeEvent::getRequest).map(r -> r.getLoggedDate().getTime()).sorted().toList();
         assertThat(arrivals).hasSize(12);
-        long window = PERIOD.toMillis() - 100;
+        long window = PERIOD.toMillis() - 200;
         for (int i = 0; i + LIMIT < arrivals.size(); i++) {
             assertThat(arrivals.get(i + LIMIT) - arrivals.get(i))
                     .as("%d requests within %d ms: %s", LIMIT + 1, window, arrivals).isGreaterThanOrEqualTo(window);
