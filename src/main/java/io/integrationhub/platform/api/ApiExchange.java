@@ -57,6 +57,23 @@ public class ApiExchange {
         return value == null || value.isBlank() ? null : value;
     }
 
+    /** The {@code limit} query parameter: {@code fallback} when absent, else 1 to {@code max} or a 400. */
+    public int limitParam(Exchange exchange, int fallback, int max) {
+        String value = queryParam(exchange, "limit");
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest("'limit' must be 1 to " + max, new FieldError("limit", "must be 1 to " + max));
+    }
+
     public JsonNode body(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
         try {

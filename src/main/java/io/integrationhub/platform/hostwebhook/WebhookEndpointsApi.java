@@ -107,7 +107,7 @@ public class WebhookEndpointsApi {
         UUID tenant = api.tenant(exchange);
         UUID id = api.uuidParam(exchange, "endpointId");
         found(tenant, id);
-        int limit = limit(exchange);
+        int limit = api.limitParam(exchange, DEFAULT_LIMIT, MAX_LIMIT);
         String status = api.queryParam(exchange, "status");
         String cursor = api.queryParam(exchange, "cursor");
         Instant beforeAt = null;
@@ -187,22 +187,6 @@ public class WebhookEndpointsApi {
             throw ProblemException.unprocessable("Subscribe to at least one event type.", new FieldError("/events", "empty"));
         }
         return events;
-    }
-
-    private int limit(Exchange exchange) {
-        String raw = api.queryParam(exchange, "limit");
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("limit must be 1 to " + MAX_LIMIT, new FieldError("limit", "must be 1 to " + MAX_LIMIT));
     }
 
     static Map<String, Object> view(HostWebhookEndpoints.Endpoint e) {
