@@ -13,13 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.tenancy.TenantJdbc;
+import io.integrationhub.platform.vault.ResealableSecrets;
 import io.integrationhub.platform.vault.Vault;
 
 /**
@@ -28,7 +31,7 @@ import io.integrationhub.platform.vault.Vault;
  * data, handed out once (create, rotate) and otherwise only opened to sign a delivery.
  */
 @Component
-public class HostWebhookEndpoints {
+public class HostWebhookEndpoints implements ResealableSecrets {
 
     /** The vault field of the signing secrets (associated data with the endpoint id). */
     static final String SECRET_FIELD = "host-webhook-secret";
@@ -39,14 +42,19 @@ public class HostWebhookEndpoints {
             + "previous_secret_expires_at, failing_since, created_at, updated_at";
 
     private final TenantJdbc jdbc;
+    private final NamedParameterJdbcTemplate allTenants;
     private final Vault vault;
     private final ObjectMapper mapper;
+    private final TransactionTemplate tx;
     private final SecureRandom random = new SecureRandom();
 
-    public HostWebhookEndpoints(TenantJdbc jdbc, Vault vault, ObjectMapper mapper) {
+    public HostWebhookEndpoints(TenantJdbc jdbc, NamedParameterJdbcTemplate allTenants, Vault vault, ObjectMapper mapper,
+            TransactionTemplate tx) {
         this.jdbc = jdbc;
+        this.allTenants = allTenants;
         this.vault = vault;
         this.mapper = mapper;
+        this.tx = tx;
     }
 
     public record Endpoint(UUID id, UUID tenantId, String url, List<String> events, String description, boolean enabled,
@@ -160,6 +168,45 @@ public class HostWebhookEndpoints {
             jdbc.update(tenantId, "UPDATE webhook_endpoints SET failing_since = :at WHERE tenant_id = :tenantId AND id = :id "
                     + "AND failing_since IS NULL", Map.of("id", id, "at", Timestamp.from(at)));
         }
+    }
+
+    /** Vault key rotation: secrets (current and previous) sealed with an older key are sealed again with the active one. */
+    @Override
+    public int resealWithActiveKey() {
+        String active = vault.activeKeyId();
+        // The one cross-tenant read: tenant ids only; each endpoint is then handled in its tenant's scope.
+        List<UUID> tenants = allTenants.queryForList("SELECT DISTINCT tenant_id FROM webhook_endpoints", Map.of(), UUID.class);
+        int moved = 0;
+        for (UUID tenant : tenants) {
+            for (Endpoint e : list(tenant)) {
+                Boolean done = tx.execute(s -> {
+                    byte[][] sealed = jdbc.queryOne(tenant, "SELECT secret_sealed, previous_secret_sealed FROM webhook_endpoints "
+                            + "WHERE tenant_id = :tenantId AND id = :id FOR UPDATE", Map.of("id", e.id()),
+                            (rs, i) -> new byte[][] {rs.getBytes(1), rs.getBytes(2)}).orElse(null);
+                    if (sealed == null) {
+                        return false;
+                    }
+                    boolean currentOld = !active.equals(Vault.keyIdOf(sealed[0]));
+                    boolean previousOld = sealed[1] != null && !active.equals(Vault.keyIdOf(sealed[1]));
+                    if (!currentOld && !previousOld) {
+                        return false;
+                    }
+                    Map<String, Object> p = new HashMap<>();
+                    p.put("id", e.id());
+                    p.put("current", currentOld ? reseal(e.id(), sealed[0]) : sealed[0]);
+                    p.put("previous", previousOld ? reseal(e.id(), sealed[1]) : sealed[1]);
+                    jdbc.update(tenant, "UPDATE webhook_endpoints SET secret_sealed = :current, previous_secret_sealed = :previous "
+                            + "WHERE tenant_id = :tenantId AND id = :id", p);
+                    return true;
+                });
+                moved += Boolean.TRUE.equals(done) ? 1 : 0;
+            }
+        }
+        return moved;
+    }
+
+    private byte[] reseal(UUID id, byte[] sealed) {
+        return vault.seal(id, SECRET_FIELD, vault.open(id, SECRET_FIELD, sealed));
     }
 
     private String newSecret() {

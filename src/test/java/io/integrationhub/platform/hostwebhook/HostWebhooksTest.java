@@ -2,6 +2,8 @@ package io.integrationhub.platform.hostwebhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -10,16 +12,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionStatus;
 import io.integrationhub.platform.tenancy.TenantService;
+import io.integrationhub.platform.vault.CryptoProperties;
+import io.integrationhub.platform.vault.KeyRing;
+import io.integrationhub.platform.vault.Vault;
 import io.integrationhub.support.HookReceiver;
 import io.integrationhub.support.HubClient.Response;
 import io.integrationhub.support.HubIntegrationTest;
@@ -43,6 +51,10 @@ class HostWebhooksTest extends HubIntegrationTest {
     TenantService tenants;
     @Autowired
     ObjectMapper mapper;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    CamelContext camel;
     @Value("${hub.kafka.bootstrap-servers}")
     String bootstrapServers;
 
@@ -265,6 +277,49 @@ class HostWebhooksTest extends HubIntegrationTest {
 
         assertThat(hub.delete(base, owner).status()).isEqualTo(204);
         assertThat(hub.get(base, owner).status()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldMoveSigningSecretsToTheActiveVaultKeyOnReencryption() {
+        String key = newTenantKey();
+        try (HookReceiver receiver = HookReceiver.answering(200)) {
+            JsonNode endpoint = createEndpoint(key, receiver.url(), "[\"*\"]");
+            UUID id = UUID.fromString(endpoint.path("id").asText());
+            String secret = endpoint.path("secret").asText();
+            // rewrite the secret as a hub whose active key was still "old-1" would have sealed it
+            CryptoProperties old = new CryptoProperties();
+            old.setKeyRing("old-1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+            Vault oldVault = new Vault(new KeyRing(old, new HubProperties()));
+            jdbc.update("UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ?",
+                    oldVault.seal(id, HostWebhookEndpoints.SECRET_FIELD, secret), id);
+            assertThat(Vault.keyIdOf(sealed(id))).isEqualTo("old-1");
+
+            Response r = hub.post("/api/v1/admin/vault/re-encrypt", adminToken, "");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().path("reencryptedSecrets").asInt()).isPositive();
+            assertThat(Vault.keyIdOf(sealed(id))).isEqualTo("test-1");
+
+            disconnect(key, connectionFor(key));
+            HookReceiver.Received delivery = receiver.await(1).get(0);
+            assertThat(StandardWebhooksVerifier.verifies(secret, delivery.header("webhook-id"), delivery.header("webhook-timestamp"),
+                    delivery.body(), delivery.header("webhook-signature"))).isTrue();
+            assertThat(new String(sealed(id), StandardCharsets.ISO_8859_1)).as("stored sealed, never in clear")
+                    .doesNotContain(secret.substring(6)).doesNotContain(new String(Base64.getDecoder().decode(secret.substring(6)),
+                            StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private byte[] sealed(UUID id) {
+        return jdbc.queryForObject("SELECT secret_sealed FROM webhook_endpoints WHERE id = ?", byte[].class, id);
+    }
+
+    @Test
+    void shouldRunDeliveriesAsRouteStepsOpsCanSeeInHawtio() {
+        for (String step : List.of("outbox.relay.webhooks", "host-webhooks.claim.due", "host-webhooks.dispatch.split",
+                "host-webhooks.dispatch.queue", "host-webhooks.deliver.sign", "host-webhooks.deliver.post",
+                "host-webhooks.deliver.record", "host-webhooks.deliver.outcome", "host-webhooks.deliver.disable")) {
+            assertThat(camel.getProcessor(step)).as(step).isNotNull();
+        }
     }
 
     private JsonNode createEndpoint(String key, String url, String events) {
