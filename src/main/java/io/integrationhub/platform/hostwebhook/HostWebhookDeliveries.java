@@ -144,16 +144,19 @@ public class HostWebhookDeliveries {
         p.put("code", statusCode);
         p.put("duration", durationMs);
         p.put("error", error);
-        tenantJdbc.update(tenantId, "INSERT INTO webhook_delivery_attempts (delivery_id, tenant_id, attempt, attempted_at, "
-                + "status_code, duration_ms, error) VALUES (:id, :tenantId, :attempt, :at, :code, :duration, :error)", p);
         p.put("status", status);
         p.put("step", scheduleStep);
         p.put("next", nextAttemptAt == null ? null : Timestamp.from(nextAttemptAt));
         p.put("delivered", DELIVERED.equals(status) ? Timestamp.from(at) : null);
         p.put("now", Timestamp.from(Instant.now()));
-        tenantJdbc.update(tenantId, "UPDATE webhook_deliveries SET status = :status, attempts = :attempt, schedule_step = :step, "
-                + "next_attempt_at = :next, locked_until = NULL, locked_by = NULL, last_status_code = :code, last_error = :error, "
-                + "delivered_at = COALESCE(:delivered, delivered_at), updated_at = :now WHERE tenant_id = :tenantId AND id = :id", p);
+        int updated = tenantJdbc.update(tenantId, "UPDATE webhook_deliveries SET status = :status, attempts = :attempt, "
+                + "schedule_step = :step, next_attempt_at = :next, locked_until = NULL, locked_by = NULL, "
+                + "last_status_code = :code, last_error = :error, delivered_at = COALESCE(:delivered, delivered_at), "
+                + "updated_at = :now WHERE tenant_id = :tenantId AND id = :id", p);
+        if (updated > 0) { // else the endpoint (and its log) was deleted meanwhile
+            tenantJdbc.update(tenantId, "INSERT INTO webhook_delivery_attempts (delivery_id, tenant_id, attempt, attempted_at, "
+                    + "status_code, duration_ms, error) VALUES (:id, :tenantId, :attempt, :at, :code, :duration, :error)", p);
+        }
     }
 
     /** Lets another round take a claimed delivery that was not sent (its endpoint changed meanwhile). */

@@ -24,7 +24,7 @@ import io.integrationhub.support.StandardWebhooksVerifier;
  * A hub restart in the middle of a delivery's retry schedule loses nothing: the receiver fails the first two
  * attempts, the hub is stopped, the receiver recovers, and a new hub on the same database schema sends the same
  * message (same {@code webhook-id}, valid signature) on the rest of the schedule and marks it delivered.
- * Retry schedule here: 0 s, 1 s, then 20 s (room for the restart), 20 s.
+ * Retry schedule here: 0 s, 1 s, then 20 s (room for the restart), 20 s, 20 s.
  */
 class HostWebhookRestartTest {
 
@@ -56,14 +56,15 @@ class HostWebhookRestartTest {
                 List<HookReceiver.Received> failed = receiver.await(2);
                 messageId = failed.get(0).header("webhook-id");
             }
+            // stopped before its schedule ran out (2 attempts made; a slow stop may have let the third one through)
             int beforeRestart = receiver.received().size();
-            assertThat(beforeRestart).as("the restart comes before the schedule's third attempt").isEqualTo(2);
+            assertThat(beforeRestart).isBetween(2, 3);
             receiver.answer(n -> 200);
 
             try (ConfigurableApplicationContext second = start("--hub.test.isolated-schema=false",
                     "--spring.datasource.hikari.schema=" + schema, "--spring.flyway.schemas=" + schema,
                     "--spring.flyway.default-schema=" + schema, "--hub.test.schema=" + schema)) {
-                HookReceiver.Received after = receiver.await(3).get(2);
+                HookReceiver.Received after = receiver.await(beforeRestart + 1).get(beforeRestart);
                 assertThat(after.header("webhook-id")).isEqualTo(messageId);
                 assertThat(StandardWebhooksVerifier.verifies(secret, after.header("webhook-id"), after.header("webhook-timestamp"),
                         after.body(), after.header("webhook-signature"))).isTrue();
@@ -77,15 +78,17 @@ class HostWebhookRestartTest {
                     sleep();
                 }
                 assertThat(delivery.path("status").asText()).isEqualTo("delivered");
-                assertThat(delivery.path("attempts")).extracting(a -> a.path("statusCode").asInt()).containsExactly(500, 500, 200);
-                assertThat(receiver.received()).hasSize(3);
+                List<Integer> codes = new ArrayList<>();
+                delivery.path("attempts").forEach(a -> codes.add(a.path("statusCode").asInt()));
+                assertThat(codes).hasSize(beforeRestart + 1).endsWith(200).startsWith(500, 500);
+                assertThat(receiver.received()).hasSize(beforeRestart + 1);
             }
         }
     }
 
     private static ConfigurableApplicationContext start(String... extra) {
         List<String> args = new ArrayList<>(List.of("--spring.profiles.active=test", "--server.port=0",
-                "--hub.host-webhooks.retry-schedule=0s,1s,20s,20s"));
+                "--hub.host-webhooks.retry-schedule=0s,1s,20s,20s,20s"));
         args.addAll(List.of(extra));
         return new SpringApplicationBuilder(HubApplication.class).run(args.toArray(String[]::new));
     }
