@@ -1,5 +1,6 @@
 package io.integrationhub.platform.hostwebhook;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -170,11 +171,12 @@ public class HostWebhookSteps implements DisposableBean {
         out.setHeader("webhook-id", id);
         out.setHeader("webhook-timestamp", Long.toString(timestamp));
         out.setHeader("webhook-signature", HostWebhookSignature.header(secrets, id, timestamp, body));
-        out.setHeader(Exchange.CONTENT_TYPE, EventPublisher.CLOUDEVENTS_JSON);
+        out.setHeader(Exchange.CONTENT_TYPE, EventPublisher.CLOUDEVENTS_JSON + "; charset=utf-8");
         out.setHeader("User-Agent", "integration-hub-webhooks/1");
         out.setHeader(Exchange.HTTP_METHOD, "POST");
         out.setHeader(Exchange.HTTP_URI, endpoint.url());
-        out.setBody(body);
+        // the bytes that were signed, whatever the HTTP client's default charset
+        out.setBody(body.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionStatus;
+import io.integrationhub.platform.events.EventPublisher;
 import io.integrationhub.platform.tenancy.TenantService;
 import io.integrationhub.platform.vault.CryptoProperties;
 import io.integrationhub.platform.vault.KeyRing;
@@ -55,6 +58,10 @@ class HostWebhooksTest extends HubIntegrationTest {
     JdbcTemplate jdbc;
     @Autowired
     CamelContext camel;
+    @Autowired
+    EventPublisher events;
+    @Autowired
+    TransactionTemplate tx;
     @Value("${hub.kafka.bootstrap-servers}")
     String bootstrapServers;
 
@@ -319,6 +326,25 @@ class HostWebhooksTest extends HubIntegrationTest {
                 "host-webhooks.dispatch.queue", "host-webhooks.deliver.sign", "host-webhooks.deliver.post",
                 "host-webhooks.deliver.record", "host-webhooks.deliver.outcome", "host-webhooks.deliver.disable")) {
             assertThat(camel.getProcessor(step)).as(step).isNotNull();
+        }
+    }
+
+    @Test
+    void shouldSignTheBytesSentForTextBeyondAscii() throws Exception {
+        String key = newTenantKey();
+        UUID tenant = tenants.tenantForKey(key).orElseThrow();
+        try (HookReceiver receiver = HookReceiver.answering(200)) {
+            JsonNode endpoint = createEndpoint(key, receiver.url(), "[\"io.integrationhub.record.created\"]");
+            UUID connection = connectionFor(key);
+            // a record change as a sync page publishes it (through the outbox and its relay)
+            tx.executeWithoutResult(s -> events.publish("hub.records.changes", connection.toString(), "record.created",
+                    "records/x", tenant, Map.of("name", "Café Müller – 東京 ✓")));
+
+            HookReceiver.Received r = receiver.await(1).get(0);
+            assertThat(r.header("content-type")).contains("charset=utf-8");
+            assertThat(json(r.body()).path("data").path("name").asText()).isEqualTo("Café Müller – 東京 ✓");
+            assertThat(StandardWebhooksVerifier.verifies(endpoint.path("secret").asText(), r.header("webhook-id"),
+                    r.header("webhook-timestamp"), r.body(), r.header("webhook-signature"))).isTrue();
         }
     }
 
