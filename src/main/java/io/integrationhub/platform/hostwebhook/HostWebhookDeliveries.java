@@ -217,18 +217,13 @@ public class HostWebhookDeliveries {
                 Map.of("endpointId", endpointId, "id", id, "now", at)) > 0;
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp t = rs.getTimestamp(column);
-        return t == null ? null : t.toInstant();
-    }
-
     private Delivery row(ResultSet rs, int i) throws SQLException {
         int code = rs.getInt("last_status_code");
         Integer lastCode = rs.wasNull() ? null : code;
         return new Delivery(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
                 rs.getObject("endpoint_id", UUID.class), rs.getObject("event_id", UUID.class), rs.getString("event_type"),
-                rs.getString("status"), rs.getInt("attempts"), rs.getInt("schedule_step"), instant(rs, "next_attempt_at"),
-                instant(rs, "locked_until"), lastCode, rs.getString("last_error"), instant(rs, "created_at"),
-                instant(rs, "delivered_at"));
+                rs.getString("status"), rs.getInt("attempts"), rs.getInt("schedule_step"), HostWebhookEndpoints.instant(rs, "next_attempt_at"),
+                HostWebhookEndpoints.instant(rs, "locked_until"), lastCode, rs.getString("last_error"), HostWebhookEndpoints.instant(rs, "created_at"),
+                HostWebhookEndpoints.instant(rs, "delivered_at"));
     }
 }

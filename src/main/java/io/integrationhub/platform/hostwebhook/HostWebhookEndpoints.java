@@ -235,7 +235,7 @@ public class HostWebhookEndpoints implements ResealableSecrets {
         return i == null ? null : Timestamp.from(i);
     }
 
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
+    static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }
