@@ -1,0 +1,75 @@
+package io.integrationhub.platform.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.support.HubIntegrationTest;
+import io.integrationhub.support.NodeTools;
+
+/**
+ * What a host developer does: generate a TypeScript client from the API document (openapi-typescript types, used
+ * through openapi-fetch), compile it strictly, and run clients/typescript/src/roundtrip.ts against a running hub —
+ * connection (through a connect session once the document has them), provider consent, sync, records. The client is
+ * generated here from the document in the source tree, so a document that drifts from what the script uses breaks
+ * the compile. Notion through the provider sandbox: the hub listens on its public URL, which the sandbox is reached
+ * through (as in NotionSandboxTest).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
+class OpenApiClientRoundTripTest extends HubIntegrationTest {
+
+    static final int PORT = freePort();
+
+    @DynamicPropertySource
+    static void sandbox(DynamicPropertyRegistry registry) {
+        registry.add("server.port", () -> PORT);
+        // 127.0.0.1, not localhost: the hub listens on IPv4 loopback only, and Node may resolve localhost to ::1.
+        registry.add("hub.public-url", () -> "http://127.0.0.1:" + PORT);
+        registry.add("hub.sandbox.enabled", () -> "true");
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldConnectSyncAndReadRecordsWithTheClientGeneratedFromTheDocument() throws IOException {
+        NodeTools.ready();
+        NodeTools.Result build = NodeTools.run(Map.of(), "npm", "run", "--silent", "build");
+        assertThat(build.exitCode()).as("generate + tsc (strict):\n" + build.describe()).isZero();
+
+        String key = newTenantKey();
+        NodeTools.Result run = NodeTools.run(Map.of("HUB_URL", "http://127.0.0.1:" + PORT, "HUB_API_KEY", key),
+                "node", "build/roundtrip.js");
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        String line = run.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESULT line:\n" + run.describe()));
+        JsonNode result = new ObjectMapper().readTree(line.substring("RESULT ".length()));
+        assertThat(result.path("account").asText()).isEqualTo("Sandbox Kitchen");
+        assertThat(result.path("created").asInt()).isEqualTo(7);
+        assertThat(result.path("records")).hasSize(7);
+        assertThat(result.path("records").findValuesAsText("title")).contains("Sourdough loaf", "Caesar salad");
+
+        // The script's connection and records are the tenant's, as the hub tells the host directly.
+        String connection = result.path("connectionId").asText();
+        JsonNode stored = hub.get("/api/v1/connections/" + connection + "/records/page?limit=100", key).json();
+        assertThat(stored.path("records").findValuesAsText("externalId"))
+                .containsExactlyInAnyOrderElementsOf(result.path("records").findValuesAsText("externalId"));
+        assertThat(hub.get("/api/v1/connections/" + connection, key).json().path("status").asText()).isEqualTo("active");
+    }
+}
