@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -53,15 +55,30 @@ public final class NodeTools {
                 version = null;
             }
             if (version == null || version.exitCode() != 0) {
-                String why = tool + " is not installed; this test needs Node.js 18.17+ and npm (Debian: apt-get install"
-                        + " nodejs npm)";
-                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                    fail(why + ". In CI that is an error, not a skip: .ci/run installs them.");
-                }
-                Assumptions.abort(why + ". Skipped outside CI.");
+                unavailable(tool + " is not installed");
+            } else if ("node".equals(tool) && !supported(version.stdout().strip())) {
+                unavailable("node " + version.stdout().strip() + " is too old");
             }
         }
         install();
+    }
+
+    private static void unavailable(String reason) {
+        String why = reason + "; this test needs Node.js 18.19+ and npm (Debian: apt-get install nodejs npm)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(why + ". In CI that is an error, not a skip: .ci/run installs them.");
+        }
+        Assumptions.abort(why + ". Skipped outside CI.");
+    }
+
+    /** At least 18.19 (the oldest the pinned packages support; Debian 12 has 18.20). */
+    static boolean supported(String nodeVersion) {
+        Matcher v = Pattern.compile("v?(\\d+)\\.(\\d+).*").matcher(nodeVersion);
+        if (!v.matches()) {
+            return false;
+        }
+        int major = Integer.parseInt(v.group(1));
+        return major > 18 || major == 18 && Integer.parseInt(v.group(2)) >= 19;
     }
 
     private static synchronized void install() {
