@@ -3,48 +3,24 @@ package io.integrationhub.platform.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.integrationhub.support.HubIntegrationTest;
 import io.integrationhub.support.NodeTools;
+import io.integrationhub.support.SandboxHubTest;
 
 /**
  * What a host developer does: generate a TypeScript client from the API document (openapi-typescript types, used
  * through openapi-fetch), compile it strictly, and run clients/typescript/src/roundtrip.ts against a running hub —
  * connection (through a connect session once the document has them), provider consent, sync, records. The client is
  * generated here from the document in the source tree, so a document that drifts from what the script uses breaks
- * the compile. Notion through the provider sandbox: the hub listens on its public URL, which the sandbox is reached
- * through (as in NotionSandboxTest).
+ * the compile. Notion through the provider sandbox, as in NotionSandboxTest.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
-class OpenApiClientRoundTripTest extends HubIntegrationTest {
-
-    static final int PORT = freePort();
-
-    @DynamicPropertySource
-    static void sandbox(DynamicPropertyRegistry registry) {
-        registry.add("server.port", () -> PORT);
-        // 127.0.0.1, not localhost: the hub listens on IPv4 loopback only, and Node may resolve localhost to ::1.
-        registry.add("hub.public-url", () -> "http://127.0.0.1:" + PORT);
-        registry.add("hub.sandbox.enabled", () -> "true");
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+class OpenApiClientRoundTripTest extends SandboxHubTest {
 
     @Test
     void shouldConnectSyncAndReadRecordsWithTheClientGeneratedFromTheDocument() throws IOException {
@@ -53,7 +29,7 @@ class OpenApiClientRoundTripTest extends HubIntegrationTest {
         assertThat(build.exitCode()).as("generate + tsc (strict):\n" + build.describe()).isZero();
 
         String key = newTenantKey();
-        NodeTools.Result run = NodeTools.run(Map.of("HUB_URL", "http://127.0.0.1:" + PORT, "HUB_API_KEY", key),
+        NodeTools.Result run = NodeTools.run(Map.of("HUB_URL", PUBLIC_URL, "HUB_API_KEY", key),
                 "node", "build/roundtrip.js");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
