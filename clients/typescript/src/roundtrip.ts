@@ -147,6 +147,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // fetch's own errors ("fetch failed") carry the reason (refused, DNS, …) as their cause.
+  const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : "";
+  console.error(error instanceof Error ? error.message + cause : error);
   process.exit(1);
 });
