@@ -36,6 +36,10 @@ class OpenApiClientRoundTripTest extends SandboxHubTest {
         String line = run.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no RESULT line:\n" + run.describe()));
         JsonNode result = new ObjectMapper().readTree(line.substring("RESULT ".length()));
+        String document = hub.get("/api/v1/openapi.yaml", null).body();
+        assertThat(result.path("connectSession").asBoolean())
+                .as("the end user's steps went through a connect session exactly when the document has them")
+                .isEqualTo(document.lines().anyMatch(l -> l.equals("  /connect-sessions:")));
         assertThat(result.path("account").asText()).isEqualTo("Sandbox Kitchen");
         assertThat(result.path("created").asInt()).isEqualTo(7);
         assertThat(result.path("records")).hasSize(7);
