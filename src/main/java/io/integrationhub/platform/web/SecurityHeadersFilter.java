@@ -61,8 +61,8 @@ public class SecurityHeadersFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");
-        List<String> embedders = isDashboardPage(request) ? tenants.embedOriginsForSession(request.getParameter("session"))
-                : List.of();
+        String session = isDashboardPage(request) ? request.getParameter("session") : null;
+        List<String> embedders = session == null ? List.of() : tenants.embedOriginsForSession(session);
         if (embedders.isEmpty()) {
             response.setHeader("X-Frame-Options", "DENY");
         }
