@@ -191,6 +191,13 @@ class ConnectSessionsApiTest extends DashboardTestBase {
                 KafkaProbe connections = new KafkaProbe(bootstrapServers, "hub.connections")) {
             Response sync = hub.post("/api/v1/connections/" + id + "/syncs", token, "{\"entity\":\"customer\"}");
             assertThat(sync.status()).as(sync.body()).isEqualTo(202);
+            String run = sync.json().path("id").asText();
+            // The run's progress is the end user's to watch; another end user's session does not find it.
+            assertThat(hub.get("/api/v1/syncs/" + run, token).status()).isEqualTo(200);
+            String stranger = session(key, "{\"endUser\":{\"id\":\"someone-else\"}}").path("token").asText();
+            assertThat(hub.get("/api/v1/syncs/" + run, stranger).status()).isEqualTo(404);
+            assertThat(hub.post("/api/v1/syncs/" + run + "/cancel", stranger, "").status()).isEqualTo(404);
+            assertThat(hub.get("/api/v1/connections/" + id + "/syncs", stranger).status()).isEqualTo(404);
             JsonNode record = records.await(id, e -> e.path("type").asText().startsWith("io.integrationhub.record."));
             assertThat(record.path("enduserid").asText()).isEqualTo("user-events");
             assertThat(record.path("tenantid").asText()).isNotEmpty();
