@@ -3,11 +3,11 @@
 //
 //   HUB_URL=http://localhost:8080 HUB_API_KEY=<tenant key> npm run build && npm run roundtrip
 //
-// The host's server holds the tenant key. When the hub's document has connect sessions, the server opens one for
-// the end user and everything the end user's browser does (start the connection, consent, watch its status) uses
-// only the session token; otherwise the connection is created with the tenant key. The provider consent is played
-// here the way a browser follows it: the consent page, "Approve", the redirect back to the hub. That works against
-// the provider sandbox (`hub.sandbox.enabled`, on in the zero-setup profile), whose Notion database has 7 recipes.
+// The host's server holds the tenant key: it opens a connect session for its end user and hands the token to the
+// browser, and everything the end user's browser does (start the connection, consent, watch its status) uses only
+// that token. The server then syncs and reads the records with the tenant key. The provider consent is played here
+// the way a browser follows it: the consent page, "Approve", the redirect back to the hub. That works against the
+// provider sandbox (`hub.sandbox.enabled`, on in the zero-setup profile), whose Notion database has 7 recipes.
 //
 // Prints one line `RESULT {json}` at the end; exits non-zero with the hub's problem details when a step fails.
 import createClient, { type Client } from "openapi-fetch";
@@ -26,6 +26,7 @@ const connectionConfig: Record<string, unknown> = JSON.parse(
   process.env.HUB_CONNECTION_CONFIG ?? '{"databaseId":"5a1e0000-0000-4000-8000-00000000d0b1"}',
 );
 const waitSeconds = Number(process.env.HUB_WAIT_SECONDS ?? "60");
+const endUserId = process.env.HUB_END_USER ?? "roundtrip-end-user";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -62,25 +63,11 @@ async function until<T>(what: string, read: () => Promise<T>, done: (value: T) =
   }
 }
 
-/**
- * The host's server opens a connect session for its end user when the hub's document offers the operation, and
- * hands the token to the browser; null when this hub has no connect sessions yet.
- */
-async function connectSessionToken(): Promise<string | null> {
-  const document = await fetch(`${hubUrl}/api/v1/openapi.yaml`);
-  if (!document.ok || !/^ {2}\/connect-sessions:/m.test(await document.text())) {
-    return null;
-  }
-  // Called untyped: the generated types know this operation only once the document has it.
-  const answer = await fetch(`${hubUrl}/api/v1/connect-sessions`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${tenantKey}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ endUser: { id: "roundtrip-end-user", displayName: "Round trip" }, providers: [provider] }),
-  });
-  const session = (await answer.json()) as { token?: string };
-  if (answer.status !== 201 && answer.status !== 200 || !session.token) {
-    throw new Error(`connect session: HTTP ${answer.status} ${JSON.stringify(session)}`);
-  }
+/** The host's server opens a connect session for its end user; the browser gets only the token. */
+async function connectSessionToken(server: Client<paths>): Promise<string> {
+  const session = ok("create connect session", await server.POST("/connect-sessions", {
+    body: { endUser: { id: endUserId, displayName: "Round trip" }, providers: [provider] },
+  }));
   return session.token;
 }
 
@@ -105,8 +92,7 @@ async function consent(authorizeUrl: string): Promise<void> {
 
 async function main(): Promise<void> {
   const server = hubClient(tenantKey);
-  const sessionToken = await connectSessionToken();
-  const browser = sessionToken ? hubClient(sessionToken) : server;
+  const browser = hubClient(await connectSessionToken(server));
 
   const created = ok("create connection", await browser.POST("/connections", {
     body: { provider, config: connectionConfig },
@@ -137,8 +123,8 @@ async function main(): Promise<void> {
     params: { path: { id: created.id, model: entity }, query: { limit: 100 } },
   }));
   console.log("RESULT " + JSON.stringify({
-    connectSession: sessionToken !== null,
     connectionId: connection.id,
+    endUser: connection.endUser?.id ?? null,
     account: connection.account?.name ?? null,
     syncId: run.id,
     created: run.created,
