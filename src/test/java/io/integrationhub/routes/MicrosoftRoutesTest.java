@@ -49,13 +49,13 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("microsoft/graph.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/onedrive.camel.yaml");
+        return List.of("microsoft/graph.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/webhooks.camel.yaml");
     }
 
     @Override
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
-        configuration.withRouteFilterExcludePattern("microsoft.graph.call");
+        configuration.withRouteFilterExcludePattern("microsoft.graph.call,outlook.action.*");
     }
 
     @Override
@@ -69,7 +69,7 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
 
     @BeforeEach
     void replaceJavaSteps() throws Exception {
-        AdviceWith.adviceWith(context, "microsoft.onedrive.webhook", route -> {
+        AdviceWith.adviceWith(context, "microsoft.webhook", route -> {
             route.weaveById("microsoft.onedrive.webhook.delta-sync").replace()
                     .process(e -> {
                         deltaSyncAttempts.incrementAndGet();
@@ -80,7 +80,9 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
                         }
                     })
                     .to("mock:delta-sync");
-            route.weaveById("microsoft.onedrive.webhook.ignored").after().to("mock:ignored");
+            route.weaveById("microsoft.webhook.ignored").after().to("mock:ignored");
+            route.weaveById("microsoft.webhook.lifecycle").after().to("mock:ignored");
+            route.weaveById("microsoft.mail.notification.sync").replace().to("mock:mail-notification");
         });
         AdviceWith.adviceWith(context, "microsoft.mail.activate", route -> route
                 .weaveById("microsoft.mail.activate.subscribe").replace()
@@ -95,8 +97,6 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
                     }
                 })
                 .to("mock:activate"));
-        AdviceWith.adviceWith(context, "microsoft.mail.notification", route -> route
-                .weaveById("microsoft.mail.notification.sync").replace().to("mock:mail-notification"));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -388,6 +388,11 @@ public class GraphClient {
         return url;
     }
 
+    /** One Graph path segment (an event's id), percent-encoded: a step of the family's routes builds URLs with it. */
+    public static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** Path segment for Graph's colon addressing ({@code root:/Jobs/A%20B:}): each segment percent-encoded. */
     public static String encodePath(String path) {
         StringBuilder out = new StringBuilder();

@@ -3,8 +3,11 @@ package io.integrationhub.provider.microsoft;
 import java.io.IOException;
 import java.util.Base64;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,100 +16,126 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.integrationhub.platform.problem.Problem;
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
-import io.integrationhub.platform.sync.PushTarget;
-import io.integrationhub.platform.sync.SyncContext;
+import io.integrationhub.platform.resilience.ProviderCalls;
 import io.integrationhub.provider.microsoft.GraphClient.Reply;
 import io.integrationhub.provider.microsoft.GraphClient.Request;
 
 /**
- * The {@code onedrive} actions ({@code POST /api/v1/connections/{id}/actions/{action}}):
- * {@code ensure-job-folders {jobRef, name?}}, {@code upload-file {jobRef, folder?, fileName, contentType?,
- * content | contentUrl, conflictBehavior?}} and {@code download-file {itemId}} (the file's metadata and the path
- * of {@code GET …/files/{itemId}/content}, which streams the bytes).
+ * The Java steps of the {@code onedrive} action routes (routes/microsoft/onedrive.camel.yaml; {@code POST
+ * /api/v1/connections/{id}/actions/{action}}): the folder tree of {@code ensure-job-folders {jobRef, name?}} (find or
+ * create each folder, one Graph call at a time), the streamed upload of {@code upload-file {jobRef, folder?, fileName,
+ * contentType?, content | contentUrl, conflictBehavior?}} (simple PUT or upload session, chunk by chunk) and the input
+ * and answer checks of {@code download-file {itemId}}, whose Graph call and result mapping are route steps. Each step
+ * takes the action's {@code {data, link, config}} (or Graph's answer) and answers JSON for the route's mapping.
  */
-@Configuration(proxyBeanMethods = false)
+@Component("oneDriveActions")
 public class OneDriveActions {
 
-    static final String PROVIDER = OneDriveJobFiles.PROVIDER;
+    private final GraphClient graph;
+    private final OneDriveFolders folders;
+    private final OneDriveJobFiles files;
+    private final OneDriveContentUrls contentUrls;
+    private final OneDriveProperties properties;
+    private final ObjectMapper mapper;
 
-    @Bean
-    PushTarget oneDriveEnsureJobFolders(GraphClient graph, OneDriveFolders folders, ObjectMapper mapper) {
-        return new Target("ensure-job-folders", "folder") {
-            @Override
-            public Result push(SyncContext context, JsonNode data, Link existing) {
-                String jobRef = required(data, "jobRef", 512);
-                String name = optional(data, "name", 250);
-                OneDriveFolders.JobFolders f = folders.ensure(graph.session(context.http()), context.tenantId(),
-                        context.connectionId(), context.config(), jobRef, name, null);
-                ObjectNode response = mapper.createObjectNode();
-                response.put("jobRef", f.jobRef());
-                response.put("folderId", f.folderId());
-                response.put("folderName", f.folderName());
-                ObjectNode subs = response.putObject("subFolders");
-                f.subFolders().forEach(subs::put);
-                f.created().forEach(response.putArray("created")::add);
-                return new Result(f.folderId(), null, response);
-            }
-        };
+    public OneDriveActions(GraphClient graph, OneDriveFolders folders, OneDriveJobFiles files,
+            OneDriveContentUrls contentUrls, OneDriveProperties properties, ObjectMapper mapper) {
+        this.graph = graph;
+        this.folders = folders;
+        this.files = files;
+        this.contentUrls = contentUrls;
+        this.properties = properties;
+        this.mapper = mapper;
     }
 
-    @Bean
-    PushTarget oneDriveUploadFile(GraphClient graph, OneDriveJobFiles files, OneDriveContentUrls contentUrls,
-            OneDriveProperties properties) {
-        return new Target("upload-file", "file") {
-            @Override
-            public Result push(SyncContext context, JsonNode data, Link existing) {
-                String jobRef = required(data, "jobRef", 512);
-                String folder = optional(data, "folder", 250);
-                String fileName = required(data, "fileName", 250);
-                String contentType = optional(data, "contentType", 255);
-                String behavior = optional(data, "conflictBehavior", 16);
-                String content = optional(data, "content", Integer.MAX_VALUE);
-                String contentUrl = optional(data, "contentUrl", 4096);
-                if ((content == null) == (contentUrl == null)) {
-                    throw ProblemException.badRequest("Give either 'content' (base64) or 'contentUrl'.",
-                            new FieldError("/content", "exactly one of content and contentUrl"));
-                }
-                GraphClient.Session session = graph.session(context.http());
-                try {
-                    ObjectNode item;
-                    if (content != null) {
-                        long limit = properties.getMaxInlineContent().toBytes();
-                        if ((long) content.length() / 4 * 3 > limit + 2) {
-                            throw ProblemException.unprocessable("'content' is larger than " + limit + " bytes; send bigger "
-                                    + "files by contentUrl or as multipart to POST /connections/{id}/files.",
-                                    new FieldError("/content", "larger than " + limit + " bytes"));
-                        }
-                        item = files.upload(session, context.tenantId(), context.connectionId(), context.config(), jobRef,
-                                folder, fileName, contentType, OneDriveUploadSource.of(decode(content)), behavior);
-                    } else {
-                        try (OneDriveContentUrls.Fetched source = contentUrls.open(contentUrl)) {
-                            item = files.upload(session, context.tenantId(), context.connectionId(), context.config(),
-                                    jobRef, folder, fileName, contentType, source, behavior);
-                        }
-                    }
-                    return new Result(item.path("id").asText(), item.path("eTag").asText(null), item);
-                } catch (IOException e) {
-                    throw new ProblemException(Problem.of(422, "content-unreadable", "The content could not be read",
-                            "Reading the content failed: " + e.getClass().getSimpleName()).withErrors(java.util.List.of(
-                                    new FieldError(content != null ? "/content" : "/contentUrl", "could not be read"))));
-                }
-            }
-        };
+    /** Step of {@code onedrive.action.ensure-job-folders}: the job's folder tree, found or created. */
+    public String ensureJobFolders(String action, Exchange exchange) throws IOException {
+        JsonNode in = mapper.readTree(action);
+        JsonNode data = in.path("data");
+        String jobRef = required(data, "jobRef", 512);
+        String name = optional(data, "name", 250);
+        OneDriveFolders.JobFolders f = folders.ensure(session(exchange), tenant(exchange), connection(exchange),
+                in.path("config"), jobRef, name, null);
+        ObjectNode response = mapper.createObjectNode();
+        response.put("jobRef", f.jobRef());
+        response.put("folderId", f.folderId());
+        response.put("folderName", f.folderName());
+        ObjectNode subs = response.putObject("subFolders");
+        f.subFolders().forEach(subs::put);
+        f.created().forEach(response.putArray("created")::add);
+        return response.toString();
     }
 
-    @Bean
-    PushTarget oneDriveDownloadFile(GraphClient graph, ObjectMapper mapper) {
-        return new Target("download-file", "file") {
-            @Override
-            public Result push(SyncContext context, JsonNode data, Link existing) {
-                String itemId = OneDriveFilesApi.itemId(required(data, "itemId", 256), "/itemId");
-                JsonNode item = metadata(graph.session(context.http()), itemId);
-                ObjectNode response = OneDriveUploads.clean(item);
-                response.put("contentPath", "/api/v1/connections/" + context.connectionId() + "/files/" + itemId + "/content");
-                return new Result(itemId, item.path("eTag").asText(null), response);
+    /** Step of {@code onedrive.action.upload-file}: the content streamed to the job's folder; answers the driveItem. */
+    public String uploadFile(String action, Exchange exchange) throws IOException {
+        JsonNode in = mapper.readTree(action);
+        JsonNode data = in.path("data");
+        String jobRef = required(data, "jobRef", 512);
+        String folder = optional(data, "folder", 250);
+        String fileName = required(data, "fileName", 250);
+        String contentType = optional(data, "contentType", 255);
+        String behavior = optional(data, "conflictBehavior", 16);
+        String content = optional(data, "content", Integer.MAX_VALUE);
+        String contentUrl = optional(data, "contentUrl", 4096);
+        if ((content == null) == (contentUrl == null)) {
+            throw ProblemException.badRequest("Give either 'content' (base64) or 'contentUrl'.",
+                    new FieldError("/content", "exactly one of content and contentUrl"));
+        }
+        GraphClient.Session session = session(exchange);
+        JsonNode config = in.path("config");
+        try {
+            ObjectNode item;
+            if (content != null) {
+                long limit = properties.getMaxInlineContent().toBytes();
+                if ((long) content.length() / 4 * 3 > limit + 2) {
+                    throw ProblemException.unprocessable("'content' is larger than " + limit + " bytes; send bigger "
+                            + "files by contentUrl or as multipart to POST /connections/{id}/files.",
+                            new FieldError("/content", "larger than " + limit + " bytes"));
+                }
+                item = files.upload(session, tenant(exchange), connection(exchange), config, jobRef, folder, fileName,
+                        contentType, OneDriveUploadSource.of(decode(content)), behavior);
+            } else {
+                try (OneDriveContentUrls.Fetched source = contentUrls.open(contentUrl)) {
+                    item = files.upload(session, tenant(exchange), connection(exchange), config, jobRef, folder,
+                            fileName, contentType, source, behavior);
+                }
             }
-        };
+            return item.toString();
+        } catch (IOException e) {
+            throw new ProblemException(Problem.of(422, "content-unreadable", "The content could not be read",
+                    "Reading the content failed: " + e.getClass().getSimpleName()).withErrors(java.util.List.of(
+                            new FieldError(content != null ? "/content" : "/contentUrl", "could not be read"))));
+        }
+    }
+
+    /** Step of {@code onedrive.action.download-file}: the checked {@code itemId} (400 when it is not one). */
+    public String itemId(String action) throws IOException {
+        return OneDriveFilesApi.itemId(required(mapper.readTree(action).path("data"), "itemId", 256), "/itemId");
+    }
+
+    /** Step of {@code onedrive.action.download-file}: Graph's answer is a file's driveItem, else 404 or 422. */
+    public void checkFile(@Header("ProviderStatus") int status, String item,
+            @org.apache.camel.ExchangeProperty("GraphItemId") String itemId) throws IOException {
+        if (status >= 400) {
+            throw ProblemException.notFound("OneDrive item " + itemId);
+        }
+        if (!mapper.readTree(item).has("file")) {
+            throw ProblemException.unprocessable("OneDrive item " + itemId + " is a folder, not a file.",
+                    new FieldError("/itemId", "a folder"));
+        }
+    }
+
+    private GraphClient.Session session(Exchange exchange) {
+        return graph.session(exchange.getProperty(ProviderCalls.PROVIDER, OneDriveJobFiles.PROVIDER, String.class),
+                tenant(exchange), connection(exchange));
+    }
+
+    private static UUID tenant(Exchange exchange) {
+        return exchange.getProperty(ProviderCalls.TENANT, UUID.class);
+    }
+
+    private static UUID connection(Exchange exchange) {
+        return exchange.getProperty(ProviderCalls.CONNECTION, UUID.class);
     }
 
     /** A file's driveItem, or 404 problem+json when Graph has no such item (deleted) and 422 for a folder. */
@@ -121,31 +150,6 @@ public class OneDriveActions {
                     new FieldError("/itemId", "a folder"));
         }
         return reply.json();
-    }
-
-    private abstract static class Target implements PushTarget {
-        private final String action;
-        private final String model;
-
-        Target(String action, String model) {
-            this.action = action;
-            this.model = model;
-        }
-
-        @Override
-        public String provider() {
-            return PROVIDER;
-        }
-
-        @Override
-        public String action() {
-            return action;
-        }
-
-        @Override
-        public String model() {
-            return model;
-        }
     }
 
     static String required(JsonNode data, String field, int max) {

@@ -1,8 +1,5 @@
 package io.integrationhub.provider.microsoft;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -15,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 
 import org.springframework.stereotype.Component;
 
@@ -26,25 +22,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
-import io.integrationhub.platform.family.FamilyMappings;
-import io.integrationhub.platform.sync.PushTarget;
-import io.integrationhub.platform.sync.SyncContext;
-import io.integrationhub.provider.microsoft.GraphClient.Reply;
-import io.integrationhub.provider.microsoft.GraphClient.Request;
-import io.integrationhub.provider.microsoft.GraphClient.Session;
 
 /**
- * Outlook calendar events on Graph ({@code /me/events}) for the {@code upsert-event} and {@code delete-event}
- * actions and for push runs of {@code calendar_event}: the input checked and turned into a Graph event, create
- * ({@code POST}, 201), update ({@code PATCH}, 200; an event deleted in Outlook is created again), delete
- * ({@code DELETE}, 204; 404 counts as deleted) and the listing of the events the hub created.
+ * The input check of the {@code upsert-event} action of {@code outlook-calendar}, a step of the action route
+ * {@code outlook-calendar.action.upsert-event} (routes/microsoft/calendar.camel.yaml): the host application's event
+ * checked and normalised (time zones, all-day boundaries, the connection's categories for the status) into the input
+ * of the mapping file {@code routes/microsoft/mappings/calendar-event.jsonata}. The Graph calls (create with a fresh
+ * {@code transactionId} and the marker {@value #MARKER}, update, delete, the listing of the events the hub created)
+ * are steps of the family's routes.
  *
  * <p>Every event the hub creates carries the single-value extended property {@value #MARKER} with the connection id,
- * so a push run can find them with Graph's documented {@code singleValueExtendedProperties/Any(…)} filter and remove
- * those no {@code localRef} is linked to any more. A create also sends a fresh {@code transactionId}, so a POST the
- * resilience layer repeats after a 5xx or a timeout does not create the event twice.
+ * so a push run can find them with Graph's documented {@code singleValueExtendedProperties/Any(…)} filter (route
+ * {@code outlook-calendar.action.upsert-event.pushed}) and remove those no {@code localRef} is linked to any more.
  */
-@Component
+@Component("outlookCalendarEvents")
 public class OutlookCalendarEvents {
 
     /** Hub-owned named property (GUID of this project) marking events the hub created; the value is the connection id. */
@@ -56,75 +47,25 @@ public class OutlookCalendarEvents {
     private static final String KNOWN = String.join(", ", new TreeSet<>(FIELDS));
     private static final DateTimeFormatter GRAPH_DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
-    private final GraphClient graph;
     private final OutlookCalendarConfig config;
-    private final OutlookCalendarProperties properties;
     private final ObjectMapper mapper;
-    private final FamilyMappings mappings;
 
-    /** The route applying routes/microsoft/mappings/calendar-event.jsonata (routes/microsoft/calendar.camel.yaml). */
-    static final String EVENT_MAPPING = "direct:microsoft.calendar.event-to-graph";
-
-    public OutlookCalendarEvents(GraphClient graph, OutlookCalendarConfig config, OutlookCalendarProperties properties,
-            ObjectMapper mapper, FamilyMappings mappings) {
-        this.mappings = mappings;
-        this.graph = graph;
+    public OutlookCalendarEvents(OutlookCalendarConfig config, ObjectMapper mapper) {
         this.config = config;
-        this.properties = properties;
         this.mapper = mapper;
     }
 
-    /** Creates the event, or updates the linked one (creating it again when it was deleted in Outlook). */
-    public PushTarget.Result upsert(SyncContext context, JsonNode data, PushTarget.Link existing) {
-        ObjectNode event = toGraph(data, config.settings(context.config()));
-        Session session = graph.session(context.http());
-        if (existing != null && existing.externalId() != null) {
-            Reply updated = session.send(Request.of("PATCH", session.url(eventPath(existing.externalId()))).json(event),
-                    status -> status == 404);
-            if (updated.status() != 404) {
-                return result(updated.json());
-            }
-        }
-        ObjectNode create = event.deepCopy();
-        create.put("transactionId", UUID.randomUUID().toString());
-        create.putArray("singleValueExtendedProperties").addObject().put("id", MARKER)
-                .put("value", context.connectionId().toString());
-        return result(session.post("/me/events", create));
-    }
-
-    /** Deletes the event; one already deleted in Outlook (404) counts as deleted. */
-    public void delete(SyncContext context, PushTarget.Link existing) {
-        Session session = graph.session(context.http());
-        session.send(Request.of("DELETE", session.url(eventPath(existing.externalId()))), status -> status == 404);
-    }
-
-    /** A page of the events this connection created (marked with {@value #MARKER}); the cursor is Graph's nextLink. */
-    public PushTarget.PushedPage pushed(SyncContext context, String cursor) {
-        Session session = graph.session(context.http());
-        String url;
-        if (cursor == null) {
-            String filter = "singleValueExtendedProperties/Any(ep: ep/id eq '" + MARKER + "' and ep/value eq '"
-                    + context.connectionId() + "')";
-            url = session.url("/me/events") + "?$filter=" + encode(filter) + "&$select=id,createdDateTime&$top="
-                    + properties.getPageSize();
-        } else if (cursor.startsWith(graph.baseUrl() + "/")) {
-            url = cursor;
-        } else {
-            throw new IllegalStateException("Graph's nextLink leaves the configured Graph API");
-        }
-        JsonNode page = session.get(url);
-        List<PushTarget.Pushed> items = new ArrayList<>();
-        for (JsonNode e : page.path("value")) {
-            items.add(new PushTarget.Pushed(e.path("id").asText(), instant(e.path("createdDateTime").asText(null))));
-        }
-        return new PushTarget.PushedPage(items, page.path("@odata.nextLink").asText(null));
+    /** Route step: the action's {@code {data, link, config}} → the input of calendar-event.jsonata (400/422 problems). */
+    public String check(String action) throws java.io.IOException {
+        JsonNode in = mapper.readTree(action);
+        return mappingInput(in.get("data"), config.settings(in.path("config"))).toString();
     }
 
     /**
-     * The Graph event of an {@code upsert-event} body. Malformed or missing fields are 400, an impossible event (end
+     * The mapping input of an {@code upsert-event} body. Malformed or missing fields are 400, an impossible event (end
      * before start) 422 — each naming the field. Every field is always sent, so an upsert sets the whole event.
      */
-    ObjectNode toGraph(JsonNode data, OutlookCalendarConfig.Settings settings) {
+    ObjectNode mappingInput(JsonNode data, OutlookCalendarConfig.Settings settings) {
         if (data == null || !data.isObject()) {
             throw ProblemException.badRequest("The event must be a JSON object.", new FieldError("/", "must be an object"));
         }
@@ -188,11 +129,7 @@ public class OutlookCalendarEvents {
         in.put("category", category);
         ArrayNode statusCategories = in.putArray("statusCategories");
         settings.categories(status == null ? null : status.trim()).forEach(statusCategories::add);
-        JsonNode event = mappings.apply(EVENT_MAPPING, in);
-        if (!event.isObject()) {
-            throw new IllegalStateException("the calendar event mapping gave no object");
-        }
-        return (ObjectNode) event;
+        return in;
     }
 
     private static String text(JsonNode data, String field, boolean required, int maxLength, List<FieldError> errors) {
@@ -266,29 +203,5 @@ public class OutlookCalendarEvents {
 
     private ObjectNode dateTimeTimeZone(LocalDateTime local, ZoneId zone) {
         return mapper.createObjectNode().put("dateTime", GRAPH_DATE_TIME.format(local)).put("timeZone", zone.getId());
-    }
-
-    private static PushTarget.Result result(JsonNode event) {
-        String id = event.path("id").asText(null);
-        if (id == null) {
-            throw new IllegalStateException("Graph answered an event without id");
-        }
-        return new PushTarget.Result(id, event.path("changeKey").asText(null), event);
-    }
-
-    private static String eventPath(String id) {
-        return "/me/events/" + encode(id);
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static Instant instant(String value) {
-        try {
-            return value == null ? null : Instant.parse(value.endsWith("Z") ? value : value + "Z");
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

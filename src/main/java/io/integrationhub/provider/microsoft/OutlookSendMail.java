@@ -8,8 +8,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,15 +17,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
-import io.integrationhub.platform.family.FamilyMappings;
-import io.integrationhub.platform.sync.PushTarget;
-import io.integrationhub.platform.sync.SyncContext;
-import io.integrationhub.platform.webhook.subscription.SyncRequests;
-import io.integrationhub.provider.microsoft.GraphClient.Request;
 
 /**
- * Action {@code send-mail {to, cc?, subject, body, attachments?, jobRef?}} of {@code outlook}: Graph
- * {@code POST /me/sendMail} with {@code saveToSentItems: true} ({@code 202}, no body, providers.md §1.4).
+ * The input check of action {@code send-mail {to, cc?, subject, body, attachments?, jobRef?}} of {@code outlook}, a
+ * step of the action route {@code outlook.action.send-mail} (routes/microsoft/mail.camel.yaml), which shapes Graph's
+ * {@code POST /me/sendMail} ({@code saveToSentItems: true}; {@code 202}, no body, providers.md §1.4) with the mapping
+ * file {@code routes/microsoft/mappings/send-mail.jsonata} and sends it through the provider endpoint.
  *
  * <p>Graph answers a send with no id, so the hub stamps the message with its own single-value extended property
  * {@value #HUB_PROPERTY} = {@code {"sendId", "jobRef"}} — Microsoft's documented way to find a sent message again.
@@ -36,15 +31,11 @@ import io.integrationhub.provider.microsoft.GraphClient.Request;
  * {@code sent}); replies then follow through the conversation. The action's {@code externalId} is that
  * {@code sendId}, which the captured record carries too.
  *
- * <p>The hub checks the input here; its shape as Graph's request is the family's mapping file
- * {@code routes/microsoft/mappings/send-mail.jsonata}. Input that is missing or of the wrong type is {@code 400};
- * well-formed but impossible input (an address that is not one, attachments over
- * {@code hub.microsoft.mail.max-send-attachment-bytes}) is {@code 422}.
+ * <p>Input that is missing or of the wrong type is {@code 400}; well-formed but impossible input (an address that is
+ * not one, attachments over {@code hub.microsoft.mail.max-send-attachment-bytes}) is {@code 422}.
  */
-@Component
-public class OutlookSendMail implements PushTarget {
-
-    private static final Logger LOG = LoggerFactory.getLogger(OutlookSendMail.class);
+@Component("outlookSendMail")
+public class OutlookSendMail {
 
     /** Named property in the hub's own property set (a GUID of its own, as Graph requires for custom properties). */
     public static final String HUB_PROPERTY = "String {4b0a4c1e-6f2d-4f7e-9d3a-1c5e8b7a2f90} Name IntegrationHubSend";
@@ -53,59 +44,28 @@ public class OutlookSendMail implements PushTarget {
     private static final Pattern ADDRESS = Pattern.compile("[^@\\s<>(),;:\"\\[\\]]{1,64}@[A-Za-z0-9.-]{1,253}\\.[A-Za-z0-9-]{1,63}");
     static final int MAX_RECIPIENTS = 100;
 
-    private final GraphClient graph;
-    private final SyncRequests syncs;
     private final OutlookMailProperties properties;
     private final ObjectMapper mapper;
-    private final FamilyMappings mappings;
 
-    /** The route applying routes/microsoft/mappings/send-mail.jsonata (routes/microsoft/mappings.camel.yaml). */
-    static final String SEND_MAPPING = "direct:microsoft.mail.send-mail-to-graph";
-
-    public OutlookSendMail(GraphClient graph, SyncRequests syncs, OutlookMailProperties properties, ObjectMapper mapper,
-            FamilyMappings mappings) {
-        this.graph = graph;
-        this.syncs = syncs;
+    public OutlookSendMail(OutlookMailProperties properties, ObjectMapper mapper) {
         this.properties = properties;
         this.mapper = mapper;
-        this.mappings = mappings;
     }
 
-    @Override
-    public String provider() {
-        return OutlookMailRules.PROVIDER;
-    }
-
-    @Override
-    public String action() {
-        return "send-mail";
-    }
-
-    @Override
-    public String model() {
-        return "email";
-    }
-
-    @Override
-    public Result push(SyncContext context, JsonNode data, Link existing) {
+    /**
+     * Route step: the action's {@code {data, link, config}} → the input of send-mail.jsonata: the checked fields, a
+     * fresh {@code sendId}, the {@code jobRef} (null when none) and {@code hubTag}, the hub's extended property.
+     */
+    public String check(String action) throws java.io.IOException {
+        JsonNode data = mapper.readTree(action).path("data");
         ObjectNode input = checked(data);
         String sendId = UUID.randomUUID().toString();
         String jobRef = data.path("jobRef").asText(null);
         ObjectNode tag = mapper.createObjectNode().put("sendId", sendId).put("jobRef", jobRef);
+        input.put("sendId", sendId);
+        input.put("jobRef", jobRef);
         input.putObject("hubTag").put("id", HUB_PROPERTY).put("value", tag.toString());
-        // routes/microsoft/mappings/send-mail.jsonata, through the route microsoft.mail.send-mail-to-graph.
-        JsonNode request = mappings.apply(SEND_MAPPING, input);
-        GraphClient.Session session = graph.session(context.http());
-        session.send(Request.of("POST", session.url("/me/sendMail")).json(request));
-        try {
-            // Sent Items has a subscription too; asking now captures the copy without waiting for Graph's notification.
-            syncs.requestIncremental(context.tenantId(), context.connectionId(), "email", "outlook: mail sent");
-        } catch (RuntimeException e) {
-            // The mail is sent: failing now would make the caller send it again. The notification still comes.
-            LOG.warn("Sync after send-mail not requested for connection {}: {}", context.connectionId(), e.toString());
-        }
-        ObjectNode response = mapper.createObjectNode().put("sendId", sendId).put("jobRef", jobRef).put("status", "accepted");
-        return new Result(sendId, null, response);
+        return input.toString();
     }
 
     /**
