@@ -28,7 +28,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>{@code config}: connection config fields the family reads, each with {@code type}, {@code pattern},
  * {@code description}.</li>
  * </ul>
- * Identity (who the connection is) is the route {@code direct:<key>.identity}, unless {@code auth.identity} is
+ * Identity (who the connection is) is the route {@code direct:<settingsKey>.identity} (the key, unless several keys
+ * share a folder: {@code direct:microsoft.identity}), unless {@code auth.identity} is
  * {@code java} (a family whose OAuth profile is Java). {@code settingsKey} names the {@code hub.providers.*} block when
  * several keys share one (default: the key); {@code order} places the entry in the provider list (default 1000).
  */
@@ -70,8 +71,9 @@ public record FamilySpec(
     public record ConfigField(String name, String type, Pattern pattern, String description) {
     }
 
+    /** Who a connection is: one route per family folder, shared by its keys ({@code settingsKey}, e.g. microsoft). */
     public String identityRoute() {
-        return "direct:" + key + ".identity";
+        return "direct:" + settingsKey + ".identity";
     }
 
     public String pageRoute(String entity) {
