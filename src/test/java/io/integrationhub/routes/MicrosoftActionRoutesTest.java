@@ -22,13 +22,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.problem.ProblemException;
-import io.integrationhub.provider.microsoft.GraphClient;
-import io.integrationhub.provider.microsoft.OneDriveActions;
-import io.integrationhub.provider.microsoft.OutlookCalendarConfig;
-import io.integrationhub.provider.microsoft.OutlookCalendarEvents;
-import io.integrationhub.provider.microsoft.OutlookCalendarProperties;
-import io.integrationhub.provider.microsoft.OutlookMailProperties;
-import io.integrationhub.provider.microsoft.OutlookSendMail;
+import io.integrationhub.provider.microsoft.graph.GraphClient;
+import io.integrationhub.provider.microsoft.onedrive.OneDriveActions;
+import io.integrationhub.provider.microsoft.calendar.OutlookCalendarConfig;
+import io.integrationhub.provider.microsoft.calendar.OutlookCalendarEvents;
+import io.integrationhub.provider.microsoft.calendar.OutlookCalendarProperties;
+import io.integrationhub.provider.microsoft.mail.OutlookMailProperties;
+import io.integrationhub.provider.microsoft.mail.OutlookSendMail;
 
 /**
  * The Microsoft family's action, identity and webhook routes (routes/microsoft) without Spring Boot: which Graph
