@@ -72,6 +72,16 @@ public class GraphClient {
         return new Session(http.scope(provider, tenantId, connectionId), null);
     }
 
+    /**
+     * Graph calls of a Java step of one of the family's routes: the tenant, connection and catalog key (default
+     * {@code provider}) the platform put on the exchange.
+     */
+    public Session session(Exchange exchange, String provider) {
+        return session(exchange.getProperty(ProviderCalls.PROVIDER, provider, String.class),
+                exchange.getProperty(ProviderCalls.TENANT, UUID.class),
+                exchange.getProperty(ProviderCalls.CONNECTION, UUID.class));
+    }
+
     /** Graph calls for a sync or action that already holds a resilience scope. */
     public Session session(ProviderHttp.Scope scope) {
         return new Session(scope, null);

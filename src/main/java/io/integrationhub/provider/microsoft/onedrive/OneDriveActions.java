@@ -127,8 +127,7 @@ public class OneDriveActions {
     }
 
     private GraphClient.Session session(Exchange exchange) {
-        return graph.session(exchange.getProperty(ProviderCalls.PROVIDER, OneDriveJobFiles.PROVIDER, String.class),
-                tenant(exchange), connection(exchange));
+        return graph.session(exchange, OneDriveJobFiles.PROVIDER);
     }
 
     private static UUID tenant(Exchange exchange) {

@@ -8,8 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import java.util.UUID;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.family.FamilyMappings;
+import io.integrationhub.platform.resilience.ProviderCalls;
 import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.platform.sync.SyncSource;
 import io.integrationhub.platform.tenancy.TenantJdbc;
@@ -91,56 +97,122 @@ public class OneDriveDeltaSource implements SyncSource {
     private record Cursor(String url, String rootId, String resyncSince) {
     }
 
+    /** Paged by the family's route {@code onedrive.<entity>.page} (steps of {@link Pages}), not from Java. */
     @Override
-    public Page fetchPage(SyncContext context, String cursorText) throws Exception {
-        GraphClient.Session session = graph.session(context.http());
-        Cursor cursor = cursorText != null ? read(cursorText) : context.incremental() ? read(context.since()) : null;
-        if (cursorText != null && cursor == null) {
-            throw new IllegalStateException("the page cursor is not a Graph delta link of this hub");
+    public Page fetchPage(SyncContext context, String cursorText) {
+        throw new UnsupportedOperationException("OneDrive pages are fetched by route onedrive." + entity + ".page");
+    }
+
+    /**
+     * The Java steps of route {@code microsoft.onedrive.delta-page} (routes/microsoft/sync.camel.yaml), which the page
+     * routes {@code onedrive.file.page} and {@code onedrive.folder.page} call with the sync engine's page request
+     * {@code {cursor, since, mode, config}} (exchange property {@code DriveEntity}: file or folder): where the page is
+     * ({@link #request}), where a stale token restarts ({@link #restart}) and what of Graph's answer is a record of the
+     * entity ({@link #page}). The delta GET itself is a route step through the provider endpoint.
+     */
+    @Component("oneDriveDeltaPages")
+    public static class Pages {
+        static final String CURSOR = "DriveDeltaCursor";
+        static final String EMPTY = "DriveEmpty";
+        static final String ENTITY = "DriveEntity";
+
+        private final OneDriveDeltaSource helper;
+
+        public Pages(GraphClient graph, OneDriveSettings settings, TenantJdbc jdbc, ObjectMapper mapper,
+                FamilyMappings mappings) {
+            this.helper = new OneDriveDeltaSource(null, graph, settings, jdbc, mapper, mappings);
         }
-        if (cursor == null) {
-            cursor = start(session, context, null);
+
+        /** The page's delta URL from the run's cursor, the stored delta link, or a fresh enumeration of the root. */
+        public void request(String pageRequest, Exchange exchange) throws Exception {
+            JsonNode in = helper.mapper.readTree(pageRequest);
+            String cursorText = in.path("cursor").asText(null);
+            boolean incremental = "incremental".equals(in.path("mode").asText()) && in.hasNonNull("since");
+            exchange.setProperty(ProviderCalls.PROVIDER, OneDriveJobFiles.PROVIDER);
+            exchange.setProperty(CONFIG, in.path("config"));
+            Cursor cursor = cursorText != null ? helper.read(cursorText)
+                    : incremental ? helper.read(in.path("since").asText()) : null;
+            if (cursorText != null && cursor == null) {
+                throw new IllegalStateException("the page cursor is not a Graph delta link of this hub");
+            }
             if (cursor == null) {
-                return new Page(List.of(), null, 0L, null); // the root folder does not exist (yet): nothing to list
+                cursor = helper.start(session(exchange), in.path("config"), null);
             }
+            ask(exchange, cursor);
         }
-        Reply reply = session.send(Request.of("GET", cursor.url()), status -> status == 410);
-        if (reply.status() == 410) {
-            String restart = reply.header("Location");
-            cursor = restart != null && restart.startsWith(graph.baseUrl() + "/")
-                    ? new Cursor(restart, cursor.rootId(), Instant.now().toString())
-                    : start(session, context, Instant.now().toString());
+
+        /** After {@code 410 Gone}: Graph's {@code Location} (or a fresh enumeration), marking the resync's start. */
+        public void restart(@Header("Location") String location, Exchange exchange) {
+            Cursor cursor = helper.read(exchange.getProperty(CURSOR, String.class));
+            Cursor restarted = location != null && location.startsWith(helper.graph.baseUrl() + "/")
+                    ? new Cursor(location, cursor.rootId(), Instant.now().toString())
+                    : helper.start(session(exchange), exchange.getProperty(CONFIG, JsonNode.class), Instant.now().toString());
+            ask(exchange, restarted);
+            exchange.getMessage().removeHeader("ProviderPassThrough");
+        }
+
+        /** Graph's delta page → the sync engine's page: the entity's items (and deletions), next or delta cursor. */
+        public String page(String graphPage, Exchange exchange) throws Exception {
+            ObjectNode out = helper.mapper.createObjectNode();
+            if (exchange.getProperty(EMPTY, false, Boolean.class)) {
+                out.putArray("items");
+                out.put("total", 0); // the root folder does not exist (yet): nothing to list
+                return out.toString();
+            }
+            Cursor cursor = helper.read(exchange.getProperty(CURSOR, String.class));
+            String entity = exchange.getProperty(ENTITY, String.class);
+            JsonNode reply = helper.mapper.readTree(graphPage);
+            var items = out.putArray("items");
+            Set<String> ids = new HashSet<>();
+            for (JsonNode item : reply.path("value")) {
+                String id = item.path("id").asText();
+                ids.add(id);
+                if (id.equals(cursor.rootId())) {
+                    continue; // the configured root itself is not a record
+                }
+                if (item.has("deleted") || item.has(entity)) {
+                    items.add(item);
+                }
+            }
+            String next = reply.path("@odata.nextLink").asText(null);
+            if (next != null) {
+                out.put("nextCursor", helper.write(new Cursor(next, cursor.rootId(), cursor.resyncSince())));
+                return out.toString();
+            }
+            if (cursor.resyncSince() != null) {
+                items.addAll(helper.notSeenSince(exchange.getProperty(ProviderCalls.TENANT, UUID.class),
+                        exchange.getProperty(ProviderCalls.CONNECTION, UUID.class), entity,
+                        Instant.parse(cursor.resyncSince()), ids));
+            }
+            String delta = reply.path("@odata.deltaLink").asText(null);
+            out.put("deltaCursor", delta == null ? null : helper.write(new Cursor(delta, cursor.rootId(), null)));
+            return out.toString();
+        }
+
+        private void ask(Exchange exchange, Cursor cursor) {
             if (cursor == null) {
-                return new Page(List.of(), null, 0L, null);
+                exchange.setProperty(EMPTY, true);
+                return;
             }
-            reply = session.send(Request.of("GET", cursor.url()));
+            exchange.setProperty(CURSOR, helper.write(cursor));
+            var message = exchange.getMessage();
+            message.setHeader("ProviderMethod", "GET");
+            message.setHeader("ProviderUrl", cursor.url());
+            message.setHeader("ProviderPassThrough", "410");
+            message.setHeader("Accept", "application/json");
+            message.setBody("");
         }
-        List<JsonNode> items = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        for (JsonNode item : reply.json().path("value")) {
-            String id = item.path("id").asText();
-            ids.add(id);
-            if (id.equals(cursor.rootId())) {
-                continue; // the configured root itself is not a record
-            }
-            if (item.has("deleted") || item.has(entity)) {
-                items.add(item);
-            }
+
+        private GraphClient.Session session(Exchange exchange) {
+            return helper.graph.session(exchange, OneDriveJobFiles.PROVIDER);
         }
-        String next = reply.json().path("@odata.nextLink").asText(null);
-        if (next != null) {
-            return new Page(items, write(new Cursor(next, cursor.rootId(), cursor.resyncSince())), null, null);
-        }
-        if (cursor.resyncSince() != null) {
-            items.addAll(notSeenSince(context, Instant.parse(cursor.resyncSince()), ids));
-        }
-        String delta = reply.json().path("@odata.deltaLink").asText(null);
-        return new Page(items, null, null, delta == null ? null : write(new Cursor(delta, cursor.rootId(), null)));
+
+        private static final String CONFIG = "DriveConfig";
     }
 
     /** A fresh enumeration of the configured root; null when that folder does not exist. */
-    private Cursor start(GraphClient.Session session, SyncContext context, String resyncSince) {
-        String rootPath = settings.of(context.config()).rootPath();
+    private Cursor start(GraphClient.Session session, JsonNode config, String resyncSince) {
+        String rootPath = settings.of(config).rootPath();
         Reply root = session.send(Request.of("GET", session.url("/me/drive/root:" + GraphClient.encodePath(rootPath))),
                 status -> status == 404);
         if (root.status() == 404) {
@@ -154,11 +226,12 @@ public class OneDriveDeltaSource implements SyncSource {
      * After a restarted enumeration: the entity's live records that no page of it touched (their
      * {@code last_seen_at} is older than the restart) are gone in OneDrive.
      */
-    private List<JsonNode> notSeenSince(SyncContext context, Instant restart, Set<String> onThisPage) {
+    private List<JsonNode> notSeenSince(UUID tenantId, UUID connectionId, String model, Instant restart,
+            Set<String> onThisPage) {
         List<JsonNode> gone = new ArrayList<>();
-        jdbc.query(context.tenantId(), "SELECT external_id FROM records WHERE tenant_id = :tenantId AND connection_id = "
+        jdbc.query(tenantId, "SELECT external_id FROM records WHERE tenant_id = :tenantId AND connection_id = "
                 + ":connectionId AND model = :model AND deleted = FALSE AND last_seen_at < :restart",
-                Map.of("connectionId", context.connectionId(), "model", model(), "restart", Timestamp.from(restart)),
+                Map.of("connectionId", connectionId, "model", model, "restart", Timestamp.from(restart)),
                 (rs, n) -> {
                     String id = rs.getString(1);
                     if (!onThisPage.contains(id)) {
