@@ -46,6 +46,8 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
     final CountDownLatch activateMayRun = new CountDownLatch(1);
     final AtomicReference<String> activateThread = new AtomicReference<>();
     final AtomicReference<RuntimeException> activateFailure = new AtomicReference<>();
+    /** How many folder subscriptions the (woven) subscribe step made. */
+    final AtomicInteger newSubscriptions = new AtomicInteger();
 
     @Override
     protected List<String> routeFiles() {
@@ -85,6 +87,8 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
             route.weaveById("microsoft.mail.notification.sync").replace().to("mock:mail-notification");
         });
         AdviceWith.adviceWith(context, "microsoft.mail.activate", route -> route
+                .weaveById("microsoft.mail.activate.first-sync").replace().to("mock:first-sync"));
+        AdviceWith.adviceWith(context, "microsoft.mail.activate", route -> route
                 .weaveById("microsoft.mail.activate.subscribe").replace()
                 .process(e -> {
                     activateThread.set(Thread.currentThread().getName());
@@ -95,6 +99,7 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
                     if (failure != null) {
                         throw failure;
                     }
+                    e.getMessage().setBody(newSubscriptions.get());
                 })
                 .to("mock:activate"));
         context.addRoutes(new RouteBuilder() {
@@ -205,6 +210,23 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
         activate.assertIsSatisfied();
         assertThat(activateThread.get()).as("activate runs on the queue's consumer thread")
                 .isNotEqualTo(Thread.currentThread().getName()).contains("seda://microsoft.mail.activate");
+    }
+
+    @ParameterizedTest(name = "{0} new subscriptions")
+    @ValueSource(ints = {0, 2})
+    void onlyNewFolderSubscriptionsAskForAFirstSync(int created) throws Exception {
+        newSubscriptions.set(created);
+        activateMayRun.countDown();
+        getMockEndpoint("mock:first-sync").expectedMessageCount(created > 0 ? 1 : 0);
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("microsoft.mail.activate").whenDone(1).create();
+
+        template.sendBodyAndHeaders("direct:microsoft.mail.activate", null,
+                Map.of("HubTenantId", TENANT, "HubConnectionId", CONNECTION));
+
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        getMockEndpoint("mock:first-sync").assertIsSatisfied();
+        getMockEndpoint("mock:activate").expectedMessageCount(1);
+        getMockEndpoint("mock:activate").assertIsSatisfied();
     }
 
     @Test

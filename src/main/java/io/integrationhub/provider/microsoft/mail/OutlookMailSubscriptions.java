@@ -78,14 +78,16 @@ public class OutlookMailSubscriptions {
         }
     }
 
-    /** Route step of {@code microsoft.mail.activate}: subscriptions for every captured folder, then a first sync. */
-    public void activate(@Header(TenantAuthFilter.TENANT_HEADER) String tenant,
+    /** Route step {@code microsoft.mail.activate.subscribe}: a subscription for every captured folder; how many are new. */
+    public int subscribe(@Header(TenantAuthFilter.TENANT_HEADER) String tenant,
             @Header(DeadLetterStore.CONNECTION_HEADER) String connection) {
-        UUID tenantId = UUID.fromString(tenant);
-        UUID connectionId = UUID.fromString(connection);
-        if (ensure(tenantId, connectionId) > 0) {
-            syncs.requestIncremental(tenantId, connectionId, "email", "outlook: folders subscribed");
-        }
+        return ensure(UUID.fromString(tenant), UUID.fromString(connection));
+    }
+
+    /** Route step {@code microsoft.mail.activate.first-sync}: new subscriptions read their folders once (delta link). */
+    public void firstSync(@Header(TenantAuthFilter.TENANT_HEADER) String tenant,
+            @Header(DeadLetterStore.CONNECTION_HEADER) String connection) {
+        syncs.requestIncremental(UUID.fromString(tenant), UUID.fromString(connection), "email", "outlook: folders subscribed");
     }
 
     /** Creates the missing folder subscriptions of an active connection; returns how many were created. */
