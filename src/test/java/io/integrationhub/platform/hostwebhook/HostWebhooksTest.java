@@ -281,6 +281,14 @@ class HostWebhooksTest extends HubIntegrationTest {
         assertThat(hub.get("/api/v1/webhook-endpoints", other).json().path("endpoints")).isEmpty();
         assertThat(hub.get(base, owner).json().path("enabled").asBoolean()).isTrue();
         assertThat(hub.get("/api/v1/webhook-endpoints", null).status()).isEqualTo(401);
+        // an end user's connect session (a browser token) never manages the tenant's webhook endpoints
+        Response session = hub.post("/api/v1/connect-sessions", owner, "{\"endUser\":{\"id\":\"user-a\"}}");
+        assertThat(session.status()).as(session.body()).isEqualTo(201);
+        String token = session.json().path("token").asText();
+        assertThat(hub.get("/api/v1/webhook-endpoints", token).status()).isEqualTo(403);
+        assertThat(hub.get(base, token).status()).isEqualTo(403);
+        assertThat(hub.post("/api/v1/webhook-endpoints", token, "{\"url\":\"http://127.0.0.1:1/x\",\"events\":[\"*\"]}")
+                .status()).isEqualTo(403);
 
         assertThat(hub.delete(base, owner).status()).isEqualTo(204);
         assertThat(hub.get(base, owner).status()).isEqualTo(404);
