@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,8 +32,8 @@ import io.integrationhub.platform.sync.SyncSource.Mapped;
 import io.integrationhub.platform.tenancy.TenantJdbc;
 
 /**
- * Unified records keyed by (connection, model, externalId). A page is written with a handful of
- * batched statements; a record whose content hash did not change is only marked as seen.
+ * Unified records keyed by (connection, model, externalId). A page is written with a handful of set-based
+ * statements (one upsert on PostgreSQL); a record whose content hash did not change is only marked as seen.
  */
 @Component
 public class RecordStore {
@@ -62,7 +63,12 @@ public class RecordStore {
     private record Existing(UUID id, String hash, boolean deleted) {
     }
 
-    /** Writes one page of mapped records; returns the real changes (created, updated, deleted). */
+    /**
+     * Writes one page of mapped records; returns the real changes (created, updated, deleted) in page order.
+     * A record whose content hash did not change is only marked as seen: no new data, no {@code updated_at}
+     * change, no change returned (so no event). On PostgreSQL the page is one upsert that detects unchanged
+     * records itself; on H2 (the zero-setup profile) a portable read-then-batch path.
+     */
     public List<Change> apply(UUID tenantId, UUID connectionId, String model, List<Mapped> page, Instant now) {
         Map<String, Mapped> byId = new LinkedHashMap<>();
         for (Mapped m : page) {
@@ -71,6 +77,114 @@ public class RecordStore {
         if (byId.isEmpty()) {
             return List.of();
         }
+        Timestamp ts = Timestamp.from(now);
+        return jdbc.postgres() ? applyInSql(tenantId, connectionId, model, byId, ts)
+                : applyRowWise(tenantId, connectionId, model, byId, ts);
+    }
+
+    /**
+     * PostgreSQL: the page's records in one {@code INSERT … ON CONFLICT DO UPDATE … WHERE} the stored hash differs
+     * (or the record was deleted), fed by arrays; {@code RETURNING} names exactly the records created or updated
+     * (a new row keeps the id proposed here, an updated one its own). Deletions are one {@code UPDATE … RETURNING};
+     * everything else of the page was unchanged and is only marked as seen, in one more statement.
+     */
+    private List<Change> applyInSql(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
+            Timestamp now) {
+        int n = byId.size();
+        List<String> upserts = new ArrayList<>(n);
+        List<UUID> proposed = new ArrayList<>(n);
+        List<String> data = new ArrayList<>(n);
+        List<String> hashes = new ArrayList<>(n);
+        List<String> remote = new ArrayList<>(n);
+        List<String> gone = new ArrayList<>();
+        for (Mapped m : byId.values()) {
+            if (m.deleted()) {
+                gone.add(m.externalId());
+                continue;
+            }
+            upserts.add(m.externalId());
+            proposed.add(UUID.randomUUID());
+            data.add(write(m.data()));
+            hashes.add(hash(m.data()));
+            remote.add(m.remoteUpdatedAt() == null ? null : m.remoteUpdatedAt().toString());
+        }
+        Map<String, UUID> written = new HashMap<>();
+        if (!upserts.isEmpty()) {
+            Map<String, Object> p = scope(connectionId, model, now);
+            p.put("ids", new SqlArrayValue("uuid", proposed.toArray()));
+            p.put("externalIds", new SqlArrayValue("varchar", upserts.toArray()));
+            p.put("data", new SqlArrayValue("varchar", data.toArray()));
+            p.put("hashes", new SqlArrayValue("varchar", hashes.toArray()));
+            p.put("remote", new SqlArrayValue("varchar", remote.toArray()));
+            jdbc.query(tenantId, "INSERT INTO records AS r (id, tenant_id, connection_id, model, external_id, data, "
+                    + "content_hash, remote_updated_at, deleted, last_seen_at, created_at, updated_at) "
+                    + "SELECT i.id, :tenantId, :connectionId, :model, i.external_id, i.data, i.content_hash, "
+                    + "CAST(i.remote_updated_at AS TIMESTAMP WITH TIME ZONE), FALSE, :now, :now, :now "
+                    + "FROM unnest(CAST(:ids AS uuid[]), CAST(:externalIds AS varchar[]), CAST(:data AS varchar[]), "
+                    + "CAST(:hashes AS varchar[]), CAST(:remote AS varchar[])) "
+                    + "AS i (id, external_id, data, content_hash, remote_updated_at) "
+                    + "ON CONFLICT (connection_id, model, external_id) DO UPDATE SET data = EXCLUDED.data, "
+                    + "content_hash = EXCLUDED.content_hash, remote_updated_at = EXCLUDED.remote_updated_at, deleted = FALSE, "
+                    + "last_seen_at = EXCLUDED.last_seen_at, updated_at = EXCLUDED.updated_at "
+                    + "WHERE r.tenant_id = EXCLUDED.tenant_id "
+                    + "AND (r.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR r.deleted) "
+                    + "RETURNING r.external_id, r.id", p,
+                    (rs, i) -> written.put(rs.getString(1), rs.getObject(2, UUID.class)));
+        }
+        Map<String, UUID> deleted = new HashMap<>();
+        if (!gone.isEmpty()) {
+            Map<String, Object> p = scope(connectionId, model, now);
+            p.put("externalIds", new SqlArrayValue("varchar", gone.toArray()));
+            jdbc.query(tenantId, "UPDATE records SET deleted = TRUE, last_seen_at = :now, updated_at = :now "
+                    + "WHERE tenant_id = :tenantId AND connection_id = :connectionId AND model = :model "
+                    + "AND external_id = ANY (CAST(:externalIds AS varchar[])) AND deleted = FALSE RETURNING external_id, id", p,
+                    (rs, i) -> deleted.put(rs.getString(1), rs.getObject(2, UUID.class)));
+        }
+        List<String> seen = new ArrayList<>(n - written.size() - deleted.size());
+        List<Change> changes = new ArrayList<>(written.size() + deleted.size());
+        int next = 0;
+        for (Mapped m : byId.values()) {
+            String externalId = m.externalId();
+            if (m.deleted()) {
+                UUID id = deleted.get(externalId);
+                if (id != null) {
+                    changes.add(new Change(ChangeKind.deleted, id, model, externalId, null));
+                } else {
+                    seen.add(externalId);
+                }
+                continue;
+            }
+            UUID mine = proposed.get(next++);
+            UUID id = written.get(externalId);
+            if (id == null) {
+                seen.add(externalId);
+            } else {
+                changes.add(new Change(id.equals(mine) ? ChangeKind.created : ChangeKind.updated, id, model, externalId,
+                        m.data()));
+            }
+        }
+        if (!seen.isEmpty()) {
+            // Only "seen" (for deletion detection of full runs): the data and updated_at stay as they were.
+            Map<String, Object> p = scope(connectionId, model, now);
+            p.put("externalIds", new SqlArrayValue("varchar", seen.toArray()));
+            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId "
+                    + "AND connection_id = :connectionId AND model = :model "
+                    + "AND external_id = ANY (CAST(:externalIds AS varchar[]))", p);
+        }
+        return changes;
+    }
+
+    private static Map<String, Object> scope(UUID connectionId, String model, Timestamp now) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("connectionId", connectionId);
+        p.put("model", model);
+        p.put("now", now);
+        return p;
+    }
+
+    /** H2 (and any database without {@code ON CONFLICT … RETURNING}): the stored hashes read, then batched writes. */
+    private List<Change> applyRowWise(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
+            Timestamp ts) {
         Map<String, Existing> existing = new HashMap<>();
         jdbc.query(tenantId, "SELECT id, external_id, content_hash, deleted FROM records WHERE tenant_id = :tenantId "
                 + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
@@ -79,7 +193,6 @@ public class RecordStore {
                             rs.getString("content_hash"), rs.getBoolean("deleted")));
                     return null;
                 });
-        Timestamp ts = Timestamp.from(now);
         List<Map<String, Object>> inserts = new ArrayList<>();
         List<Map<String, Object>> updates = new ArrayList<>();
         List<Map<String, Object>> deletes = new ArrayList<>();

@@ -2,10 +2,12 @@ package io.integrationhub.platform.tenancy;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -19,9 +21,21 @@ import org.springframework.stereotype.Component;
 public class TenantJdbc {
 
     private final NamedParameterJdbcTemplate jdbc;
+    private volatile Boolean postgres;
 
     public TenantJdbc(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** Whether the database is PostgreSQL (else H2 in PostgreSQL mode, the zero-setup profile): for set-based SQL. */
+    public boolean postgres() {
+        Boolean known = postgres;
+        if (known == null) {
+            known = jdbc.getJdbcTemplate().execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName()
+                    .toLowerCase(Locale.ROOT).contains("postgres"));
+            postgres = known;
+        }
+        return known;
     }
 
     public <T> List<T> query(UUID tenantId, String sql, Map<String, ?> params, RowMapper<T> mapper) {
