@@ -83,10 +83,12 @@ public class RecordStore {
     }
 
     /**
-     * PostgreSQL: the page's records in one {@code INSERT … ON CONFLICT DO UPDATE … WHERE} the stored hash differs
-     * (or the record was deleted), fed by arrays; {@code RETURNING} names exactly the records created or updated
-     * (a new row keeps the id proposed here, an updated one its own). Deletions are one {@code UPDATE … RETURNING};
-     * everything else of the page was unchanged and is only marked as seen, in one more statement.
+     * PostgreSQL: the page in one {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE}, whose update
+     * writes the record's content only where the stored hash differs (or the record was deleted) and otherwise marks
+     * it as seen. The statement decides each record by the unique key alone, so no plan can turn it into a scan
+     * (a separate "seen" {@code UPDATE … = ANY(ids)} did, with the statistics of a table growing during the run).
+     * {@code RETURNING} tells created (the row kept the id proposed here), updated ({@code updated_at} is this
+     * page's time, which an unchanged record never gets) and unchanged apart. Deletions: one more {@code UPDATE}.
      */
     private List<Change> applyInSql(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
             Timestamp now) {
@@ -116,6 +118,7 @@ public class RecordStore {
             p.put("data", new SqlArrayValue("varchar", data.toArray()));
             p.put("hashes", new SqlArrayValue("varchar", hashes.toArray()));
             p.put("remote", new SqlArrayValue("varchar", remote.toArray()));
+            String same = "(r.content_hash = EXCLUDED.content_hash AND NOT r.deleted)";
             jdbc.query(tenantId, "INSERT INTO records AS r (id, tenant_id, connection_id, model, external_id, data, "
                     + "content_hash, remote_updated_at, deleted, last_seen_at, created_at, updated_at) "
                     + "SELECT i.id, :tenantId, :connectionId, :model, i.external_id, i.data, i.content_hash, "
@@ -123,53 +126,47 @@ public class RecordStore {
                     + "FROM unnest(CAST(:ids AS uuid[]), CAST(:externalIds AS varchar[]), CAST(:data AS varchar[]), "
                     + "CAST(:hashes AS varchar[]), CAST(:remote AS varchar[])) "
                     + "AS i (id, external_id, data, content_hash, remote_updated_at) "
-                    + "ON CONFLICT (connection_id, model, external_id) DO UPDATE SET data = EXCLUDED.data, "
-                    + "content_hash = EXCLUDED.content_hash, remote_updated_at = EXCLUDED.remote_updated_at, deleted = FALSE, "
-                    + "last_seen_at = EXCLUDED.last_seen_at, updated_at = EXCLUDED.updated_at "
+                    + "ON CONFLICT (connection_id, model, external_id) DO UPDATE SET "
+                    + "data = CASE WHEN " + same + " THEN r.data ELSE EXCLUDED.data END, "
+                    + "content_hash = EXCLUDED.content_hash, "
+                    + "remote_updated_at = CASE WHEN " + same + " THEN r.remote_updated_at ELSE EXCLUDED.remote_updated_at END, "
+                    + "deleted = FALSE, last_seen_at = EXCLUDED.last_seen_at, "
+                    + "updated_at = CASE WHEN " + same + " THEN r.updated_at ELSE EXCLUDED.updated_at END "
                     + "WHERE r.tenant_id = EXCLUDED.tenant_id "
-                    + "AND (r.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR r.deleted) "
-                    + "RETURNING r.external_id, r.id", p,
-                    (rs, i) -> written.put(rs.getString(1), rs.getObject(2, UUID.class)));
+                    + "RETURNING r.external_id, r.id, r.updated_at = :now", p, (rs, i) -> {
+                        if (rs.getBoolean(3)) {
+                            written.put(rs.getString(1), rs.getObject(2, UUID.class));
+                        }
+                        return null;
+                    });
         }
         Map<String, UUID> deleted = new HashMap<>();
         if (!gone.isEmpty()) {
+            // Also "seen" for records deleted before; deletion markers are few, an index plan does not matter here.
             Map<String, Object> p = scope(connectionId, model, now);
             p.put("externalIds", new SqlArrayValue("varchar", gone.toArray()));
-            jdbc.query(tenantId, "UPDATE records SET deleted = TRUE, last_seen_at = :now, updated_at = :now "
+            jdbc.query(tenantId, "UPDATE records SET deleted = TRUE, last_seen_at = :now, "
+                    + "updated_at = CASE WHEN deleted THEN updated_at ELSE :now END "
                     + "WHERE tenant_id = :tenantId AND connection_id = :connectionId AND model = :model "
-                    + "AND external_id = ANY (CAST(:externalIds AS varchar[])) AND deleted = FALSE RETURNING external_id, id", p,
-                    (rs, i) -> deleted.put(rs.getString(1), rs.getObject(2, UUID.class)));
+                    + "AND external_id = ANY (CAST(:externalIds AS varchar[])) RETURNING external_id, id, updated_at = :now",
+                    p, (rs, i) -> {
+                        if (rs.getBoolean(3)) {
+                            deleted.put(rs.getString(1), rs.getObject(2, UUID.class));
+                        }
+                        return null;
+                    });
         }
-        List<String> seen = new ArrayList<>(n - written.size() - deleted.size());
         List<Change> changes = new ArrayList<>(written.size() + deleted.size());
         int next = 0;
         for (Mapped m : byId.values()) {
             String externalId = m.externalId();
-            if (m.deleted()) {
-                UUID id = deleted.get(externalId);
-                if (id != null) {
-                    changes.add(new Change(ChangeKind.deleted, id, model, externalId, null));
-                } else {
-                    seen.add(externalId);
-                }
-                continue;
+            UUID id = m.deleted() ? deleted.get(externalId) : written.get(externalId);
+            UUID mine = m.deleted() ? null : proposed.get(next++);
+            if (id != null) {
+                changes.add(m.deleted() ? new Change(ChangeKind.deleted, id, model, externalId, null)
+                        : new Change(id.equals(mine) ? ChangeKind.created : ChangeKind.updated, id, model, externalId,
+                                m.data()));
             }
-            UUID mine = proposed.get(next++);
-            UUID id = written.get(externalId);
-            if (id == null) {
-                seen.add(externalId);
-            } else {
-                changes.add(new Change(id.equals(mine) ? ChangeKind.created : ChangeKind.updated, id, model, externalId,
-                        m.data()));
-            }
-        }
-        if (!seen.isEmpty()) {
-            // Only "seen" (for deletion detection of full runs): the data and updated_at stay as they were.
-            Map<String, Object> p = scope(connectionId, model, now);
-            p.put("externalIds", new SqlArrayValue("varchar", seen.toArray()));
-            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId "
-                    + "AND connection_id = :connectionId AND model = :model "
-                    + "AND external_id = ANY (CAST(:externalIds AS varchar[]))", p);
         }
         return changes;
     }

@@ -2,15 +2,15 @@ package io.integrationhub.platform.tenancy;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
+
+import io.integrationhub.platform.config.DatabaseKind;
 
 /**
  * The one place tenant scoping is enforced: every query over tenant data goes through here, must
@@ -21,7 +21,6 @@ import org.springframework.stereotype.Component;
 public class TenantJdbc {
 
     private final NamedParameterJdbcTemplate jdbc;
-    private volatile Boolean postgres;
 
     public TenantJdbc(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -29,13 +28,7 @@ public class TenantJdbc {
 
     /** Whether the database is PostgreSQL (else H2 in PostgreSQL mode, the zero-setup profile): for set-based SQL. */
     public boolean postgres() {
-        Boolean known = postgres;
-        if (known == null) {
-            known = jdbc.getJdbcTemplate().execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName()
-                    .toLowerCase(Locale.ROOT).contains("postgres"));
-            postgres = known;
-        }
-        return known;
+        return DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource());
     }
 
     public <T> List<T> query(UUID tenantId, String sql, Map<String, ?> params, RowMapper<T> mapper) {
