@@ -179,13 +179,21 @@ public class RecordStore {
         return p;
     }
 
-    /** H2 (and any database without {@code ON CONFLICT … RETURNING}): the stored hashes read, then batched writes. */
+    /**
+     * H2 (and any database without {@code ON CONFLICT … RETURNING}): the page's stored hashes read in one join, then
+     * batched inserts, updates and deletions, and one "seen" update by primary key.
+     */
     private List<Change> applyRowWise(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
             Timestamp ts) {
         Map<String, Existing> existing = new HashMap<>();
-        jdbc.query(tenantId, "SELECT id, external_id, content_hash, deleted FROM records WHERE tenant_id = :tenantId "
-                + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
-                Map.of("connectionId", connectionId, "model", model, "ids", byId.keySet()), (rs, n) -> {
+        // Joined from an array: H2 uses the whole unique key for a join, but for "external_id IN (…)" only its
+        // (connection_id, model) prefix, filtering every record of the connection (quadratic over a run).
+        jdbc.query(tenantId, "SELECT r.id, r.external_id, r.content_hash, r.deleted "
+                + "FROM UNNEST(CAST(:ids AS VARCHAR ARRAY)) AS p (external_id) JOIN records r "
+                + "ON r.tenant_id = :tenantId AND r.connection_id = :connectionId AND r.model = :model "
+                + "AND r.external_id = p.external_id",
+                Map.of("connectionId", connectionId, "model", model,
+                        "ids", new SqlArrayValue("varchar", byId.keySet().toArray())), (rs, n) -> {
                     existing.put(rs.getString("external_id"), new Existing(rs.getObject("id", UUID.class),
                             rs.getString("content_hash"), rs.getBoolean("deleted")));
                     return null;
@@ -193,7 +201,7 @@ public class RecordStore {
         List<Map<String, Object>> inserts = new ArrayList<>();
         List<Map<String, Object>> updates = new ArrayList<>();
         List<Map<String, Object>> deletes = new ArrayList<>();
-        List<String> seen = new ArrayList<>();
+        List<UUID> seen = new ArrayList<>();
         List<Change> changes = new ArrayList<>();
         for (Mapped m : byId.values()) {
             Existing old = existing.get(m.externalId());
@@ -202,7 +210,7 @@ public class RecordStore {
                     deletes.add(Map.of("id", old.id(), "now", ts));
                     changes.add(new Change(ChangeKind.deleted, old.id(), model, m.externalId(), null));
                 } else if (old != null) {
-                    seen.add(m.externalId());
+                    seen.add(old.id());
                 }
                 continue;
             }
@@ -222,7 +230,7 @@ public class RecordStore {
                 updates.add(p);
                 changes.add(new Change(ChangeKind.updated, old.id(), model, m.externalId(), m.data()));
             } else {
-                seen.add(m.externalId());
+                seen.add(old.id());
             }
         }
         if (!inserts.isEmpty()) {
@@ -241,9 +249,8 @@ public class RecordStore {
         }
         if (!seen.isEmpty()) {
             // Only "seen" (for deletion detection of full runs): the data and updated_at stay as they were.
-            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId "
-                    + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
-                    Map.of("now", ts, "connectionId", connectionId, "model", model, "ids", seen));
+            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId AND id IN (:ids)",
+                    Map.of("now", ts, "ids", seen));
         }
         return changes;
     }
