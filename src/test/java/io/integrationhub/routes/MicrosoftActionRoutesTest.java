@@ -51,7 +51,8 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
     @Override
     protected List<String> routeFiles() {
         return List.of("microsoft/calendar.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/onedrive.camel.yaml",
-                "microsoft/webhooks.camel.yaml", "microsoft/identity.camel.yaml", "microsoft/graph.camel.yaml");
+                "microsoft/webhooks.camel.yaml", "microsoft/identity.camel.yaml", "microsoft/graph.camel.yaml",
+                "microsoft/subscriptions.camel.yaml");
     }
 
     @Override
@@ -345,5 +346,48 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         MockEndpoint.assertIsSatisfied(context);
         getMockEndpoint("mock:dead-letter").expectedMessageCount(0);
         getMockEndpoint("mock:dead-letter").assertIsSatisfied();
+    }
+
+    // --- microsoft.subscription.* ---------------------------------------------------------------------------------
+
+    @Test
+    void aSubscriptionIsCreatedWithTheMappedBodyAndLifecycleNotificationsToTheSameUrl() {
+        answers.add(new Object[] {201, "{\"id\": \"sub-1\", \"expirationDateTime\": \"2026-03-12T00:00:00Z\"}"});
+
+        JsonNode out = out(action("direct:microsoft.subscription.create", """
+                {"resource": "me/drive/root", "changeType": "updated", "clientState": "s3cret",
+                 "notificationUrl": "https://hub.test/webhooks/onedrive", "expiration": "2026-03-12T00:00:00Z"}""",
+                Map.of()));
+
+        assertThat(calls).containsExactly("POST " + GRAPH + "/subscriptions");
+        JsonNode body = sent(0);
+        assertThat(body.path("resource").asText()).isEqualTo("me/drive/root");
+        assertThat(body.path("changeType").asText()).isEqualTo("updated");
+        assertThat(body.path("clientState").asText()).isEqualTo("s3cret");
+        assertThat(body.path("expirationDateTime").asText()).isEqualTo("2026-03-12T00:00:00Z");
+        assertThat(body.path("notificationUrl").asText()).isEqualTo("https://hub.test/webhooks/onedrive");
+        assertThat(body.path("lifecycleNotificationUrl").asText()).isEqualTo("https://hub.test/webhooks/onedrive");
+        assertThat(requests.get(0)).containsEntry("Content-Type", "application/json");
+        assertThat(out.path("id").asText()).isEqualTo("sub-1");
+    }
+
+    @Test
+    void renewReauthorizeAndDeleteAddressTheSubscriptionAsOneEncodedSegment() {
+        answers.add(new Object[] {200, "{\"expirationDateTime\": \"2026-03-13T00:00:00Z\"}"});
+        Map<String, Object> id = Map.of("GraphSubscriptionId", "a/b c#%é");
+
+        Exchange renewed = action("direct:microsoft.subscription.renew", null,
+                Map.of("GraphSubscriptionId", "a/b c#%é", "GraphExpiration", "2026-03-13T00:00:00Z"));
+        action("direct:microsoft.subscription.reauthorize", null, id);
+        action("direct:microsoft.subscription.delete", null, id);
+
+        String encoded = GRAPH + "/subscriptions/a%2Fb%20c%23%25%C3%A9";
+        assertThat(calls).containsExactly("PATCH " + encoded, "POST " + encoded + "/reauthorize", "DELETE " + encoded);
+        assertThat(sent(0).path("expirationDateTime").asText()).isEqualTo("2026-03-13T00:00:00Z");
+        assertThat(out(renewed).path("expirationDateTime").asText()).isEqualTo("2026-03-13T00:00:00Z");
+        // a subscription Graph no longer knows is an answer (re-create), not a failure; delete takes any 4xx
+        assertThat(requests.get(0)).containsEntry("ProviderPassThrough", "404");
+        assertThat(requests.get(1)).containsEntry("ProviderPassThrough", "404");
+        assertThat(requests.get(2)).containsEntry("ProviderPassThrough", "4xx");
     }
 }

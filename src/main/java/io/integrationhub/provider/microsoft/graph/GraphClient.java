@@ -259,14 +259,8 @@ public class GraphClient {
      * refresh, 429s and 5xx beyond the retries and an open breaker arrive as {@link ProviderCallException}.
      */
     private Reply call(Session session, Request request) {
-        ProviderHttp.Scope scope = session.scope;
         Exchange result = producer.send(ENDPOINT, exchange -> {
-            exchange.setProperty(ProviderCalls.TENANT, scope.tenantId());
-            exchange.setProperty(ProviderCalls.CONNECTION, scope.connectionId());
-            exchange.setProperty(ProviderCalls.PROVIDER, scope.provider());
-            if (session.bearer != null) {
-                exchange.setProperty(ProviderCalls.BEARER, session.bearer);
-            }
+            scopeOnto(exchange, session);
             if (!request.authorized) {
                 exchange.setProperty(ProviderCalls.ANONYMOUS, true);
             }
@@ -281,12 +275,41 @@ public class GraphClient {
             request.headers.forEach(message::setHeader);
             message.setBody(request.body);
         });
+        return answer(result);
+    }
+
+    /**
+     * Runs one of the family's routes that call Graph (e.g. {@code direct:microsoft.subscription.renew}) for a
+     * session: its tenant, connection, catalog key and bearer token as the exchange properties the provider endpoint
+     * reads, the given exchange properties and body. The answer is the provider endpoint's (header
+     * {@code ProviderStatus}, Graph's body); a failure of the call is thrown as it is.
+     */
+    public Reply route(String uri, Session session, Map<String, Object> properties, Object body) {
+        Exchange result = producer.send(uri, exchange -> {
+            scopeOnto(exchange, session);
+            properties.forEach(exchange::setProperty);
+            exchange.getMessage().setBody(body);
+        });
+        return answer(result);
+    }
+
+    private Reply answer(Exchange result) {
         Exception failure = result.getException();
         if (failure != null) {
             throw unchecked(failure);
         }
         var message = result.getMessage();
         return reply(message.getHeader("ProviderStatus", 0, Integer.class), message);
+    }
+
+    private static void scopeOnto(Exchange exchange, Session session) {
+        ProviderHttp.Scope scope = session.scope;
+        exchange.setProperty(ProviderCalls.TENANT, scope.tenantId());
+        exchange.setProperty(ProviderCalls.CONNECTION, scope.connectionId());
+        exchange.setProperty(ProviderCalls.PROVIDER, scope.provider());
+        if (session.bearer != null) {
+            exchange.setProperty(ProviderCalls.BEARER, session.bearer);
+        }
     }
 
     /**
