@@ -52,7 +52,7 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
     protected List<String> routeFiles() {
         return List.of("microsoft/calendar.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/onedrive.camel.yaml",
                 "microsoft/webhooks.camel.yaml", "microsoft/identity.camel.yaml", "microsoft/graph.camel.yaml",
-                "microsoft/subscriptions.camel.yaml");
+                "microsoft/subscriptions.camel.yaml", "microsoft/folders.camel.yaml");
     }
 
     @Override
@@ -389,5 +389,39 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         assertThat(requests.get(0)).containsEntry("ProviderPassThrough", "404");
         assertThat(requests.get(1)).containsEntry("ProviderPassThrough", "404");
         assertThat(requests.get(2)).containsEntry("ProviderPassThrough", "4xx");
+    }
+
+    // --- onedrive.folders.list / outlook.mail-folders.list ---------------------------------------------------------
+
+    @Test
+    void theFolderPickersAskGraphForTheFolderAndAPageOfItsChildren() {
+        answers.add(new Object[] {200, "{\"id\": \"R\", \"root\": {}}"});
+        answers.add(new Object[] {200, "{\"value\": [{\"id\": \"F1\"}]}"});
+        JsonNode root = out(action("direct:onedrive.folders.list", null, Map.of()));
+        answers.add(new Object[] {200, "{\"id\": \"X\"}"});
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        action("direct:onedrive.folders.list", null, Map.of("DriveParentId", "01 A#%é",
+                "GraphNextLink", GRAPH + "/me/drive/items/01/children?$skiptoken=2"));
+        answers.add(new Object[] {200, "{\"value\": [{\"id\": \"inbox\"}]}"});
+        JsonNode mailbox = out(action("direct:outlook.mail-folders.list", null, Map.of()));
+        answers.add(new Object[] {200, "{\"id\": \"AAMk=\", \"displayName\": \"Projects\"}"});
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        JsonNode folder = out(action("direct:outlook.mail-folders.list", null, Map.of("MailParentId", "AAMk/=")));
+
+        String drive = "?$select=id,name,folder,parentReference";
+        String mail = "?$select=id,displayName,childFolderCount,parentFolderId";
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/drive/root" + drive,
+                "GET " + GRAPH + "/me/drive/root/children" + drive + "&$top=200",
+                "GET " + GRAPH + "/me/drive/items/01%20A%23%25%C3%A9" + drive,
+                "GET " + GRAPH + "/me/drive/items/01/children?$skiptoken=2",
+                "GET " + GRAPH + "/me/mailFolders" + mail + "&$top=200",
+                "GET " + GRAPH + "/me/mailFolders/AAMk%2F%3D" + mail,
+                "GET " + GRAPH + "/me/mailFolders/AAMk%2F%3D/childFolders" + mail + "&$top=200");
+        assertThat(root.path("parent").path("id").asText()).isEqualTo("R");
+        assertThat(root.path("page").path("value").get(0).path("id").asText()).isEqualTo("F1");
+        assertThat(mailbox.path("parent").isNull()).isTrue();
+        assertThat(mailbox.path("page").path("value").get(0).path("id").asText()).isEqualTo("inbox");
+        assertThat(folder.path("parent").path("displayName").asText()).isEqualTo("Projects");
     }
 }
