@@ -400,7 +400,7 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         JsonNode root = out(action("direct:onedrive.folders.list", null, Map.of()));
         answers.add(new Object[] {200, "{\"id\": \"X\"}"});
         answers.add(new Object[] {200, "{\"value\": []}"});
-        action("direct:onedrive.folders.list", null, Map.of("DriveParentId", "01 A#%é",
+        action("direct:onedrive.folders.list", null, Map.of("DriveItemId", "01 A#%é",
                 "GraphNextLink", GRAPH + "/me/drive/items/01/children?$skiptoken=2"));
         answers.add(new Object[] {200, "{\"value\": [{\"id\": \"inbox\"}]}"});
         JsonNode mailbox = out(action("direct:outlook.mail-folders.list", null, Map.of()));
@@ -423,5 +423,36 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         assertThat(mailbox.path("parent").isNull()).isTrue();
         assertThat(mailbox.path("page").path("value").get(0).path("id").asText()).isEqualTo("inbox");
         assertThat(folder.path("parent").path("displayName").asText()).isEqualTo("Projects");
+    }
+
+    // --- onedrive.item.get / onedrive.folder.create -----------------------------------------------------------------
+
+    @Test
+    void driveItemsAreAddressedByIdOrByPathWithEverySegmentEncoded() {
+        answers.add(new Object[] {200, "{\"id\": \"ROOT\"}"});
+        answers.add(new Object[] {404, "{\"error\": {\"code\": \"itemNotFound\"}}"});
+        answers.add(new Object[] {200, "{\"id\": \"X\"}"});
+        answers.add(new Object[] {409, "{\"error\": {\"code\": \"nameAlreadyExists\"}}"});
+
+        Exchange root = action("direct:onedrive.item.get", null, Map.of("DrivePath", "/Jobs/2026, Q1 #1/100% Ünïcode"));
+        Exchange missing = action("direct:onedrive.item.get", null,
+                Map.of("DriveItemId", "01AB!12", "DrivePath", "a b.pdf"));
+        action("direct:onedrive.item.get", null, Map.of("DriveItemId", "01AB", "DriveSelect", "id,name,folder,deleted"));
+        Exchange created = action("direct:onedrive.folder.create", "{\"name\": \"JOB-7 Smith, Jones\"}", Map.of());
+
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/drive/root:/Jobs/2026%2C%20Q1%20%231/100%25%20%C3%9Cn%C3%AFcode",
+                "GET " + GRAPH + "/me/drive/items/01AB%2112:/a%20b.pdf",
+                "GET " + GRAPH + "/me/drive/items/01AB?$select=id,name,folder,deleted",
+                "POST " + GRAPH + "/me/drive/root/children");
+        assertThat(out(root).path("id").asText()).isEqualTo("ROOT");
+        // 4xx answers come back for the Java step to judge (404 not there, 409 already there)
+        assertThat(missing.getMessage().getHeader("ProviderStatus")).isEqualTo(404);
+        assertThat(created.getMessage().getHeader("ProviderStatus")).isEqualTo(409);
+        assertThat(requests.get(3)).containsEntry("ProviderPassThrough", "4xx");
+        JsonNode folder = sent(3);
+        assertThat(folder.path("name").asText()).isEqualTo("JOB-7 Smith, Jones");
+        assertThat(folder.path("folder").isObject()).isTrue();
+        assertThat(folder.path("@microsoft.graph.conflictBehavior").asText()).isEqualTo("fail");
     }
 }

@@ -244,7 +244,19 @@ public class GraphClient {
          * item that may be gone, 410 of a stale delta token, 416 of an upload chunk already received).
          */
         public Reply send(Request request, IntPredicate accept) {
-            Reply reply = !request.authorized && request.sink != null ? download(request) : call(this, request);
+            return judged(!request.authorized && request.sink != null ? download(request) : call(this, request), accept);
+        }
+
+        /**
+         * Runs one of the family's routes that call Graph through the provider endpoint (e.g.
+         * {@code direct:onedrive.item.get}) for this session, with the given exchange properties and body; the reply
+         * is judged as {@link #send(Request, IntPredicate)} does (the route passes every 4xx back).
+         */
+        public Reply route(String uri, Map<String, Object> properties, Object body, IntPredicate accept) {
+            return judged(GraphClient.this.route(uri, this, properties, body), accept);
+        }
+
+        private static Reply judged(Reply reply, IntPredicate accept) {
             if (reply.status() >= 400 && !accept.test(reply.status())) {
                 throw new GraphException(reply.status(), reply.errorCode(), reply.json().path("error").path("message")
                         .asText(null));

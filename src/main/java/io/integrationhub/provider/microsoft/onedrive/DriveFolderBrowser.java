@@ -48,7 +48,7 @@ public class DriveFolderBrowser implements FolderBrowser {
         }
         Map<String, Object> properties = new HashMap<>();
         if (parentId != null) {
-            properties.put("DriveParentId", parentId);
+            properties.put("DriveItemId", parentId);
         }
         if (cursor != null) {
             properties.put("GraphNextLink", graph.linkOf(cursor));

@@ -280,8 +280,8 @@ public class OneDriveUploads {
      * committed the file. It is taken when an item of that name and size is there; otherwise the upload starts over.
      */
     private ObjectNode alreadyCommitted(GraphClient.Session graph, String parentId, String fileName, long total) {
-        Reply found = graph.send(Request.of("GET", graph.url(OneDriveFolders.item(parentId) + ":"
-                + GraphClient.encodePath(fileName))), s -> s == 404);
+        Reply found = graph.route(OneDriveFolders.ITEM, OneDriveFolders.address(parentId, fileName, null), null,
+                s -> s == 404);
         if (found.status() < 300 && found.json().has("file") && found.json().path("size").asLong(-1) == total) {
             return (ObjectNode) found.json();
         }
