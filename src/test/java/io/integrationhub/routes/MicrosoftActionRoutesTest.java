@@ -52,7 +52,8 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
     protected List<String> routeFiles() {
         return List.of("microsoft/calendar.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/onedrive.camel.yaml",
                 "microsoft/webhooks.camel.yaml", "microsoft/identity.camel.yaml", "microsoft/graph.camel.yaml",
-                "microsoft/subscriptions.camel.yaml", "microsoft/folders.camel.yaml");
+                "microsoft/subscriptions.camel.yaml", "microsoft/folders.camel.yaml",
+                "microsoft/mail-capture.camel.yaml");
     }
 
     @Override
@@ -454,5 +455,37 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         assertThat(folder.path("name").asText()).isEqualTo("JOB-7 Smith, Jones");
         assertThat(folder.path("folder").isObject()).isTrue();
         assertThat(folder.path("@microsoft.graph.conflictBehavior").asText()).isEqualTo("fail");
+    }
+
+    // --- outlook.mail.delta / outlook.mail.attachments --------------------------------------------------------------
+
+    @Test
+    void mailCaptureReadsAFoldersDeltaFreshOrByLinkAndAMessagesAttachments() {
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        answers.add(new Object[] {410, "{\"error\": {\"code\": \"SyncStateNotFound\"}}"});
+        answers.add(new Object[] {404, "{}"});
+
+        action("direct:outlook.mail.delta", null, Map.of("MailFolder", "Projects 2026", "MailPageSize", 2,
+                "MailFrom", "2026-03-01T00:00:00Z"));
+        action("direct:outlook.mail.delta", null, Map.of("MailFolder", "inbox", "MailPageSize", 50));
+        Exchange stale = action("direct:outlook.mail.delta", null, Map.of("MailFolder", "inbox", "MailPageSize", 50,
+                "MailDeltaLink", GRAPH + "/me/mailFolders/inbox/messages/delta?$deltatoken=abc"));
+        Exchange gone = action("direct:outlook.mail.attachments", null, Map.of("MailMessageId", "AAMk+/=#1"));
+
+        String fresh = "/messages/delta?$select=id,subject,from,toRecipients,ccRecipients,receivedDateTime,sentDateTime,"
+                + "bodyPreview,body,conversationId,internetMessageId,hasAttachments,parentFolderId,lastModifiedDateTime,"
+                + "webLink&$expand=singleValueExtendedProperties%28%24filter%3Did%20eq%20%27String%20%7B4b0a4c1e-6f2d-"
+                + "4f7e-9d3a-1c5e8b7a2f90%7D%20Name%20IntegrationHubSend%27%29";
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/mailFolders/Projects%202026" + fresh
+                        + "&$filter=receivedDateTime%20ge%202026-03-01T00%3A00%3A00Z",
+                "GET " + GRAPH + "/me/mailFolders/inbox" + fresh,
+                "GET " + GRAPH + "/me/mailFolders/inbox/messages/delta?$deltatoken=abc",
+                "GET " + GRAPH + "/me/messages/AAMk%2B/%3D%231/attachments?$select=id,name,contentType,size,isInline");
+        assertThat(requests.get(0)).containsEntry("Prefer",
+                "odata.maxpagesize=2, outlook.body-content-type=\"text\", IdType=\"ImmutableId\"");
+        assertThat(stale.getMessage().getHeader("ProviderStatus")).isEqualTo(410);
+        assertThat(gone.getMessage().getHeader("ProviderStatus")).isEqualTo(404);
     }
 }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -46,6 +47,9 @@ import io.integrationhub.provider.microsoft.graph.JobFiles;
 @Component
 public class OutlookMailAttachments {
 
+    /** A message's attachments (routes/microsoft/mail-capture.camel.yaml). */
+    static final String LIST = "direct:outlook.mail.attachments";
+
     private static final Logger LOG = LoggerFactory.getLogger(OutlookMailAttachments.class);
     static final String FILE = "#microsoft.graph.fileAttachment";
 
@@ -66,8 +70,7 @@ public class OutlookMailAttachments {
     public ArrayNode capture(SyncContext context, GraphClient.Session session, String messageId, String jobRef,
             boolean save) throws IOException {
         String base = "/me/messages" + GraphClient.encodePath(messageId) + "/attachments";
-        GraphClient.Reply reply = session.send(Request.of("GET", session.url(base + "?$select=id,name,contentType,size,isInline")),
-                status -> status == 404);
+        GraphClient.Reply reply = session.route(LIST, Map.of("MailMessageId", messageId), null, status -> status == 404);
         ArrayNode out = mapper.createArrayNode();
         if (reply.status() == 404) {
             // Deleted since delta listed it; the next delta reports it removed.
