@@ -305,6 +305,17 @@ public class GraphClient {
         return answer(result);
     }
 
+    /** Exchange properties for a route call from name/value pairs; a null value is left out (the route's default). */
+    public static Map<String, Object> properties(Object... namesAndValues) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                properties.put((String) namesAndValues[i], namesAndValues[i + 1]);
+            }
+        }
+        return properties;
+    }
+
     private Reply answer(Exchange result) {
         Exception failure = result.getException();
         if (failure != null) {

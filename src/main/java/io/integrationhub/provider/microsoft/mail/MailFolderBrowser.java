@@ -1,9 +1,7 @@
 package io.integrationhub.provider.microsoft.mail;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -46,15 +44,9 @@ public class MailFolderBrowser implements FolderBrowser {
         if (parentId != null && !FOLDER_ID.matcher(parentId).matches()) {
             throw ProblemException.badRequest("parentId is not a mail folder id.", new FieldError("parentId", "malformed"));
         }
-        Map<String, Object> properties = new HashMap<>();
-        if (parentId != null) {
-            properties.put("MailParentId", parentId);
-        }
-        if (cursor != null) {
-            properties.put("GraphNextLink", graph.linkOf(cursor));
-        }
         JsonNode answer = graph.route(ROUTE, graph.session(connection.provider(), tenantId, connection.id()),
-                properties, null).json();
+                GraphClient.properties("MailParentId", parentId, "GraphNextLink", cursor == null ? null : graph.linkOf(cursor)),
+                null).json();
         JsonNode folder = answer.path("parent");
         Folder parent = parentId == null ? new Folder("root", "Mailbox", "/", null)
                 : new Folder(folder.path("id").asText(), folder.path("displayName").asText(),

@@ -1,9 +1,7 @@
 package io.integrationhub.provider.microsoft.onedrive;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -46,15 +44,9 @@ public class DriveFolderBrowser implements FolderBrowser {
         if (parentId != null && !ITEM_ID.matcher(parentId).matches()) {
             throw ProblemException.badRequest("parentId is not a drive item id.", new FieldError("parentId", "malformed"));
         }
-        Map<String, Object> properties = new HashMap<>();
-        if (parentId != null) {
-            properties.put("DriveItemId", parentId);
-        }
-        if (cursor != null) {
-            properties.put("GraphNextLink", graph.linkOf(cursor));
-        }
         JsonNode answer = graph.route(ROUTE, graph.session(connection.provider(), tenantId, connection.id()),
-                properties, null).json();
+                GraphClient.properties("DriveItemId", parentId, "GraphNextLink", cursor == null ? null : graph.linkOf(cursor)),
+                null).json();
         Folder parent = folder(answer.path("parent"));
         JsonNode page = answer.path("page");
         List<Folder> folders = new ArrayList<>();

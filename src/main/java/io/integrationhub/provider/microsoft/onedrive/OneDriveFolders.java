@@ -1,7 +1,6 @@
 package io.integrationhub.provider.microsoft.onedrive;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -189,17 +188,7 @@ public class OneDriveFolders {
      * (null: the drive root), optionally a path below it, optionally the fields to {@code $select}.
      */
     static Map<String, Object> address(String id, String path, String select) {
-        Map<String, Object> properties = new HashMap<>();
-        if (id != null) {
-            properties.put("DriveItemId", id);
-        }
-        if (path != null) {
-            properties.put("DrivePath", path);
-        }
-        if (select != null) {
-            properties.put("DriveSelect", select);
-        }
-        return properties;
+        return GraphClient.properties("DriveItemId", id, "DrivePath", path, "DriveSelect", select);
     }
 
     /** Graph path of an item by id; null is the drive root. */
