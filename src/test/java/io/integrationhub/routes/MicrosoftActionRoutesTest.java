@@ -488,4 +488,27 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         assertThat(stale.getMessage().getHeader("ProviderStatus")).isEqualTo(410);
         assertThat(gone.getMessage().getHeader("ProviderStatus")).isEqualTo(404);
     }
+
+    // --- onedrive.upload.* ------------------------------------------------------------------------------------------
+
+    @Test
+    void uploadsAddressTheFileByNameBelowItsFolder() {
+        Map<String, Object> file = Map.of("DriveItemId", "01PARENT", "DrivePath", "Quote #7, 100%.pdf");
+        Map<String, Object> simple = new HashMap<>(file);
+        simple.put("DriveConflictBehavior", "rename");
+        simple.put("DriveContentType", "application/pdf");
+
+        action("direct:onedrive.upload.simple", "%PDF", simple);
+        action("direct:onedrive.upload.session", "{\"item\": {}}", file);
+        action("direct:onedrive.upload.commit", "{\"name\": \"a.pdf\"}", Map.of("DriveItemId", "01PARENT"));
+
+        String item = GRAPH + "/me/drive/items/01PARENT";
+        assertThat(calls).containsExactly(
+                "PUT " + item + ":/Quote%20%237%2C%20100%25.pdf:/content?@microsoft.graph.conflictBehavior=rename",
+                "POST " + item + ":/Quote%20%237%2C%20100%25.pdf:/createUploadSession",
+                "PUT " + item);
+        assertThat(requests.get(0)).containsEntry("Content-Type", "application/pdf").containsEntry("body", "%PDF");
+        assertThat(requests.get(1)).containsEntry("Content-Type", "application/json");
+        assertThat(requests).allSatisfy(r -> assertThat(r).containsEntry("ProviderPassThrough", "4xx"));
+    }
 }
