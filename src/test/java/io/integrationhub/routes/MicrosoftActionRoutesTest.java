@@ -511,4 +511,19 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         assertThat(requests.get(1)).containsEntry("Content-Type", "application/json");
         assertThat(requests).allSatisfy(r -> assertThat(r).containsEntry("ProviderPassThrough", "4xx"));
     }
+
+    @Test
+    void anAttachmentIsReadAsJsonOrStreamedAndAFilesContentIsAskedWhereItIs() {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+
+        action("direct:outlook.mail.attachment", null, Map.of("MailMessageId", "AAMk=", "MailAttachmentId", "AAMkA#1"));
+        action("direct:outlook.mail.attachment", null, Map.of("MailMessageId", "AAMk=", "MailAttachmentId", "AAMkA#1",
+                "ProviderSink", sink));
+        action("direct:onedrive.item.content", null, Map.of("DriveItemId", "01 F"));
+
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/messages/AAMk%3D/attachments/AAMkA%231",
+                "GET " + GRAPH + "/me/messages/AAMk%3D/attachments/AAMkA%231/$value",
+                "GET " + GRAPH + "/me/drive/items/01%20F/content");
+    }
 }

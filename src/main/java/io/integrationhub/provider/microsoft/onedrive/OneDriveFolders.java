@@ -33,6 +33,8 @@ public class OneDriveFolders {
     static final String ITEM = "direct:onedrive.item.get";
     /** A new folder ({@code conflictBehavior: fail}). */
     static final String CREATE_FOLDER = "direct:onedrive.folder.create";
+    /** Where a file's bytes are (302 Location). */
+    static final String CONTENT = "direct:onedrive.item.content";
 
     private final OneDriveFolderLinks links;
     private final OneDriveSettings settings;
