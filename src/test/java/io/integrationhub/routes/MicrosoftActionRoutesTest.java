@@ -51,7 +51,9 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
     @Override
     protected List<String> routeFiles() {
         return List.of("microsoft/calendar.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/onedrive.camel.yaml",
-                "microsoft/webhooks.camel.yaml", "microsoft/identity.camel.yaml", "microsoft/graph.camel.yaml");
+                "microsoft/webhooks.camel.yaml", "microsoft/identity.camel.yaml", "microsoft/graph.camel.yaml",
+                "microsoft/subscriptions.camel.yaml", "microsoft/folders.camel.yaml",
+                "microsoft/mail-capture.camel.yaml");
     }
 
     @Override
@@ -345,5 +347,183 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
         MockEndpoint.assertIsSatisfied(context);
         getMockEndpoint("mock:dead-letter").expectedMessageCount(0);
         getMockEndpoint("mock:dead-letter").assertIsSatisfied();
+    }
+
+    // --- microsoft.subscription.* ---------------------------------------------------------------------------------
+
+    @Test
+    void aSubscriptionIsCreatedWithTheMappedBodyAndLifecycleNotificationsToTheSameUrl() {
+        answers.add(new Object[] {201, "{\"id\": \"sub-1\", \"expirationDateTime\": \"2026-03-12T00:00:00Z\"}"});
+
+        JsonNode out = out(action("direct:microsoft.subscription.create", """
+                {"resource": "me/drive/root", "changeType": "updated", "clientState": "s3cret",
+                 "notificationUrl": "https://hub.test/webhooks/onedrive", "expiration": "2026-03-12T00:00:00Z"}""",
+                Map.of()));
+
+        assertThat(calls).containsExactly("POST " + GRAPH + "/subscriptions");
+        JsonNode body = sent(0);
+        assertThat(body.path("resource").asText()).isEqualTo("me/drive/root");
+        assertThat(body.path("changeType").asText()).isEqualTo("updated");
+        assertThat(body.path("clientState").asText()).isEqualTo("s3cret");
+        assertThat(body.path("expirationDateTime").asText()).isEqualTo("2026-03-12T00:00:00Z");
+        assertThat(body.path("notificationUrl").asText()).isEqualTo("https://hub.test/webhooks/onedrive");
+        assertThat(body.path("lifecycleNotificationUrl").asText()).isEqualTo("https://hub.test/webhooks/onedrive");
+        assertThat(requests.get(0)).containsEntry("Content-Type", "application/json");
+        assertThat(out.path("id").asText()).isEqualTo("sub-1");
+    }
+
+    @Test
+    void renewReauthorizeAndDeleteAddressTheSubscriptionAsOneEncodedSegment() {
+        answers.add(new Object[] {200, "{\"expirationDateTime\": \"2026-03-13T00:00:00Z\"}"});
+        Map<String, Object> id = Map.of("GraphSubscriptionId", "a/b c#%é");
+
+        Exchange renewed = action("direct:microsoft.subscription.renew", null,
+                Map.of("GraphSubscriptionId", "a/b c#%é", "GraphExpiration", "2026-03-13T00:00:00Z"));
+        action("direct:microsoft.subscription.reauthorize", null, id);
+        action("direct:microsoft.subscription.delete", null, id);
+
+        String encoded = GRAPH + "/subscriptions/a%2Fb%20c%23%25%C3%A9";
+        assertThat(calls).containsExactly("PATCH " + encoded, "POST " + encoded + "/reauthorize", "DELETE " + encoded);
+        assertThat(sent(0).path("expirationDateTime").asText()).isEqualTo("2026-03-13T00:00:00Z");
+        assertThat(out(renewed).path("expirationDateTime").asText()).isEqualTo("2026-03-13T00:00:00Z");
+        // a subscription Graph no longer knows is an answer (re-create), not a failure; delete takes any 4xx
+        assertThat(requests.get(0)).containsEntry("ProviderPassThrough", "404");
+        assertThat(requests.get(1)).containsEntry("ProviderPassThrough", "404");
+        assertThat(requests.get(2)).containsEntry("ProviderPassThrough", "4xx");
+    }
+
+    // --- onedrive.folders.list / outlook.mail-folders.list ---------------------------------------------------------
+
+    @Test
+    void theFolderPickersAskGraphForTheFolderAndAPageOfItsChildren() {
+        answers.add(new Object[] {200, "{\"id\": \"R\", \"root\": {}}"});
+        answers.add(new Object[] {200, "{\"value\": [{\"id\": \"F1\"}]}"});
+        JsonNode root = out(action("direct:onedrive.folders.list", null, Map.of()));
+        answers.add(new Object[] {200, "{\"id\": \"X\"}"});
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        action("direct:onedrive.folders.list", null, Map.of("DriveItemId", "01 A#%é",
+                "GraphNextLink", GRAPH + "/me/drive/items/01/children?$skiptoken=2"));
+        answers.add(new Object[] {200, "{\"value\": [{\"id\": \"inbox\"}]}"});
+        JsonNode mailbox = out(action("direct:outlook.mail-folders.list", null, Map.of()));
+        answers.add(new Object[] {200, "{\"id\": \"AAMk=\", \"displayName\": \"Projects\"}"});
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        JsonNode folder = out(action("direct:outlook.mail-folders.list", null, Map.of("MailParentId", "AAMk/=")));
+
+        String drive = "?$select=id,name,folder,parentReference";
+        String mail = "?$select=id,displayName,childFolderCount,parentFolderId";
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/drive/root" + drive,
+                "GET " + GRAPH + "/me/drive/root/children" + drive + "&$top=200",
+                "GET " + GRAPH + "/me/drive/items/01%20A%23%25%C3%A9" + drive,
+                "GET " + GRAPH + "/me/drive/items/01/children?$skiptoken=2",
+                "GET " + GRAPH + "/me/mailFolders" + mail + "&$top=200",
+                "GET " + GRAPH + "/me/mailFolders/AAMk%2F%3D" + mail,
+                "GET " + GRAPH + "/me/mailFolders/AAMk%2F%3D/childFolders" + mail + "&$top=200");
+        assertThat(root.path("parent").path("id").asText()).isEqualTo("R");
+        assertThat(root.path("page").path("value").get(0).path("id").asText()).isEqualTo("F1");
+        assertThat(mailbox.path("parent").isNull()).isTrue();
+        assertThat(mailbox.path("page").path("value").get(0).path("id").asText()).isEqualTo("inbox");
+        assertThat(folder.path("parent").path("displayName").asText()).isEqualTo("Projects");
+    }
+
+    // --- onedrive.item.get / onedrive.folder.create -----------------------------------------------------------------
+
+    @Test
+    void driveItemsAreAddressedByIdOrByPathWithEverySegmentEncoded() {
+        answers.add(new Object[] {200, "{\"id\": \"ROOT\"}"});
+        answers.add(new Object[] {404, "{\"error\": {\"code\": \"itemNotFound\"}}"});
+        answers.add(new Object[] {200, "{\"id\": \"X\"}"});
+        answers.add(new Object[] {409, "{\"error\": {\"code\": \"nameAlreadyExists\"}}"});
+
+        Exchange root = action("direct:onedrive.item.get", null, Map.of("DrivePath", "/Jobs/2026, Q1 #1/100% Ünïcode"));
+        Exchange missing = action("direct:onedrive.item.get", null,
+                Map.of("DriveItemId", "01AB!12", "DrivePath", "a b.pdf"));
+        action("direct:onedrive.item.get", null, Map.of("DriveItemId", "01AB", "DriveSelect", "id,name,folder,deleted"));
+        Exchange created = action("direct:onedrive.folder.create", "{\"name\": \"JOB-7 Smith, Jones\"}", Map.of());
+
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/drive/root:/Jobs/2026%2C%20Q1%20%231/100%25%20%C3%9Cn%C3%AFcode",
+                "GET " + GRAPH + "/me/drive/items/01AB%2112:/a%20b.pdf",
+                "GET " + GRAPH + "/me/drive/items/01AB?$select=id,name,folder,deleted",
+                "POST " + GRAPH + "/me/drive/root/children");
+        assertThat(out(root).path("id").asText()).isEqualTo("ROOT");
+        // 4xx answers come back for the Java step to judge (404 not there, 409 already there)
+        assertThat(missing.getMessage().getHeader("ProviderStatus")).isEqualTo(404);
+        assertThat(created.getMessage().getHeader("ProviderStatus")).isEqualTo(409);
+        assertThat(requests.get(3)).containsEntry("ProviderPassThrough", "4xx");
+        JsonNode folder = sent(3);
+        assertThat(folder.path("name").asText()).isEqualTo("JOB-7 Smith, Jones");
+        assertThat(folder.path("folder").isObject()).isTrue();
+        assertThat(folder.path("@microsoft.graph.conflictBehavior").asText()).isEqualTo("fail");
+    }
+
+    // --- outlook.mail.delta / outlook.mail.attachments --------------------------------------------------------------
+
+    @Test
+    void mailCaptureReadsAFoldersDeltaFreshOrByLinkAndAMessagesAttachments() {
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        answers.add(new Object[] {200, "{\"value\": []}"});
+        answers.add(new Object[] {410, "{\"error\": {\"code\": \"SyncStateNotFound\"}}"});
+        answers.add(new Object[] {404, "{}"});
+
+        action("direct:outlook.mail.delta", null, Map.of("MailFolder", "Projects 2026", "MailPageSize", 2,
+                "MailFrom", "2026-03-01T00:00:00Z"));
+        action("direct:outlook.mail.delta", null, Map.of("MailFolder", "inbox", "MailPageSize", 50));
+        Exchange stale = action("direct:outlook.mail.delta", null, Map.of("MailFolder", "inbox", "MailPageSize", 50,
+                "MailDeltaLink", GRAPH + "/me/mailFolders/inbox/messages/delta?$deltatoken=abc"));
+        Exchange gone = action("direct:outlook.mail.attachments", null, Map.of("MailMessageId", "AAMk+/=#1"));
+
+        String fresh = "/messages/delta?$select=id,subject,from,toRecipients,ccRecipients,receivedDateTime,sentDateTime,"
+                + "bodyPreview,body,conversationId,internetMessageId,hasAttachments,parentFolderId,lastModifiedDateTime,"
+                + "webLink&$expand=singleValueExtendedProperties%28%24filter%3Did%20eq%20%27String%20%7B4b0a4c1e-6f2d-"
+                + "4f7e-9d3a-1c5e8b7a2f90%7D%20Name%20IntegrationHubSend%27%29";
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/mailFolders/Projects%202026" + fresh
+                        + "&$filter=receivedDateTime%20ge%202026-03-01T00%3A00%3A00Z",
+                "GET " + GRAPH + "/me/mailFolders/inbox" + fresh,
+                "GET " + GRAPH + "/me/mailFolders/inbox/messages/delta?$deltatoken=abc",
+                "GET " + GRAPH + "/me/messages/AAMk%2B/%3D%231/attachments?$select=id,name,contentType,size,isInline");
+        assertThat(requests.get(0)).containsEntry("Prefer",
+                "odata.maxpagesize=2, outlook.body-content-type=\"text\", IdType=\"ImmutableId\"");
+        assertThat(stale.getMessage().getHeader("ProviderStatus")).isEqualTo(410);
+        assertThat(gone.getMessage().getHeader("ProviderStatus")).isEqualTo(404);
+    }
+
+    // --- onedrive.upload.* ------------------------------------------------------------------------------------------
+
+    @Test
+    void uploadsAddressTheFileByNameBelowItsFolder() {
+        Map<String, Object> file = Map.of("DriveItemId", "01PARENT", "DrivePath", "Quote #7, 100%.pdf");
+        Map<String, Object> simple = new HashMap<>(file);
+        simple.put("DriveConflictBehavior", "rename");
+        simple.put("DriveContentType", "application/pdf");
+
+        action("direct:onedrive.upload.simple", "%PDF", simple);
+        action("direct:onedrive.upload.session", "{\"item\": {}}", file);
+        action("direct:onedrive.upload.commit", "{\"name\": \"a.pdf\"}", Map.of("DriveItemId", "01PARENT"));
+
+        String item = GRAPH + "/me/drive/items/01PARENT";
+        assertThat(calls).containsExactly(
+                "PUT " + item + ":/Quote%20%237%2C%20100%25.pdf:/content?@microsoft.graph.conflictBehavior=rename",
+                "POST " + item + ":/Quote%20%237%2C%20100%25.pdf:/createUploadSession",
+                "PUT " + item);
+        assertThat(requests.get(0)).containsEntry("Content-Type", "application/pdf").containsEntry("body", "%PDF");
+        assertThat(requests.get(1)).containsEntry("Content-Type", "application/json");
+        assertThat(requests).allSatisfy(r -> assertThat(r).containsEntry("ProviderPassThrough", "4xx"));
+    }
+
+    @Test
+    void anAttachmentIsReadAsJsonOrStreamedAndAFilesContentIsAskedWhereItIs() {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+
+        action("direct:outlook.mail.attachment", null, Map.of("MailMessageId", "AAMk=", "MailAttachmentId", "AAMkA#1"));
+        action("direct:outlook.mail.attachment", null, Map.of("MailMessageId", "AAMk=", "MailAttachmentId", "AAMkA#1",
+                "ProviderSink", sink));
+        action("direct:onedrive.item.content", null, Map.of("DriveItemId", "01 F"));
+
+        assertThat(calls).containsExactly(
+                "GET " + GRAPH + "/me/messages/AAMk%3D/attachments/AAMkA%231",
+                "GET " + GRAPH + "/me/messages/AAMk%3D/attachments/AAMkA%231/$value",
+                "GET " + GRAPH + "/me/drive/items/01%20F/content");
     }
 }

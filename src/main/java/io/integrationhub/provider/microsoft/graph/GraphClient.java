@@ -244,7 +244,19 @@ public class GraphClient {
          * item that may be gone, 410 of a stale delta token, 416 of an upload chunk already received).
          */
         public Reply send(Request request, IntPredicate accept) {
-            Reply reply = !request.authorized && request.sink != null ? download(request) : call(this, request);
+            return judged(!request.authorized && request.sink != null ? download(request) : call(this, request), accept);
+        }
+
+        /**
+         * Runs one of the family's routes that call Graph through the provider endpoint (e.g.
+         * {@code direct:onedrive.item.get}) for this session, with the given exchange properties and body; the reply
+         * is judged as {@link #send(Request, IntPredicate)} does (the route passes every 4xx back).
+         */
+        public Reply route(String uri, Map<String, Object> properties, Object body, IntPredicate accept) {
+            return judged(GraphClient.this.route(uri, this, properties, body), accept);
+        }
+
+        private static Reply judged(Reply reply, IntPredicate accept) {
             if (reply.status() >= 400 && !accept.test(reply.status())) {
                 throw new GraphException(reply.status(), reply.errorCode(), reply.json().path("error").path("message")
                         .asText(null));
@@ -259,14 +271,8 @@ public class GraphClient {
      * refresh, 429s and 5xx beyond the retries and an open breaker arrive as {@link ProviderCallException}.
      */
     private Reply call(Session session, Request request) {
-        ProviderHttp.Scope scope = session.scope;
         Exchange result = producer.send(ENDPOINT, exchange -> {
-            exchange.setProperty(ProviderCalls.TENANT, scope.tenantId());
-            exchange.setProperty(ProviderCalls.CONNECTION, scope.connectionId());
-            exchange.setProperty(ProviderCalls.PROVIDER, scope.provider());
-            if (session.bearer != null) {
-                exchange.setProperty(ProviderCalls.BEARER, session.bearer);
-            }
+            scopeOnto(exchange, session);
             if (!request.authorized) {
                 exchange.setProperty(ProviderCalls.ANONYMOUS, true);
             }
@@ -281,12 +287,52 @@ public class GraphClient {
             request.headers.forEach(message::setHeader);
             message.setBody(request.body);
         });
+        return answer(result);
+    }
+
+    /**
+     * Runs one of the family's routes that call Graph (e.g. {@code direct:microsoft.subscription.renew}) for a
+     * session: its tenant, connection, catalog key and bearer token as the exchange properties the provider endpoint
+     * reads, the given exchange properties and body. The answer is the provider endpoint's (header
+     * {@code ProviderStatus}, Graph's body); a failure of the call is thrown as it is.
+     */
+    public Reply route(String uri, Session session, Map<String, Object> properties, Object body) {
+        Exchange result = producer.send(uri, exchange -> {
+            scopeOnto(exchange, session);
+            properties.forEach(exchange::setProperty);
+            exchange.getMessage().setBody(body);
+        });
+        return answer(result);
+    }
+
+    /** Exchange properties for a route call from name/value pairs; a null value is left out (the route's default). */
+    public static Map<String, Object> properties(Object... namesAndValues) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                properties.put((String) namesAndValues[i], namesAndValues[i + 1]);
+            }
+        }
+        return properties;
+    }
+
+    private Reply answer(Exchange result) {
         Exception failure = result.getException();
         if (failure != null) {
             throw unchecked(failure);
         }
         var message = result.getMessage();
         return reply(message.getHeader("ProviderStatus", 0, Integer.class), message);
+    }
+
+    private static void scopeOnto(Exchange exchange, Session session) {
+        ProviderHttp.Scope scope = session.scope;
+        exchange.setProperty(ProviderCalls.TENANT, scope.tenantId());
+        exchange.setProperty(ProviderCalls.CONNECTION, scope.connectionId());
+        exchange.setProperty(ProviderCalls.PROVIDER, scope.provider());
+        if (session.bearer != null) {
+            exchange.setProperty(ProviderCalls.BEARER, session.bearer);
+        }
     }
 
     /**

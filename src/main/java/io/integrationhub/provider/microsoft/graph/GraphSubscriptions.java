@@ -1,27 +1,33 @@
 package io.integrationhub.provider.microsoft.graph;
 
 import java.time.Instant;
+import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.webhook.subscription.ProviderSubscriptionCalls;
 import io.integrationhub.platform.webhook.subscription.ProviderSubscriptionCalls.Caller;
 import io.integrationhub.platform.webhook.subscription.ProviderSubscriptionCalls.Created;
 import io.integrationhub.provider.microsoft.graph.GraphClient.Reply;
-import io.integrationhub.provider.microsoft.graph.GraphClient.Request;
 
 /**
- * Graph change-notification subscriptions for the platform's subscription lifecycle, on the wire as Graph documents
- * them: {@code POST /subscriptions}, {@code PATCH /subscriptions/{id}}, {@code POST /subscriptions/{id}/reauthorize}
- * and {@code DELETE /subscriptions/{id}} — through {@link GraphClient}, so through the family's provider endpoint
- * ({@code direct:microsoft.provider}) with the access token the registry holds for the connection.
+ * Graph change-notification subscriptions for the platform's subscription lifecycle. The calls are the routes
+ * {@code direct:microsoft.subscription.create|renew|reauthorize|delete} (routes/microsoft/subscriptions.camel.yaml:
+ * the Graph paths, the request body mapping and the provider endpoint {@code direct:microsoft.provider}) with the
+ * access token the registry holds for the connection; this class only reads Graph's answers for the registry
+ * (a 404 on renew or reauthorize means the subscription is gone and must be re-created).
  */
 @Component
 public class GraphSubscriptions implements ProviderSubscriptionCalls.Graph {
+
+    static final String CREATE = "direct:microsoft.subscription.create";
+    static final String RENEW = "direct:microsoft.subscription.renew";
+    static final String REAUTHORIZE = "direct:microsoft.subscription.reauthorize";
+    static final String DELETE = "direct:microsoft.subscription.delete";
+    private static final String ID = "GraphSubscriptionId";
 
     private final GraphClient graph;
     private final ObjectMapper mapper;
@@ -31,34 +37,24 @@ public class GraphSubscriptions implements ProviderSubscriptionCalls.Graph {
         this.mapper = mapper;
     }
 
-    private GraphClient.Session session(Caller caller) {
-        return graph.session(caller.provider(), caller.tenantId(), caller.connectionId(), caller.bearer());
-    }
-
-    private static String subscription(String id) {
-        return "/subscriptions" + GraphClient.encodePath(id);
+    private Reply call(String route, Caller caller, Map<String, Object> properties, String body) {
+        return graph.route(route, graph.session(caller.provider(), caller.tenantId(), caller.connectionId(),
+                caller.bearer()), properties, body);
     }
 
     @Override
     public Created create(Caller caller, String resource, String changeType, String notificationUrl, String clientState,
             Instant expiration) {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("changeType", changeType);
-        body.put("notificationUrl", notificationUrl);
-        body.put("lifecycleNotificationUrl", notificationUrl);
-        body.put("resource", resource);
-        body.put("expirationDateTime", expiration.toString());
-        body.put("clientState", clientState);
-        JsonNode created = session(caller).post("/subscriptions", body);
+        String request = mapper.createObjectNode().put("resource", resource).put("changeType", changeType)
+                .put("notificationUrl", notificationUrl).put("clientState", clientState)
+                .put("expiration", expiration.toString()).toString();
+        JsonNode created = call(CREATE, caller, Map.of(), request).json();
         return new Created(created.path("id").asText(), null, Instant.parse(created.path("expirationDateTime").asText()));
     }
 
     @Override
     public Created renew(Caller caller, String subscriptionId, Instant expiration) {
-        GraphClient.Session session = session(caller);
-        ObjectNode body = mapper.createObjectNode().put("expirationDateTime", expiration.toString());
-        Reply renewed = session.send(Request.of("PATCH", session.url(subscription(subscriptionId))).json(body),
-                status -> status == 404);
+        Reply renewed = call(RENEW, caller, Map.of(ID, subscriptionId, "GraphExpiration", expiration.toString()), null);
         if (renewed.status() == 404) {
             return null;
         }
@@ -67,15 +63,11 @@ public class GraphSubscriptions implements ProviderSubscriptionCalls.Graph {
 
     @Override
     public boolean reauthorize(Caller caller, String subscriptionId) {
-        GraphClient.Session session = session(caller);
-        Reply reply = session.send(Request.of("POST", session.url(subscription(subscriptionId) + "/reauthorize")),
-                status -> status == 404);
-        return reply.status() != 404;
+        return call(REAUTHORIZE, caller, Map.of(ID, subscriptionId), null).status() != 404;
     }
 
     @Override
     public void delete(Caller caller, String subscriptionId) {
-        GraphClient.Session session = session(caller);
-        session.send(Request.of("DELETE", session.url(subscription(subscriptionId))), status -> status < 500);
+        call(DELETE, caller, Map.of(ID, subscriptionId), null);
     }
 }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,8 +22,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.resilience.ProviderCallException;
+import io.integrationhub.platform.resilience.ProviderCalls;
 import io.integrationhub.platform.sync.SyncContext;
-import io.integrationhub.provider.microsoft.graph.GraphClient.Request;
 import io.integrationhub.provider.microsoft.mail.OutlookMailLinks.SavedAttachment;
 import io.integrationhub.provider.microsoft.graph.GraphClient;
 import io.integrationhub.provider.microsoft.graph.JobFiles;
@@ -46,6 +47,11 @@ import io.integrationhub.provider.microsoft.graph.JobFiles;
 @Component
 public class OutlookMailAttachments {
 
+    /** A message's attachments (routes/microsoft/mail-capture.camel.yaml). */
+    static final String LIST = "direct:outlook.mail.attachments";
+    /** One attachment: JSON with contentBytes, or its bytes into a sink. */
+    static final String ONE = "direct:outlook.mail.attachment";
+
     private static final Logger LOG = LoggerFactory.getLogger(OutlookMailAttachments.class);
     static final String FILE = "#microsoft.graph.fileAttachment";
 
@@ -65,9 +71,7 @@ public class OutlookMailAttachments {
     /** The attachments of one message as the record lists them; saves the files of a job email. */
     public ArrayNode capture(SyncContext context, GraphClient.Session session, String messageId, String jobRef,
             boolean save) throws IOException {
-        String base = "/me/messages" + GraphClient.encodePath(messageId) + "/attachments";
-        GraphClient.Reply reply = session.send(Request.of("GET", session.url(base + "?$select=id,name,contentType,size,isInline")),
-                status -> status == 404);
+        GraphClient.Reply reply = session.route(LIST, Map.of("MailMessageId", messageId), null, status -> status == 404);
         ArrayNode out = mapper.createArrayNode();
         if (reply.status() == 404) {
             // Deleted since delta listed it; the next delta reports it removed.
@@ -105,7 +109,7 @@ public class OutlookMailAttachments {
                         reason = "the tenant has no active OneDrive connection";
                     } else {
                         try {
-                            SavedAttachment done = transfer(context, session, base, a, jobRef, drive.get());
+                            SavedAttachment done = transfer(context, session, messageId, a, jobRef, drive.get());
                             links.markSaved(context.tenantId(), context.connectionId(), messageId, id, drive.get(), done);
                             saved = Optional.of(done);
                         } catch (ProviderCallException e) {
@@ -127,13 +131,15 @@ public class OutlookMailAttachments {
         return out;
     }
 
-    private SavedAttachment transfer(SyncContext context, GraphClient.Session session, String base, JsonNode a,
+    private SavedAttachment transfer(SyncContext context, GraphClient.Session session, String messageId, JsonNode a,
             String jobRef, UUID drive) throws IOException {
-        String id = GraphClient.encodePath(a.path("id").asText());
+        Map<String, Object> attachment = GraphClient.properties("MailMessageId", messageId, "MailAttachmentId",
+                a.path("id").asText());
         String name = fileName(a.path("name").asText("attachment"));
         String contentType = a.path("contentType").asText("application/octet-stream");
         if (a.path("size").asLong() < properties.getSmallAttachmentBytes()) {
-            byte[] content = Base64.getDecoder().decode(session.get(base + id).path("contentBytes").asText(""));
+            byte[] content = Base64.getDecoder().decode(session.route(ONE, attachment, null, status -> false).json()
+                    .path("contentBytes").asText(""));
             try (InputStream in = new ByteArrayInputStream(content)) {
                 return upload(context.tenantId(), drive, jobRef, name, contentType, in, content.length);
             }
@@ -141,7 +147,8 @@ public class OutlookMailAttachments {
         Path spool = Files.createTempFile("mail-attachment", ".part");
         try {
             try (OutputStream out = Files.newOutputStream(spool)) {
-                session.send(Request.of("GET", session.url(base + id + "/$value")).streamTo(out));
+                attachment.put(ProviderCalls.SINK, out);
+                session.route(ONE, attachment, null, status -> false);
             }
             try (InputStream in = Files.newInputStream(spool)) {
                 return upload(context.tenantId(), drive, jobRef, name, contentType, in, Files.size(spool));

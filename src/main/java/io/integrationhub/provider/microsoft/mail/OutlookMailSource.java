@@ -1,7 +1,5 @@
 package io.integrationhub.provider.microsoft.mail;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,7 +25,6 @@ import io.integrationhub.platform.sync.SyncSource;
 import io.integrationhub.platform.tenancy.TenantJdbc;
 import io.integrationhub.provider.microsoft.graph.GraphClient.GraphException;
 import io.integrationhub.provider.microsoft.graph.GraphClient.Reply;
-import io.integrationhub.provider.microsoft.graph.GraphClient.Request;
 import io.integrationhub.provider.microsoft.mail.OutlookMailLinks.Link;
 import io.integrationhub.provider.microsoft.graph.GraphClient;
 
@@ -54,8 +51,8 @@ public class OutlookMailSource implements SyncSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutlookMailSource.class);
 
-    static final String SELECT = "id,subject,from,toRecipients,ccRecipients,receivedDateTime,sentDateTime,bodyPreview,body,"
-            + "conversationId,internetMessageId,hasAttachments,parentFolderId,lastModifiedDateTime,webLink";
+    /** One page of a folder's message delta (routes/microsoft/mail-capture.camel.yaml). */
+    static final String DELTA = "direct:outlook.mail.delta";
     /** Enrichment the source adds to a raw message for {@link #map}: folder, job match, attachments (and, for the
      *  mapping only, the body as text). */
     static final String HUB = "@hub";
@@ -129,7 +126,7 @@ public class OutlookMailSource implements SyncSource {
             }
             String folder = state.folders.get(state.index);
             boolean fresh = state.url == null && !state.links.containsKey(folder);
-            String url = state.url != null ? state.url : fresh ? initialUrl(folder, context) : state.links.get(folder);
+            String url = state.url != null ? state.url : fresh ? null : state.links.get(folder);
             if (!fresh && !url.startsWith(graph.baseUrl() + "/")) {
                 // Links come from Graph and from stored cursors: the bearer token must not follow one elsewhere
                 // (e.g. after the API URL was changed); the folder is read afresh instead.
@@ -141,8 +138,7 @@ public class OutlookMailSource implements SyncSource {
             }
             Reply reply;
             try {
-                reply = session.send(Request.of("GET", session.url(url)).header("Prefer", prefer()),
-                        status -> status == 410 || status == 404);
+                reply = session.route(DELTA, delta(folder, url, context), null, status -> status == 410 || status == 404);
             } catch (GraphException e) {
                 if (!"syncstatenotfound".equalsIgnoreCase(String.valueOf(e.code()))) {
                     throw e;
@@ -205,21 +201,24 @@ public class OutlookMailSource implements SyncSource {
         return new Page(items, null, null, position.toString());
     }
 
-    private String initialUrl(String folder, SyncContext context) {
-        StringBuilder url = new StringBuilder("/me/mailFolders").append(GraphClient.encodePath(folder))
-                .append("/messages/delta?$select=").append(SELECT)
-                .append("&$expand=").append(encode("singleValueExtendedProperties($filter=id eq '"
-                        + OutlookSendMail.HUB_PROPERTY + "')"));
+    /**
+     * What route {@value #DELTA} needs for a page of {@code folder}: the link to follow, or (null) a fresh delta and
+     * the start of its window — the run's range, everything on a full run, else {@code initial-window} back.
+     */
+    private Map<String, Object> delta(String folder, String link, SyncContext context) {
+        Map<String, Object> request = new HashMap<>();
+        request.put("MailFolder", folder);
+        request.put("MailPageSize", properties.getPageSize());
+        if (link != null) {
+            request.put("MailDeltaLink", link);
+            return request;
+        }
         Instant from = context.rangeFrom() != null ? context.rangeFrom()
                 : "full".equals(context.mode()) ? null : Instant.now().minus(properties.getInitialWindow());
         if (from != null) {
-            url.append("&$filter=").append(encode("receivedDateTime ge " + from.truncatedTo(ChronoUnit.SECONDS)));
+            request.put("MailFrom", from.truncatedTo(ChronoUnit.SECONDS).toString());
         }
-        return url.toString();
-    }
-
-    private String prefer() {
-        return "odata.maxpagesize=" + properties.getPageSize() + ", outlook.body-content-type=\"text\", IdType=\"ImmutableId\"";
+        return request;
     }
 
     private List<JsonNode> enrich(SyncContext context, OutlookMailRules.Rules rules, GraphClient.Session session,
@@ -404,9 +403,5 @@ public class OutlookMailSource implements SyncSource {
         state.roundStart = Instant.parse(node.path("roundStart").asText());
         node.path("restarted").forEach(f -> state.restarted.add(f.asText()));
         return state;
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -16,23 +16,22 @@ import io.integrationhub.platform.connections.FolderBrowser;
 import io.integrationhub.provider.microsoft.graph.GraphClient;
 
 /**
- * OneDrive folders for the dashboard's folder picker: the live children of a folder (Graph
- * {@code GET /me/drive/items/{id}/children}), folders only. The cursor is Graph's {@code @odata.nextLink},
+ * OneDrive folders for the dashboard's folder picker: the live children of a folder, folders only. The Graph calls
+ * ({@code GET /me/drive/items/{id}} and {@code …/children}) are the route {@value #ROUTE}; this class checks the
+ * parent id and the cursor and shapes the answer. The cursor is Graph's {@code @odata.nextLink},
  * handed out base64url-encoded and accepted back only when it points at the configured Graph base URL.
  */
 @Component
 public class DriveFolderBrowser implements FolderBrowser {
 
     private static final Pattern ITEM_ID = Pattern.compile("[A-Za-z0-9!._-]{1,200}");
-    private static final String SELECT = "$select=id,name,folder,parentReference";
+    /** The folder and a page of its children: routes/microsoft/folders.camel.yaml. */
+    static final String ROUTE = "direct:onedrive.folders.list";
 
     private final GraphClient graph;
-    private final int pageSize;
 
-    public DriveFolderBrowser(GraphClient graph,
-            @org.springframework.beans.factory.annotation.Value("${hub.microsoft.onedrive.folder-page-size:200}") int pageSize) {
+    public DriveFolderBrowser(GraphClient graph) {
         this.graph = graph;
-        this.pageSize = pageSize;
     }
 
     @Override
@@ -45,10 +44,11 @@ public class DriveFolderBrowser implements FolderBrowser {
         if (parentId != null && !ITEM_ID.matcher(parentId).matches()) {
             throw ProblemException.badRequest("parentId is not a drive item id.", new FieldError("parentId", "malformed"));
         }
-        GraphClient.Session session = graph.session(connection.provider(), tenantId, connection.id());
-        String item = parentId == null ? "/me/drive/root" : "/me/drive/items/" + parentId;
-        Folder parent = folder(session.get(item + "?" + SELECT));
-        JsonNode page = session.get(cursor == null ? item + "/children?" + SELECT + "&$top=" + pageSize : graph.linkOf(cursor));
+        JsonNode answer = graph.route(ROUTE, graph.session(connection.provider(), tenantId, connection.id()),
+                GraphClient.properties("DriveItemId", parentId, "GraphNextLink", cursor == null ? null : graph.linkOf(cursor)),
+                null).json();
+        Folder parent = folder(answer.path("parent"));
+        JsonNode page = answer.path("page");
         List<Folder> folders = new ArrayList<>();
         for (JsonNode child : page.path("value")) {
             if (child.has("folder")) {

@@ -18,7 +18,6 @@ import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.resilience.ProviderCalls;
 import io.integrationhub.provider.microsoft.graph.GraphClient.Reply;
-import io.integrationhub.provider.microsoft.graph.GraphClient.Request;
 import io.integrationhub.provider.microsoft.graph.GraphClient;
 
 /**
@@ -140,8 +139,8 @@ public class OneDriveActions {
 
     /** A file's driveItem, or 404 problem+json when Graph has no such item (deleted) and 422 for a folder. */
     static JsonNode metadata(GraphClient.Session graph, String itemId) {
-        Reply reply = graph.send(Request.of("GET", graph.url(OneDriveFolders.item(itemId))), status -> status == 404
-                || status == 400);
+        Reply reply = graph.route(OneDriveFolders.ITEM, OneDriveFolders.address(itemId, null, null), null,
+                status -> status == 404 || status == 400);
         if (reply.status() >= 400) {
             throw ProblemException.notFound("OneDrive item " + itemId);
         }

@@ -27,7 +27,6 @@ import io.integrationhub.platform.sync.SyncContext;
 import io.integrationhub.platform.sync.SyncSource;
 import io.integrationhub.platform.tenancy.TenantJdbc;
 import io.integrationhub.provider.microsoft.graph.GraphClient.Reply;
-import io.integrationhub.provider.microsoft.graph.GraphClient.Request;
 import io.integrationhub.provider.microsoft.graph.GraphClient;
 
 /**
@@ -213,7 +212,7 @@ public class OneDriveDeltaSource implements SyncSource {
     /** A fresh enumeration of the configured root; null when that folder does not exist. */
     private Cursor start(GraphClient.Session session, JsonNode config, String resyncSince) {
         String rootPath = settings.of(config).rootPath();
-        Reply root = session.send(Request.of("GET", session.url("/me/drive/root:" + GraphClient.encodePath(rootPath))),
+        Reply root = session.route(OneDriveFolders.ITEM, OneDriveFolders.address(null, rootPath, null), null,
                 status -> status == 404);
         if (root.status() == 404) {
             return null;

@@ -133,7 +133,7 @@ public class OneDriveFilesApi implements DisposableBean {
         String location;
         try {
             item = OneDriveActions.metadata(session, itemId);
-            Reply content = session.send(Request.of("GET", session.url(OneDriveFolders.item(itemId) + "/content")),
+            Reply content = session.route(OneDriveFolders.CONTENT, OneDriveFolders.address(itemId, null, null), null,
                     status -> status == 404);
             if (content.status() == 404) {
                 throw ProblemException.notFound("OneDrive item " + itemId);

@@ -12,12 +12,10 @@ import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.provider.microsoft.graph.GraphClient.Reply;
-import io.integrationhub.provider.microsoft.graph.GraphClient.Request;
 import io.integrationhub.provider.microsoft.graph.GraphClient;
 
 /**
@@ -25,10 +23,18 @@ import io.integrationhub.provider.microsoft.graph.GraphClient;
  * {@code @microsoft.graph.conflictBehavior: fail}; a {@code 409 nameAlreadyExists} means it is already there, and
  * it is looked up by path instead (never a second folder, never "Quotes 1"). Every folder's item id is kept in
  * {@link OneDriveFolderLinks}, so a job's folders are found again by id — also after a user renamed or moved them —
- * and a linked folder that was deleted in OneDrive is created anew.
+ * and a linked folder that was deleted in OneDrive is created anew. The Graph calls are the routes {@value #ITEM}
+ * and {@value #CREATE_FOLDER} (routes/microsoft/folders.camel.yaml); this class decides what to call and when.
  */
 @Component
 public class OneDriveFolders {
+
+    /** A drive item's metadata by id or path. */
+    static final String ITEM = "direct:onedrive.item.get";
+    /** A new folder ({@code conflictBehavior: fail}). */
+    static final String CREATE_FOLDER = "direct:onedrive.folder.create";
+    /** Where a file's bytes are (302 Location). */
+    static final String CONTENT = "direct:onedrive.item.content";
 
     private final OneDriveFolderLinks links;
     private final OneDriveSettings settings;
@@ -72,8 +78,7 @@ public class OneDriveFolders {
         String folderId = known.get(OneDriveFolderLinks.SELF);
         String folderName = null;
         if (folderId != null) {
-            Reply found = graph.send(Request.of("GET", graph.url(item(folderId) + "?$select=id,name,folder,deleted")),
-                    status -> status == 404);
+            Reply found = graph.route(ITEM, address(folderId, null, "id,name,folder,deleted"), null, status -> status == 404);
             if (found.status() == 404 || !found.json().has("folder")) {
                 links.forgetJob(tenantId, connectionId, jobRef);
                 known = Map.of();
@@ -159,12 +164,8 @@ public class OneDriveFolders {
     /** The folder {@code name} in {@code parentId} (null: the drive root), created if missing; null when the parent is gone. */
     private Ensured ensureChild(GraphClient.Session graph, String parentId, String name) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            ObjectNode body = mapper.createObjectNode();
-            body.put("name", name);
-            body.putObject("folder");
-            body.put("@microsoft.graph.conflictBehavior", "fail");
-            Reply created = graph.send(Request.of("POST", graph.url(item(parentId) + "/children")).json(body),
-                    status -> status == 404 || status == 409);
+            Reply created = graph.route(CREATE_FOLDER, address(parentId, null, null),
+                    mapper.createObjectNode().put("name", name).toString(), status -> status == 404 || status == 409);
             if (created.status() < 300) {
                 return new Ensured(created.json().path("id").asText(), true);
             }
@@ -172,8 +173,7 @@ public class OneDriveFolders {
                 return null;
             }
             // 409 nameAlreadyExists: it exists already; find it by path below the same parent.
-            Reply existing = graph.send(Request.of("GET", graph.url(item(parentId) + ":" + GraphClient.encodePath(name))),
-                    status -> status == 404);
+            Reply existing = graph.route(ITEM, address(parentId, name, null), null, status -> status == 404);
             if (existing.status() == 404) {
                 continue; // deleted between the two calls: create it again
             }
@@ -183,6 +183,14 @@ public class OneDriveFolders {
             return new Ensured(existing.json().path("id").asText(), false);
         }
         throw new IllegalStateException("folder '" + name + "' kept appearing and disappearing in OneDrive");
+    }
+
+    /**
+     * Where a drive item is for the routes {@value #ITEM} and {@value #CREATE_FOLDER} (onedrive.item.address): by id
+     * (null: the drive root), optionally a path below it, optionally the fields to {@code $select}.
+     */
+    static Map<String, Object> address(String id, String path, String select) {
+        return GraphClient.properties("DriveItemId", id, "DrivePath", path, "DriveSelect", select);
     }
 
     /** Graph path of an item by id; null is the drive root. */

@@ -33,12 +33,18 @@ import io.integrationhub.provider.microsoft.graph.GraphClient;
  * behaviour (or, for {@code fail}, cancelled and reported).</li>
  * </ul>
  * Memory: one fragment (plus the previous one, for resuming inside it) whatever the file size; the source is
- * read as fragments are sent.
+ * read as fragments are sent. The simple PUT, {@code createUploadSession} and the explicit commit are the routes
+ * {@value #SIMPLE}, {@value #SESSION} and {@value #COMMIT}; the fragment loop to the pre-authenticated upload URL is
+ * Java, through the same provider endpoint.
  */
 @Component
 public class OneDriveUploads {
 
     private static final Logger LOG = LoggerFactory.getLogger(OneDriveUploads.class);
+    /** The Graph calls of an upload but its fragments (routes/microsoft/folders.camel.yaml). */
+    static final String SIMPLE = "direct:onedrive.upload.simple";
+    static final String SESSION = "direct:onedrive.upload.session";
+    static final String COMMIT = "direct:onedrive.upload.commit";
 
     private final OneDriveProperties properties;
     private final ObjectMapper mapper;
@@ -87,10 +93,9 @@ public class OneDriveUploads {
         if (content.length != source.size()) {
             throw shortContent(content.length, source.size());
         }
-        String url = graph.url(OneDriveFolders.item(parentId) + ":" + GraphClient.encodePath(fileName)
-                + ":/content?@microsoft.graph.conflictBehavior=" + behavior);
-        Reply reply = graph.send(Request.of("PUT", url).bytes(content, contentType == null || contentType.isBlank()
-                ? "application/octet-stream" : contentType), status -> status == 404 || status == 409);
+        Reply reply = graph.route(SIMPLE, GraphClient.properties("DriveItemId", parentId, "DrivePath", fileName,
+                "DriveConflictBehavior", behavior, "DriveContentType", contentType == null || contentType.isBlank()
+                        ? "application/octet-stream" : contentType), content, status -> status == 404 || status == 409);
         if (reply.status() == 404) {
             throw new ParentGone();
         }
@@ -144,8 +149,8 @@ public class OneDriveUploads {
         item.put("@microsoft.graph.conflictBehavior", behavior);
         item.put("name", fileName);
         item.put("fileSize", size);
-        Reply reply = graph.send(Request.of("POST", graph.url(OneDriveFolders.item(parentId) + ":"
-                + GraphClient.encodePath(fileName) + ":/createUploadSession")).json(body), status -> status == 404 || status == 409);
+        Reply reply = graph.route(SESSION, OneDriveFolders.address(parentId, fileName, null), body.toString(),
+                status -> status == 404 || status == 409);
         if (reply.status() == 404) {
             throw new ParentGone();
         }
@@ -280,8 +285,8 @@ public class OneDriveUploads {
      * committed the file. It is taken when an item of that name and size is there; otherwise the upload starts over.
      */
     private ObjectNode alreadyCommitted(GraphClient.Session graph, String parentId, String fileName, long total) {
-        Reply found = graph.send(Request.of("GET", graph.url(OneDriveFolders.item(parentId) + ":"
-                + GraphClient.encodePath(fileName))), s -> s == 404);
+        Reply found = graph.route(OneDriveFolders.ITEM, OneDriveFolders.address(parentId, fileName, null), null,
+                s -> s == 404);
         if (found.status() < 300 && found.json().has("file") && found.json().path("size").asLong(-1) == total) {
             return (ObjectNode) found.json();
         }
@@ -305,7 +310,7 @@ public class OneDriveUploads {
         body.put("name", fileName);
         body.put("@microsoft.graph.conflictBehavior", behavior);
         body.put("@microsoft.graph.sourceUrl", uploadUrl);
-        Reply reply = graph.send(Request.of("PUT", graph.url(OneDriveFolders.item(parentId))).json(body),
+        Reply reply = graph.route(COMMIT, OneDriveFolders.address(parentId, null, null), body.toString(),
                 status -> status == 404 || status == 409);
         if (reply.status() == 409) {
             cancelQuietly(graph, uploadUrl);
