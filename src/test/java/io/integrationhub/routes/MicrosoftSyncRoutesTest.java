@@ -59,6 +59,7 @@ class MicrosoftSyncRoutesTest extends FamilyRoutesTestSupport {
         ObjectMapper mapper = new ObjectMapper();
         GraphClient graph = new GraphClient(null, null, mapper,
                 new MockEnvironment().withProperty("hub.providers.microsoft.api-url", GRAPH));
+        context.getRegistry().bind("graphClient", graph);
         context.getRegistry().bind("oneDriveDeltaPages", new OneDriveDeltaSource.Pages(graph, null, null, mapper, null));
         context.addRoutes(new RouteBuilder() {
             @Override

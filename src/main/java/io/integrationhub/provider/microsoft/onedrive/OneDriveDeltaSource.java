@@ -142,7 +142,7 @@ public class OneDriveDeltaSource implements SyncSource {
 
         /** After {@code 410 Gone}: Graph's {@code Location} (or a fresh enumeration), marking the resync's start. */
         public void restart(@Header("Location") String location, Exchange exchange) {
-            Cursor cursor = helper.read(exchange.getProperty(CURSOR, String.class));
+            Cursor cursor = helper.current(exchange.getProperty(CURSOR, String.class));
             Cursor restarted = location != null && location.startsWith(helper.graph.baseUrl() + "/")
                     ? new Cursor(location, cursor.rootId(), Instant.now().toString())
                     : helper.start(session(exchange), exchange.getProperty(CONFIG, JsonNode.class), Instant.now().toString());
@@ -158,7 +158,7 @@ public class OneDriveDeltaSource implements SyncSource {
                 out.put("total", 0); // the root folder does not exist (yet): nothing to list
                 return out.toString();
             }
-            Cursor cursor = helper.read(exchange.getProperty(CURSOR, String.class));
+            Cursor cursor = helper.current(exchange.getProperty(CURSOR, String.class));
             String entity = exchange.getProperty(ENTITY, String.class);
             JsonNode reply = helper.mapper.readTree(graphPage);
             var items = out.putArray("items");
@@ -196,7 +196,14 @@ public class OneDriveDeltaSource implements SyncSource {
             exchange.setProperty(CURSOR, helper.write(cursor));
             var message = exchange.getMessage();
             message.setHeader("ProviderMethod", "GET");
-            message.setHeader("ProviderUrl", cursor.url());
+            if (cursor.url() != null) {
+                message.setHeader("ProviderUrl", cursor.url());
+                exchange.removeProperty(START_ROOT);
+            } else {
+                // a fresh enumeration: route step microsoft.onedrive.delta-fetch.start-url builds the URL
+                message.removeHeader("ProviderUrl");
+                exchange.setProperty(START_ROOT, cursor.rootId());
+            }
             message.setHeader("ProviderPassThrough", "410");
             message.setHeader("Accept", "application/json");
             message.setBody("");
@@ -207,6 +214,7 @@ public class OneDriveDeltaSource implements SyncSource {
         }
 
         private static final String CONFIG = "DriveConfig";
+        private static final String START_ROOT = "DriveStartRootId";
     }
 
     /** A fresh enumeration of the configured root; null when that folder does not exist. */
@@ -218,7 +226,7 @@ public class OneDriveDeltaSource implements SyncSource {
             return null;
         }
         String rootId = root.json().path("id").asText();
-        return new Cursor(session.url(OneDriveFolders.item(rootId) + "/delta"), rootId, resyncSince);
+        return new Cursor(null, rootId, resyncSince); // the route builds …/items/{rootId}/delta
     }
 
     /**
@@ -263,6 +271,17 @@ public class OneDriveDeltaSource implements SyncSource {
             return new Cursor(url, node.path("rootId").asText(null), node.path("resyncSince").asText(null));
         } catch (JsonProcessingException e) {
             return null;
+        }
+    }
+
+    /** The cursor of the page being fetched (exchange property): a fresh enumeration has no URL yet. */
+    private Cursor current(String text) {
+        try {
+            JsonNode node = mapper.readTree(text);
+            return new Cursor(node.path("url").asText(null), node.path("rootId").asText(null),
+                    node.path("resyncSince").asText(null));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("unreadable page cursor", e);
         }
     }
 

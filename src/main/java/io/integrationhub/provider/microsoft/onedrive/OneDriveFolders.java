@@ -192,9 +192,4 @@ public class OneDriveFolders {
     static Map<String, Object> address(String id, String path, String select) {
         return GraphClient.properties("DriveItemId", id, "DrivePath", path, "DriveSelect", select);
     }
-
-    /** Graph path of an item by id; null is the drive root. */
-    static String item(String id) {
-        return id == null ? "/me/drive/root" : "/me/drive/items/" + GraphClient.encodePath(id).substring(1);
-    }
 }
