@@ -61,7 +61,7 @@ if [ "${#PACKAGES[@]}" -gt 0 ]; then
     log "installing Debian packages: ${PACKAGES[*]}"
     export DEBIAN_FRONTEND=noninteractive
     "${SUDO[@]}" apt-get update -qq
-    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+    "${SUDO[@]}" apt-get install -y -qq "${PACKAGES[@]}" >/dev/null
   else
     cat >&2 <<EOF
 test.sh: the test suite needs these Debian packages, which are missing: ${PACKAGES[*]}
