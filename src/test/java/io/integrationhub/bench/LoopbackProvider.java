@@ -99,7 +99,22 @@ public final class LoopbackProvider implements AutoCloseable {
     }
 
     public int maxCallsPerSecond() {
-        return perSecond.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).max().orElse(0);
+        return maxCallsIn(1);
+    }
+
+    /** The most calls answered in any {@code seconds} consecutive seconds. */
+    public int maxCallsIn(int seconds) {
+        Map<Long, Integer> snapshot = new HashMap<>();
+        perSecond.forEach((second, n) -> snapshot.put(second, n.get()));
+        int max = 0;
+        for (long start : snapshot.keySet()) {
+            int sum = 0;
+            for (long s = start; s < start + seconds; s++) {
+                sum += snapshot.getOrDefault(s, 0);
+            }
+            max = Math.max(max, sum);
+        }
+        return max;
     }
 
     /** Slows every page down (so a benchmark can kill a run half-way). */

@@ -14,7 +14,8 @@ import io.integrationhub.HubApplication;
  * <ul>
  * <li>{@code provider <port> <records> <delayMs> <seconds> <statsFile>}: the loopback Square-shaped provider every
  * hub instance calls, with {@code records} of every entity for any connection; every second it writes its call count
- * and the most calls it answered in one second to {@code statsFile}; exits after {@code seconds};</li>
+ * and the most calls it answered in one second and in any 10 seconds to {@code statsFile}; exits after
+ * {@code seconds};</li>
  * <li>{@code hub <providerUrl> <pageSize> [spring args...]}: one hub instance, the application plus the bench's
  * Square sources and bearer tokens ({@link BenchSources}), configured by the arguments.</li>
  * </ul>
@@ -46,7 +47,8 @@ public final class ScaleProcesses {
             provider.delay(delayMillis);
             long end = System.nanoTime() + lifetime.toNanos();
             while (System.nanoTime() < end) {
-                Files.writeString(stats, "calls=" + provider.calls() + "\nmaxPerSecond=" + provider.maxCallsPerSecond() + "\n");
+                Files.writeString(stats, "calls=" + provider.calls() + "\nmaxPerSecond=" + provider.maxCallsPerSecond()
+                        + "\nmaxPer10s=" + provider.maxCallsIn(10) + "\n");
                 Thread.sleep(1000);
             }
         }
