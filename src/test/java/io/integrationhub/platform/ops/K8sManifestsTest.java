@@ -430,19 +430,11 @@ class K8sManifestsTest {
     }
 
     private static Object get(Map<String, Object> node, String... path) {
-        Object current = node;
-        for (String key : path) {
-            if (!(current instanceof Map<?, ?> m)) {
-                return null;
-            }
-            current = m.get(key);
-        }
-        return current;
+        return ManifestSchema.get(node, path);
     }
 
     private static String text(Map<String, Object> node, String... path) {
-        Object value = get(node, path);
-        return value == null ? null : value.toString();
+        return ManifestSchema.str(node, path);
     }
 
     @SuppressWarnings("unchecked")

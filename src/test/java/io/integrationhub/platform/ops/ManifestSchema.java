@@ -255,7 +255,7 @@ final class ManifestSchema {
         return current;
     }
 
-    private static String str(Map<String, Object> node, String... path) {
+    static String str(Map<String, Object> node, String... path) {
         Object v = get(node, path);
         return v == null ? null : v.toString();
     }
