@@ -6,10 +6,15 @@
 #   bench/startup.sh            # one run
 #   RUNS=3 bench/startup.sh     # several runs, one line each
 #   JAVA_OPTS="-XX:TieredStopAtLevel=1" bench/startup.sh
+#   BENCH_JAR=/path/other.jar bench/startup.sh   # another build through the same script (before/after)
+#
+# Second line of each run: where the time went, seconds after `java` was started, from the log's timestamps
+# (INFO for the milestones): first log line (JVM + class loading up to logging), embedded Kafka broker started
+# (and its own start time), Flyway done, Hawtio initialised, Tomcat started, Camel routes started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
-JAR="$REPO/target/integration-hub.jar"
+JAR="${BENCH_JAR:-$REPO/target/integration-hub.jar}"
 TIMEOUT_S=${TIMEOUT_S:-120}
 RUNS=${RUNS:-1}
 
@@ -33,6 +38,7 @@ run_once() {
   # shellcheck disable=SC2086
   (cd "$work" && exec java ${JAVA_OPTS:-} -Djava.io.tmpdir="$work" -jar "$JAR" \
       --server.port="$port" \
+      --logging.level.root=INFO \
       --hub.data-dir="$work/data" \
       --hub.routes-dir="$REPO/routes" \
       --hub.kafka.embedded.port="$kport" \
@@ -48,7 +54,7 @@ run_once() {
       echo "the hub exited before it was ready (log kept: $log); last lines:" >&2; tail -30 "$log" >&2; return 1
     fi
     status=$(curl -s -m 2 "http://127.0.0.1:$port/actuator/health/readiness" || true)
-    case "$status" in *'"UP"'*) break ;; esac
+    case "$status" in '{"status":"UP"'*) break ;; esac
     if awk -v e="$elapsed" -v t="$TIMEOUT_S" 'BEGIN { exit !(e >= t) }'; then
       echo "not ready after ${TIMEOUT_S}s (last answer: ${status:-none}; log kept: $log); last lines:" >&2
       tail -30 "$log" >&2
@@ -61,6 +67,24 @@ run_once() {
   rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
   spring=$(grep -o 'Started HubApplication in [0-9.]* seconds' "$log" | grep -o '[0-9.]* seconds' || echo "?")
   echo "ready_s=$elapsed rss_mib=$rss spring_reported=\"$spring\" cores=$(nproc) load1_at_start=$load java=\"$(java -version 2>&1 | head -1)\""
+  python3 - "$log" "$start" <<'PY'
+import re, sys, datetime
+log, start = sys.argv[1], float(sys.argv[2])
+marks = [("first_log", r"."), ("kafka_started", r"Embedded Kafka .* started on"), ("flyway_done", r"Successfully applied|Schema .* is up to date"),
+         ("hawtio", r"Initialising Hawtio"), ("tomcat_started", r"Tomcat started on port"), ("camel_started", r"Apache Camel .* started in")]
+seen, out = {}, []
+for line in open(log, errors="replace"):
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)Z", line)
+    if not m:
+        continue
+    t = datetime.datetime.fromisoformat(m.group(1)).replace(tzinfo=datetime.timezone.utc).timestamp() - start
+    for name, pattern in marks:
+        if name not in seen and re.search(pattern, line):
+            seen[name] = t
+            extra = re.search(r"started on \S+ in (\d+) ms", line)
+            out.append(f"{name}={t:.1f}" + (f" (broker start {int(extra.group(1))/1000:.1f} s)" if extra else ""))
+print("  phases_s: " + " ".join(out))
+PY
 
   kill "$pid"
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done

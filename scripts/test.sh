@@ -7,7 +7,8 @@
 #   scripts/test.sh -Dtest=K8sManifestsTest -Dsurefire.failIfNoSpecifiedTests=false
 #
 # Needs:  PostgreSQL on 127.0.0.1:5432, trust auth, database "test" (skipped when HUB_TEST_DB_URL points
-#         elsewhere), Debian's chromium + chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver).
+#         elsewhere), Debian's chromium + chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver), and
+#         nodejs + npm (OpenApiLintTest, OpenApiClientRoundTripTest).
 # As root (or with password-less sudo) missing packages are installed with apt-get; otherwise the
 # script prints what to install and stops. Add a tool the suite needs to need_command below.
 set -euo pipefail
@@ -55,6 +56,9 @@ fi
 $use_own_postgres && need_command psql postgresql-client
 need_command /usr/bin/chromium chromium
 need_command /usr/bin/chromedriver chromium-driver
+# the API document's lint (Redocly) and the generated TypeScript client's round trip
+need_command node nodejs
+need_command npm npm
 
 if [ "${#PACKAGES[@]}" -gt 0 ]; then
   if can_be_root && command -v apt-get >/dev/null 2>&1; then

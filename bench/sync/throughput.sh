@@ -1,11 +1,38 @@
 #!/usr/bin/env bash
-# 100,000 records from a paged HTTP API (loopback) into PostgreSQL through the sync engine, beside a raw
-# JDBC batch insert of the same rows; run with a 256 MiB heap to show memory does not grow with records.
-# Needs PostgreSQL as for the test suite (127.0.0.1:5432, db "test"). Usage: bench/sync/throughput.sh [records] [heap]
+# N records (default 100,000) from a paged HTTP API (loopback) through the sync engine, beside a raw JDBC batch
+# insert of the same rows in the same run, then the same records a 2nd time (all unchanged); with a 256 MiB heap
+# to show memory does not grow with records. Report: target/bench-sync-throughput.txt (rates, ratio, time per step
+# of route sync.run, load average).
+#
+#   bench/sync/throughput.sh [records] [heap]           # PostgreSQL as for the test suite (127.0.0.1:5432, db "test")
+#   BENCH_DB=h2 bench/sync/throughput.sh [records]      # H2 file database in PostgreSQL mode, as the default profile
+#   BENCH_JFR=1 bench/sync/throughput.sh 20000          # + JDK Flight Recorder: target/bench-sync-throughput.jfr
+#                                                       #   (bench/jfr-summary.py target/bench-sync-throughput.jfr)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RECORDS="${1:-100000}"
 HEAP="${2:--Xmx256m}"
+JVM="$HEAP"
+if [ -n "${BENCH_JFR:-}" ]; then
+  JVM="$JVM -XX:StartFlightRecording=filename=$(pwd)/target/bench-sync-throughput.jfr,settings=profile"
+fi
+DB=()
+case "${BENCH_DB:-postgres}" in
+  postgres) ;;
+  h2)
+    rm -rf target/bench-sync-h2
+    DB=(-Dhub.test.isolated-schema=false -Dspring.datasource.username=sa -Dspring.datasource.password=
+        "-Dspring.datasource.url=jdbc:h2:file:$(pwd)/target/bench-sync-h2/hub;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
+        -Dspring.quartz.properties.org.quartz.jobStore.driverDelegateClass=org.quartz.impl.jdbcjobstore.StdJDBCDelegate) ;;
+  *) echo "BENCH_DB is postgres or h2" >&2; exit 2 ;;
+esac
+rm -f target/bench-sync-throughput.txt
+echo "load before: $(cat /proc/loadavg)"
 timeout 1500 ./mvnw -o -B -q test -Dtest=SyncThroughputBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.records="$RECORDS" -Dsurefire.heap="$HEAP" | grep -v '^\s*$' | tail -20 || true
+  -Dbench.records="$RECORDS" "-Dsurefire.heap=$JVM" "${DB[@]}" > target/bench-sync-throughput.log 2>&1 || true
+if [ ! -f target/bench-sync-throughput.txt ]; then
+  grep -v '^\s*$' target/bench-sync-throughput.log | tail -40
+  echo "no report (log: target/bench-sync-throughput.log)" >&2
+  exit 1
+fi
 cat target/bench-sync-throughput.txt

@@ -1,11 +1,13 @@
-// Integrations dashboard: a tenant admin's view of the public REST API (/api/v1), nothing else.
+// Integrations dashboard: a tenant admin's view of the public REST API (/api/v1), nothing else. Opened as
+// /?session=<connect-session token> it is one end user's view instead (docs/host-integration.md): the token is kept
+// in memory only, never the tenant key; the hub lets it reach that end user's connections and nothing else.
 const KEY_STORAGE = 'integration-hub.apiKey';
 const CONFIRM_TEXT = 'This will stop all data synchronization. Historical data imported will be preserved.';
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
 const POLICIES = ['last-write-wins', 'prefer-local', 'prefer-remote', 'manual'];
 const $ = (id) => document.getElementById(id);
 
-const state = { key: null, providers: [], connections: [], open: null, runs: new Map(), watches: new Map() };
+const state = { key: null, session: null, providers: [], connections: [], open: null, runs: new Map(), watches: new Map() };
 
 class ApiError extends Error {
   constructor(status, problem) {
@@ -59,6 +61,10 @@ function problemText(err) {
 }
 
 function showError(err) {
+  if (err instanceof ApiError && err.status === 401 && state.session) {
+    sessionEnded();
+    return;
+  }
   if (err instanceof ApiError && err.status === 401 && state.key) {
     signOut('Your API key is no longer accepted. Sign in again.');
     return;
@@ -98,6 +104,8 @@ async function init() {
     if (e.origin !== location.origin || !e.data || e.data.type !== 'integration-hub.connection') return;
     consentFinished(e.data.connectionId, e.data.status);
   });
+  const sessionToken = new URLSearchParams(location.search).get('session');
+  if (sessionToken) return openSession(sessionToken);
   const saved = sessionStorage.getItem(KEY_STORAGE);
   if (saved) return signIn(saved);
   showSignIn();
@@ -129,6 +137,45 @@ async function signIn(key) {
     state.key = null;
     showSignIn(err instanceof ApiError && err.status === 401 ? 'That API key is not valid.' : problemText(err));
   }
+}
+
+// ---------- connect session (one end user, possibly embedded in the host's page) ----------
+
+async function openSession(token) {
+  state.key = token;
+  $('sign-in').hidden = true;
+  try {
+    state.session = await api('/connect-sessions/current');
+    document.body.classList.add('session');
+    const user = state.session.endUser;
+    $('session-user').textContent = `Connections of ${user.displayName || user.email || user.id}`;
+    $('session-user').hidden = false;
+    if (state.session.returnUrl && window.top === window) {
+      $('session-return').href = state.session.returnUrl;
+      $('session-return').hidden = false;
+    }
+    await loadCatalog();
+    $('catalog').hidden = false;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) sessionEnded();
+    else showSessionMessage(problemText(err));
+  }
+}
+
+function sessionEnded() {
+  for (const run of state.runs.values()) clearInterval(run.timer);
+  state.runs.clear();
+  for (const w of state.watches.values()) clearInterval(w);
+  state.watches.clear();
+  state.key = null;
+  closeDrawer();
+  $('catalog').hidden = true;
+  showSessionMessage('This link has expired or was revoked. Open the integrations page again from the application.');
+}
+
+function showSessionMessage(message) {
+  $('session-message').textContent = message;
+  $('session-message').hidden = false;
 }
 
 function signOut(message) {
@@ -392,8 +439,8 @@ async function openDrawer(connectionId) {
       el('div', { class: 'section-head' }, el('h3', {}, 'Activity'),
         el('button', { class: 'link', 'aria-label': 'Refresh activity', onclick: () => loadActivity(state.open) }, 'Refresh')),
       el('h4', {}, 'Sync log'), el('div', { id: 'sync-log' }, 'Loading…'),
-      el('h4', {}, 'Webhook events'), el('div', { id: 'webhook-events' }, 'Loading…'),
-      el('h4', {}, 'Dead letters'), el('div', { id: 'dead-letters' }, 'Loading…'),
+      !state.session && el('h4', {}, 'Webhook events'), !state.session && el('div', { id: 'webhook-events' }, 'Loading…'),
+      !state.session && el('h4', {}, 'Dead letters'), !state.session && el('div', { id: 'dead-letters' }, 'Loading…'),
       el('h4', {}, 'Conflicts'), el('div', { id: 'conflicts' }, 'Loading…')),
     section('Danger zone', el('div', { class: 'danger-zone' },
       el('p', {}, CONFIRM_TEXT),
@@ -705,7 +752,8 @@ function duration(r) {
 function loadActivity(c) {
   if (!c) return;
   loadSyncLog(c);
-  loadWebhookActivity(c);
+  // Webhook events and dead letters are the tenant's, not an end user's: a connect session does not see them.
+  if (!state.session) loadWebhookActivity(c);
   loadConflicts(c);
 }
 

@@ -46,16 +46,18 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
     final CountDownLatch activateMayRun = new CountDownLatch(1);
     final AtomicReference<String> activateThread = new AtomicReference<>();
     final AtomicReference<RuntimeException> activateFailure = new AtomicReference<>();
+    /** How many folder subscriptions the (woven) subscribe step made. */
+    final AtomicInteger newSubscriptions = new AtomicInteger();
 
     @Override
     protected List<String> routeFiles() {
-        return List.of("microsoft/graph.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/onedrive.camel.yaml");
+        return List.of("microsoft/graph.camel.yaml", "microsoft/mail.camel.yaml", "microsoft/webhooks.camel.yaml");
     }
 
     @Override
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
-        configuration.withRouteFilterExcludePattern("microsoft.graph.call");
+        configuration.withRouteFilterExcludePattern("microsoft.graph.call,outlook.action.*");
     }
 
     @Override
@@ -69,7 +71,7 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
 
     @BeforeEach
     void replaceJavaSteps() throws Exception {
-        AdviceWith.adviceWith(context, "microsoft.onedrive.webhook", route -> {
+        AdviceWith.adviceWith(context, "microsoft.webhook", route -> {
             route.weaveById("microsoft.onedrive.webhook.delta-sync").replace()
                     .process(e -> {
                         deltaSyncAttempts.incrementAndGet();
@@ -80,8 +82,12 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
                         }
                     })
                     .to("mock:delta-sync");
-            route.weaveById("microsoft.onedrive.webhook.ignored").after().to("mock:ignored");
+            route.weaveById("microsoft.webhook.ignored").after().to("mock:ignored");
+            route.weaveById("microsoft.webhook.lifecycle").after().to("mock:ignored");
+            route.weaveById("microsoft.mail.notification.sync").replace().to("mock:mail-notification");
         });
+        AdviceWith.adviceWith(context, "microsoft.mail.activate", route -> route
+                .weaveById("microsoft.mail.activate.first-sync").replace().to("mock:first-sync"));
         AdviceWith.adviceWith(context, "microsoft.mail.activate", route -> route
                 .weaveById("microsoft.mail.activate.subscribe").replace()
                 .process(e -> {
@@ -93,10 +99,9 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
                     if (failure != null) {
                         throw failure;
                     }
+                    e.getMessage().setBody(newSubscriptions.get());
                 })
                 .to("mock:activate"));
-        AdviceWith.adviceWith(context, "microsoft.mail.notification", route -> route
-                .weaveById("microsoft.mail.notification.sync").replace().to("mock:mail-notification"));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -205,6 +210,23 @@ class MicrosoftRoutesTest extends FamilyRoutesTestSupport {
         activate.assertIsSatisfied();
         assertThat(activateThread.get()).as("activate runs on the queue's consumer thread")
                 .isNotEqualTo(Thread.currentThread().getName()).contains("seda://microsoft.mail.activate");
+    }
+
+    @ParameterizedTest(name = "{0} new subscriptions")
+    @ValueSource(ints = {0, 2})
+    void onlyNewFolderSubscriptionsAskForAFirstSync(int created) throws Exception {
+        newSubscriptions.set(created);
+        activateMayRun.countDown();
+        getMockEndpoint("mock:first-sync").expectedMessageCount(created > 0 ? 1 : 0);
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("microsoft.mail.activate").whenDone(1).create();
+
+        template.sendBodyAndHeaders("direct:microsoft.mail.activate", null,
+                Map.of("HubTenantId", TENANT, "HubConnectionId", CONNECTION));
+
+        assertThat(done.matches(10, TimeUnit.SECONDS)).isTrue();
+        getMockEndpoint("mock:first-sync").assertIsSatisfied();
+        getMockEndpoint("mock:activate").expectedMessageCount(1);
+        getMockEndpoint("mock:activate").assertIsSatisfied();
     }
 
     @Test

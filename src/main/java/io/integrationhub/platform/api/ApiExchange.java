@@ -30,17 +30,35 @@ public class ApiExchange {
 
     /** The tenant the auth filter resolved; API routes are unreachable without one. */
     public UUID tenant(Exchange exchange) {
-        Object raw = exchange.getMessage().getHeader(TenantAuthFilter.TENANT_HEADER);
-        if (raw instanceof java.util.Collection<?>) {
-            // Camel adds query and form parameters to the headers: the caller sent one with this reserved name.
-            throw ProblemException.badRequest("'" + TenantAuthFilter.TENANT_HEADER + "' is reserved",
-                    new FieldError(TenantAuthFilter.TENANT_HEADER, "reserved name"));
-        }
-        String id = raw == null ? null : raw.toString();
+        String id = reserved(exchange, TenantAuthFilter.TENANT_HEADER);
         if (id == null) {
             throw new IllegalStateException("API route reached without an authenticated tenant");
         }
         return UUID.fromString(id);
+    }
+
+    /**
+     * The end user a connect session acts for, or null when the caller holds the tenant API key. Every bean that
+     * lists or creates connections narrows to it (the auth filter already refused everything else).
+     */
+    public String endUser(Exchange exchange) {
+        return reserved(exchange, TenantAuthFilter.END_USER_HEADER);
+    }
+
+    /** The connect session of the call, or null when the caller holds the tenant API key. */
+    public UUID session(Exchange exchange) {
+        String id = reserved(exchange, TenantAuthFilter.SESSION_HEADER);
+        return id == null ? null : UUID.fromString(id);
+    }
+
+    /** A header only the auth filter sets. */
+    private static String reserved(Exchange exchange, String name) {
+        Object raw = exchange.getMessage().getHeader(name);
+        if (raw instanceof java.util.Collection<?>) {
+            // Camel adds query and form parameters to the headers: the caller sent one with this reserved name.
+            throw ProblemException.badRequest("'" + name + "' is reserved", new FieldError(name, "reserved name"));
+        }
+        return raw == null ? null : raw.toString();
     }
 
     public UUID uuidParam(Exchange exchange, String name) {
@@ -55,6 +73,23 @@ public class ApiExchange {
     public String queryParam(Exchange exchange, String name) {
         String value = exchange.getMessage().getHeader(name, String.class);
         return value == null || value.isBlank() ? null : value;
+    }
+
+    /** The {@code limit} query parameter: {@code fallback} when absent, else 1 to {@code max} or a 400. */
+    public int limitParam(Exchange exchange, int fallback, int max) {
+        String value = queryParam(exchange, "limit");
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest("'limit' must be 1 to " + max, new FieldError("limit", "must be 1 to " + max));
     }
 
     public JsonNode body(Exchange exchange) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.apache.camel.Exchange;
 import org.springframework.core.io.ClassPathResource;
@@ -15,6 +16,8 @@ import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.sync.PushTargets;
 import io.integrationhub.platform.sync.SyncSources;
 import io.integrationhub.platform.catalog.ProviderDefinition;
+import io.integrationhub.platform.tenancy.ConnectSession;
+import io.integrationhub.platform.tenancy.ConnectSessions;
 import io.integrationhub.platform.tenancy.TenantService;
 
 /** Tenants, the provider catalog and the API document (route beans named by operationId). */
@@ -27,10 +30,12 @@ public class PlatformApi {
     private final byte[] openApiDocument;
     private final SyncSources sources;
     private final PushTargets targets;
+    private final ConnectSessions sessions;
 
     public PlatformApi(ApiExchange api, TenantService tenants, ProviderCatalog catalog, SyncSources sources,
-            PushTargets targets) throws IOException {
+            PushTargets targets, ConnectSessions sessions) throws IOException {
         this.api = api;
+        this.sessions = sessions;
         this.sources = sources;
         this.targets = targets;
         this.tenants = tenants;
@@ -52,8 +57,23 @@ public class PlatformApi {
         api.respond(exchange, 201, tenants.create(name));
     }
 
+    /** {@code GET /tenants/{tenantId}} (platform admin): the tenant's settings. */
+    public void getTenant(Exchange exchange) {
+        api.respond(exchange, 200, tenants.settings(api.uuidParam(exchange, "tenantId")));
+    }
+
+    /** {@code PATCH /tenants/{tenantId}} (platform admin): {@code embedOrigins} replaced. */
+    public void updateTenant(Exchange exchange) {
+        UUID id = api.uuidParam(exchange, "tenantId");
+        api.respond(exchange, 200, tenants.updateSettings(id, api.body(exchange)));
+    }
+
+    /** The catalog; for a connect session only the providers it was issued for. */
     public void listProviders(Exchange exchange) {
-        List<Map<String, Object>> providers = catalog.all().stream().map(this::view).toList();
+        UUID sessionId = api.session(exchange);
+        ConnectSession session = sessionId == null ? null : sessions.find(api.tenant(exchange), sessionId).orElseThrow();
+        List<Map<String, Object>> providers = catalog.all().stream().filter(p -> session == null || session.allows(p.key()))
+                .map(this::view).toList();
         api.respond(exchange, 200, providers);
     }
 

@@ -70,7 +70,7 @@ public class SyncApi {
         UUID tenant = api.tenant(exchange);
         UUID connectionId = api.uuidParam(exchange, "id");
         connections.get(tenant, connectionId);
-        api.respond(exchange, 200, runs.list(tenant, connectionId, limit(exchange, 20, 200)));
+        api.respond(exchange, 200, runs.list(tenant, connectionId, api.limitParam(exchange, 20, 200)));
     }
 
     public void cancelSync(Exchange exchange) {
@@ -93,7 +93,7 @@ public class SyncApi {
             }
         }
         RecordStore.RecordPage page = records.list(tenant, connectionId, model, modifiedAfter,
-                api.queryParam(exchange, "cursor"), limit(exchange, 100, 1000), search(model, api.queryParam(exchange, "q")));
+                api.queryParam(exchange, "cursor"), api.limitParam(exchange, 100, 1000), search(model, api.queryParam(exchange, "q")));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("records", page.records());
         body.put("nextCursor", page.nextCursor());
@@ -115,21 +115,5 @@ public class SyncApi {
                         + "is supported for: " + String.join(", ", all.stream().map(RecordSearch::model).sorted().toList()),
                         new FieldError("q", "not supported for model " + model)))
                 .filter(text);
-    }
-
-    private int limit(Exchange exchange, int fallback, int max) {
-        String value = api.queryParam(exchange, "limit");
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("'limit' must be 1 to " + max, new FieldError("limit", "must be 1 to " + max));
     }
 }

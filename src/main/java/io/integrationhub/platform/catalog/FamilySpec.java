@@ -22,12 +22,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * (each overridden by {@code hub.providers.<key>.*}); {@code sandbox}: the same, relative to the hub's public URL,
  * used when the provider sandbox is on;</li>
  * <li>{@code entities}: {@code name}, {@code model}, {@code pull} (route {@code direct:<key>.<entity>.page});</li>
- * <li>{@code actions}: {@code name}, {@code model}, {@code kind} ({@code upsert} | {@code delete}) (route
- * {@code direct:<key>.action.<name>});</li>
+ * <li>{@code actions}: {@code name}, {@code model}, {@code kind} ({@code upsert} | {@code delete}), {@code resend}
+ * (push runs send an upsert action's objects again) (route {@code direct:<key>.action.<name>}; the hub-created objects
+ * a push run lists: {@code direct:<key>.action.<name>.pushed});</li>
  * <li>{@code config}: connection config fields the family reads, each with {@code type}, {@code pattern},
  * {@code description}.</li>
  * </ul>
- * Identity (who the connection is) is the route {@code direct:<key>.identity}, unless {@code auth.identity} is
+ * Identity (who the connection is) is the route {@code direct:<settingsKey>.identity} (the key, unless several keys
+ * share a folder: {@code direct:microsoft.identity}), unless {@code auth.identity} is
  * {@code java} (a family whose OAuth profile is Java). {@code settingsKey} names the {@code hub.providers.*} block when
  * several keys share one (default: the key); {@code order} places the entry in the provider list (default 1000).
  */
@@ -59,14 +61,19 @@ public record FamilySpec(
     public record Entity(String name, String model, boolean pull) {
     }
 
-    public record Action(String name, String model, String kind) {
+    /**
+     * {@code resend}: push runs may send the action's objects again (the hub keeps what it last pushed with each link);
+     * with a route {@code direct:<key>.action.<name>.pushed} a push run also lists what the hub created.
+     */
+    public record Action(String name, String model, String kind, boolean resend) {
     }
 
     public record ConfigField(String name, String type, Pattern pattern, String description) {
     }
 
+    /** Who a connection is: one route per family folder, shared by its keys ({@code settingsKey}, e.g. microsoft). */
     public String identityRoute() {
-        return "direct:" + key + ".identity";
+        return "direct:" + settingsKey + ".identity";
     }
 
     public String pageRoute(String entity) {
@@ -122,7 +129,7 @@ public record FamilySpec(
             if (!kind.equals("upsert") && !kind.equals("delete")) {
                 throw new IllegalArgumentException("actions[].kind must be upsert or delete");
             }
-            actions.add(new Action(name, a.path("model").asText(name), kind));
+            actions.add(new Action(name, a.path("model").asText(name), kind, a.path("resend").asBoolean(false)));
         }
         Map<String, ConfigField> config = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("config").fields(); it.hasNext(); ) {

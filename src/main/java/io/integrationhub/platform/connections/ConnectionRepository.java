@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.tenancy.EndUser;
 import io.integrationhub.platform.tenancy.TenantJdbc;
 
 /** Connections of one tenant at a time; every statement is scoped through {@link TenantJdbc}. */
@@ -24,7 +25,8 @@ import io.integrationhub.platform.tenancy.TenantJdbc;
 public class ConnectionRepository {
 
     private static final String COLUMNS = "id, provider, name, status, account_id, account_name, account_email, scopes, "
-            + "config, last_sync_at, last_error, error_count, created_at, updated_at, "
+            + "config, last_sync_at, last_error, error_count, created_at, updated_at, end_user_id, end_user_email, "
+            + "end_user_display_name, "
             + "(SELECT cr.refresh_expires_at FROM credentials cr WHERE cr.connection_id = connections.id) AS refresh_horizon";
 
     private final TenantJdbc jdbc;
@@ -36,8 +38,17 @@ public class ConnectionRepository {
     }
 
     public List<Connection> list(UUID tenantId, String provider, String status) {
+        return list(tenantId, provider, status, null);
+    }
+
+    /** The tenant's connections, narrowed to one end user's when {@code endUserId} is not null. */
+    public List<Connection> list(UUID tenantId, String provider, String status, String endUserId) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM connections WHERE tenant_id = :tenantId");
         Map<String, Object> params = new HashMap<>();
+        if (endUserId != null) {
+            sql.append(" AND end_user_id = :endUserId");
+            params.put("endUserId", endUserId);
+        }
         if (provider != null) {
             sql.append(" AND provider = :provider");
             params.put("provider", provider);
@@ -57,6 +68,12 @@ public class ConnectionRepository {
 
     public Connection insert(UUID tenantId, String provider, String name, ConnectionStatus status, List<String> scopes,
             ObjectNode config) {
+        return insert(tenantId, provider, name, status, scopes, config, null);
+    }
+
+    /** A new connection, of {@code endUser} when not null (an end user may hold any number of connections). */
+    public Connection insert(UUID tenantId, String provider, String name, ConnectionStatus status, List<String> scopes,
+            ObjectNode config, EndUser endUser) {
         UUID id = UUID.randomUUID();
         Timestamp now = Timestamp.from(Instant.now());
         Map<String, Object> params = new HashMap<>();
@@ -67,8 +84,12 @@ public class ConnectionRepository {
         params.put("scopes", json(scopes));
         params.put("config", json(config == null ? mapper.createObjectNode() : config));
         params.put("now", now);
+        params.put("endUserId", endUser == null ? null : endUser.id());
+        params.put("endUserEmail", endUser == null ? null : endUser.email());
+        params.put("endUserDisplayName", endUser == null ? null : endUser.displayName());
         jdbc.update(tenantId, "INSERT INTO connections (id, tenant_id, provider, name, status, scopes, config, created_at, "
-                + "updated_at) VALUES (:id, :tenantId, :provider, :name, :status, :scopes, :config, :now, :now)", params);
+                + "updated_at, end_user_id, end_user_email, end_user_display_name) VALUES (:id, :tenantId, :provider, :name, "
+                + ":status, :scopes, :config, :now, :now, :endUserId, :endUserEmail, :endUserDisplayName)", params);
         return find(tenantId, id).orElseThrow();
     }
 
@@ -120,7 +141,9 @@ public class ConnectionRepository {
                 instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("updated_at")),
                 read(rs.getString("config"), new TypeReference<ObjectNode>() { }),
-                instant(rs.getTimestamp("refresh_horizon")));
+                instant(rs.getTimestamp("refresh_horizon")),
+                rs.getString("end_user_id") == null ? null : new EndUser(rs.getString("end_user_id"),
+                        rs.getString("end_user_email"), rs.getString("end_user_display_name")));
     }
 
     private static Instant instant(Timestamp ts) {

@@ -51,8 +51,8 @@ public class ConnectionService {
         this.applicationEvents = applicationEvents;
     }
 
-    public List<Connection> list(UUID tenantId, String provider, String status) {
-        return repository.list(tenantId, provider, status);
+    public List<Connection> list(UUID tenantId, String provider, String status, String endUserId) {
+        return repository.list(tenantId, provider, status, endUserId);
     }
 
     /** The tenant's connection, or 404 — also for another tenant's id, which must look exactly like a missing one. */

@@ -95,7 +95,7 @@ public class DeadLetterStore {
         data.put("routeId", routeId);
         data.put("connectionId", connectionId == null ? null : connectionId.toString());
         data.put("exceptionType", cause == null ? null : cause.getClass().getName());
-        String event = events.envelope(id, "dead_letter.created", "dead-letters/" + id, tenantId, data);
+        String event = events.envelope(id, "dead_letter.created", "dead-letters/" + id, tenantId, connectionId, data);
         String key = connectionId != null ? connectionId.toString() : id.toString();
 
         // The dead letter and its announcement on hub.dead-letters commit together (joining the caller's

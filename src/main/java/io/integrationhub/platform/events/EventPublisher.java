@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,6 +21,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * there is one (the event exists exactly when the data it describes was committed), else on its own.
  * The route {@code outbox.relay} sends it to Kafka afterwards; a relay that dies between the send and the
  * delete sends it again with the same CloudEvent {@code id}, which is what consumers dedupe by.
+ * <p>
+ * An event keyed by a connection that belongs to an end user of the host carries that end user's id as the
+ * {@code enduserid} extension attribute (from the {@link EndUserDirectory}), so a host can route it to its user.
  */
 @Component
 public class EventPublisher {
@@ -32,10 +36,12 @@ public class EventPublisher {
 
     private final Outbox outbox;
     private final ObjectMapper mapper;
+    private final ObjectProvider<EndUserDirectory> endUsers;
 
-    public EventPublisher(Outbox outbox, ObjectMapper mapper) {
+    public EventPublisher(Outbox outbox, ObjectMapper mapper, ObjectProvider<EndUserDirectory> endUsers) {
         this.outbox = outbox;
         this.mapper = mapper;
+        this.endUsers = endUsers;
     }
 
     /**
@@ -57,12 +63,28 @@ public class EventPublisher {
     /** The outbox message of one event (a new CloudEvent id), for {@link #publishAll}. */
     public OutboxMessage message(String topic, String key, String type, String subject, UUID tenantId, Object data) {
         UUID id = UUID.randomUUID();
-        return new OutboxMessage(id, topic, key, envelope(id, type, subject, tenantId, data),
+        return new OutboxMessage(id, topic, key, envelope(id, type, subject, tenantId, connectionId(key), data),
                 Map.of(CONTENT_TYPE_HEADER, CLOUDEVENTS_JSON));
+    }
+
+    private static UUID connectionId(String key) {
+        try {
+            return key == null ? null : UUID.fromString(key);
+        } catch (IllegalArgumentException notAConnection) {
+            return null;
+        }
     }
 
     /** The CloudEvents 1.0 structured JSON of one event ({@code tenantid} is an extension attribute). */
     public String envelope(UUID id, String type, String subject, UUID tenantId, Object data) {
+        return envelope(id, type, subject, tenantId, null, data);
+    }
+
+    /**
+     * As {@link #envelope(UUID, String, String, UUID, Object)}, for an event about {@code connectionId} (may be null):
+     * with the {@code enduserid} extension attribute when the connection belongs to an end user.
+     */
+    public String envelope(UUID id, String type, String subject, UUID tenantId, UUID connectionId, Object data) {
         ObjectNode event = mapper.createObjectNode();
         event.put("specversion", "1.0");
         event.put("id", id.toString());
@@ -73,6 +95,11 @@ public class EventPublisher {
         event.put("datacontenttype", "application/json");
         if (tenantId != null) {
             event.put("tenantid", tenantId.toString());
+            EndUserDirectory directory = connectionId == null ? null : endUsers.getIfAvailable();
+            String endUserId = directory == null ? null : directory.endUserId(tenantId, connectionId);
+            if (endUserId != null) {
+                event.put("enduserid", endUserId);
+            }
         }
         event.set("data", mapper.valueToTree(data));
         try {

@@ -35,9 +35,12 @@ import io.integrationhub.platform.sync.SyncSource;
  * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}], nextCursor, total?, deltaCursor?}};</li>
  * <li>{@code direct:<family>.action.<name>} — in: {@code {data, link: {externalId, version} | null, config}};
  * out: {@code {externalId, version?, response?}};</li>
+ * <li>{@code direct:<family>.action.<name>.pushed} (optional, push runs) — in: {@code {cursor, config}}; out:
+ * {@code {items: [{externalId, createdAt}], nextCursor}};</li>
  * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}}.</li>
  * </ul>
- * Exchange properties {@code HubTenantId} and {@code HubConnectionId} (or {@code HubBearer}) travel with every call,
+ * Exchange properties {@code HubTenantId}, {@code HubConnectionId} (or {@code HubBearer}) and {@code HubProvider}
+ * (the catalog key) travel with every call,
  * with {@code HubConfig} (the connection's config as a map) and, for an action on a linked object, {@code HubLinkId}.
  */
 @Component
@@ -45,6 +48,8 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
 
     /** The connection's config as a map, for routes: {@code ${exchangeProperty.HubConfig[databaseId]}}. */
     public static final String CONFIG = "HubConfig";
+    /** The page's cursor (page and push-run listing routes), when there is one. */
+    public static final String CURSOR = "HubCursor";
     /** The provider id a pushed local reference is linked to (actions), for routes. */
     public static final String LINK_ID = "HubLinkId";
 
@@ -71,6 +76,12 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     }
 
     @Override
+    public java.util.stream.Stream<PushTarget> targets(String provider) {
+        return catalog.family(provider).stream().flatMap(f -> f.actions().stream()
+                .filter(a -> routed(f.actionRoute(a.name()))).map(a -> new RouteTarget(f, a)));
+    }
+
+    @Override
     public Optional<PushTarget> target(String provider, String action) {
         return catalog.family(provider).flatMap(f -> f.actions().stream()
                 .filter(a -> a.name().equals(action) && routed(f.actionRoute(a.name()))).findFirst()
@@ -87,11 +98,12 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     @Override
     public Account fetch(String provider, String bearer) {
         FamilySpec family = catalog.family(provider).orElseThrow();
-        JsonNode me = call(family.identityRoute(), null, null, bearer, mapper.createObjectNode());
+        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, mapper.createObjectNode());
         return new Account(text(me, "id"), text(me, "name"), text(me, "email"));
     }
 
-    private JsonNode call(String route, UUID tenantId, UUID connectionId, String bearer, JsonNode body) {
+    private JsonNode call(String route, String provider, UUID tenantId, UUID connectionId, String bearer,
+            JsonNode body) {
         return mappings.call(route, body, exchange -> {
             if (tenantId != null) {
                 exchange.setProperty(ProviderCalls.TENANT, tenantId);
@@ -99,11 +111,19 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
             if (connectionId != null) {
                 exchange.setProperty(ProviderCalls.CONNECTION, connectionId);
             }
+            if (provider != null) {
+                // The request budget of the catalog key (families serving several keys, e.g. onedrive and outlook).
+                exchange.setProperty(ProviderCalls.PROVIDER, provider);
+            }
             if (bearer != null) {
                 exchange.setProperty(ProviderCalls.BEARER, bearer);
             }
             JsonNode config = body.path("config");
             exchange.setProperty(CONFIG, config.isObject() ? mapper.convertValue(config, java.util.Map.class) : java.util.Map.of());
+            if (body.path("cursor").isTextual()) {
+                // For routes that put the cursor into a URL (a provider's next link).
+                exchange.setProperty(CURSOR, body.get("cursor").asText());
+            }
             JsonNode link = body.path("link");
             if (link.hasNonNull("externalId")) {
                 exchange.setProperty(LINK_ID, link.get("externalId").asText());
@@ -144,7 +164,7 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
             in.put("from", context.rangeFrom() == null ? null : context.rangeFrom().toString());
             in.put("to", context.rangeTo() == null ? null : context.rangeTo().toString());
             in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
-            JsonNode page = call(family.pageRoute(entity.name()), context.tenantId(), context.connectionId(), null, in);
+            JsonNode page = call(family.pageRoute(entity.name()), family.key(), context.tenantId(), context.connectionId(), null, in);
             List<JsonNode> items = new ArrayList<>();
             page.path("items").forEach(items::add);
             String next = text(page, "nextCursor");
@@ -193,8 +213,30 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         }
 
         @Override
+        public boolean resyncable() {
+            return action.resend();
+        }
+
+        /** {@code direct:<key>.action.<name>.pushed}: in {@code {cursor, config}}, out {@code {items: [{externalId, createdAt}], nextCursor}}. */
+        @Override
+        public PushedPage pushedObjects(SyncContext context, String cursor) {
+            String route = family.actionRoute(action.name()) + ".pushed";
+            if (!routed(route)) {
+                return null;
+            }
+            ObjectNode in = mapper.createObjectNode();
+            in.put("cursor", cursor);
+            in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
+            JsonNode page = call(route, family.key(), context.tenantId(), context.connectionId(), null, in);
+            List<Pushed> items = new ArrayList<>();
+            page.path("items").forEach(i -> items.add(new Pushed(text(i, "externalId"), instant(text(i, "createdAt")))));
+            String next = text(page, "nextCursor");
+            return new PushedPage(items, next == null || next.isBlank() ? null : next);
+        }
+
+        @Override
         public Result push(SyncContext context, JsonNode data, Link existing) {
-            JsonNode out = call(family.actionRoute(action.name()), context.tenantId(), context.connectionId(), null,
+            JsonNode out = call(family.actionRoute(action.name()), family.key(), context.tenantId(), context.connectionId(), null,
                     input(context, data, existing));
             String externalId = text(out, "externalId");
             if (externalId == null) {
@@ -206,7 +248,7 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
 
         @Override
         public void delete(SyncContext context, Link existing) {
-            call(family.actionRoute(action.name()), context.tenantId(), context.connectionId(), null,
+            call(family.actionRoute(action.name()), family.key(), context.tenantId(), context.connectionId(), null,
                     input(context, null, existing));
         }
 

@@ -33,6 +33,7 @@ import io.integrationhub.platform.oauth.OAuthHttp.Response;
 import io.integrationhub.platform.oauth.TokenEndpoint.Tokens;
 import io.integrationhub.platform.vault.CredentialStore;
 import io.integrationhub.platform.vault.Credentials;
+import io.integrationhub.platform.tenancy.EndUser;
 
 /** Connecting a provider account: authorize URL, callback, API-key check, re-authorization and health check. */
 @Service
@@ -72,8 +73,11 @@ public class ConnectFlow {
         this.hub = hub;
     }
 
-    /** {@code POST /connections}: a pending connection with its authorize URL, or an active API-key connection. */
-    public Map<String, Object> create(UUID tenantId, JsonNode body) {
+    /**
+     * {@code POST /connections}: a pending connection with its authorize URL, or an active API-key connection;
+     * of {@code endUser} when not null.
+     */
+    public Map<String, Object> create(UUID tenantId, JsonNode body, EndUser endUser) {
         ProviderDefinition provider = connections.provider(body.path("provider").asText());
         String apiKey = body.path("credentials").path("apiKey").asText(null);
         boolean keyFlow = provider.authType() == AuthType.api_key || apiKey != null && KEY_CAPABLE_OAUTH.contains(provider.key());
@@ -91,20 +95,28 @@ public class ConnectFlow {
         validator.validate(provider, config);
         String returnUrl = checkedReturnUrl(body.path("returnUrl").asText(null));
         if (keyFlow) {
-            return createWithKey(tenantId, provider, name, config, apiKey);
+            return createWithKey(tenantId, provider, name, config, apiKey, endUser);
         }
         Connection connection = repository.insert(tenantId, provider.key(), name, ConnectionStatus.PENDING,
-                catalog.scopes(provider), config);
-        Map<String, Object> created = new LinkedHashMap<>();
-        created.put("id", connection.id());
-        created.put("provider", provider.key());
-        created.put("status", ConnectionStatus.PENDING.wire());
+                catalog.scopes(provider), config, endUser);
+        Map<String, Object> created = created(connection.id(), provider, ConnectionStatus.PENDING, endUser);
         created.put("authorizeUrl", authorizeUrl(tenantId, connection.id(), provider, returnUrl));
         return created;
     }
 
+    private static Map<String, Object> created(UUID id, ProviderDefinition provider, ConnectionStatus status, EndUser endUser) {
+        Map<String, Object> created = new LinkedHashMap<>();
+        created.put("id", id);
+        created.put("provider", provider.key());
+        created.put("status", status.wire());
+        if (endUser != null) {
+            created.put("endUser", endUser);
+        }
+        return created;
+    }
+
     private Map<String, Object> createWithKey(UUID tenantId, ProviderDefinition provider, String name, ObjectNode config,
-            String apiKey) {
+            String apiKey, EndUser endUser) {
         if (apiKey == null || apiKey.isBlank()) {
             throw ProblemException.unprocessable("'" + provider.key() + "' needs credentials.apiKey.",
                     new FieldError("/credentials/apiKey", "required for this provider"));
@@ -117,15 +129,12 @@ public class ConnectFlow {
             throw ProblemException.unprocessable("The provider did not accept the key: " + e.getMessage(),
                     new FieldError("/credentials/apiKey", "rejected by the provider"));
         }
-        Connection connection = repository.insert(tenantId, provider.key(), name, ConnectionStatus.ACTIVE, List.of(), config);
+        Connection connection = repository.insert(tenantId, provider.key(), name, ConnectionStatus.ACTIVE, List.of(), config,
+                endUser);
         credentials.save(tenantId, new Credentials(connection.id(), null, null, apiKey, "api_key", null, null,
                 Instant.now(), 0, Map.of()));
         repository.updateAccount(tenantId, connection.id(), account, List.of());
-        Map<String, Object> created = new LinkedHashMap<>();
-        created.put("id", connection.id());
-        created.put("provider", provider.key());
-        created.put("status", ConnectionStatus.ACTIVE.wire());
-        return created;
+        return created(connection.id(), provider, ConnectionStatus.ACTIVE, endUser);
     }
 
     /** {@code POST /connections/{id}/reauthorize}: a fresh authorize URL for the same connection. */
@@ -171,7 +180,8 @@ public class ConnectFlow {
         return base + "/oauth/callback/" + provider.key();
     }
 
-    private String checkedReturnUrl(String returnUrl) {
+    /** {@code returnUrl} when {@code hub.oauth.allowed-return-urls} admits it (null stays null), else a 400. */
+    public String checkedReturnUrl(String returnUrl) {
         if (returnUrl == null || returnUrl.isBlank()) {
             return null;
         }

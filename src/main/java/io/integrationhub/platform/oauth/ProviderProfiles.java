@@ -44,15 +44,9 @@ public class ProviderProfiles {
         this.mapper = mapper;
         this.catalog = catalog;
         this.identities = identities;
-        ProviderProfile.Identity graphMe = (http, s, bearer) -> {
-            JsonNode me = ok(http.send(Request.get(s.getApiUrl() + "/me").bearer(bearer)));
-            return new Account(text(me, "id"), text(me, "displayName"),
-                    text(me, "mail") != null ? text(me, "mail") : text(me, "userPrincipalName"));
-        };
-        for (String ms : List.of("onedrive", "outlook", "outlook-calendar")) {
-            // Microsoft identity platform: no RFC 7009 revocation endpoint for v2 tokens.
-            add(new ProviderProfile(ms, FORM, true, Map.of(), List.of("offline_access"), graphMe, null));
-        }
+        // Microsoft (onedrive, outlook, outlook-calendar) is a family described as data: identity is its route
+        // direct:microsoft.identity (routes/microsoft/identity.camel.yaml); the identity platform has no RFC 7009
+        // revocation endpoint for v2 tokens.
         add(new ProviderProfile("xero", BASIC, true, Map.of(), List.of("offline_access"),
                 (http, s, bearer) -> {
                     JsonNode list = ok(http.send(Request.get(s.getApiUrl() + "/connections").bearer(bearer)));

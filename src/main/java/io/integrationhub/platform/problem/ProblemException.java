@@ -20,6 +20,10 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(Problem.of(400, "bad-request", "Bad request", detail).withErrors(List.of(errors)));
     }
 
+    public static ProblemException forbidden(String detail, Problem.FieldError... errors) {
+        return new ProblemException(Problem.of(403, "forbidden", "Forbidden", detail).withErrors(List.of(errors)));
+    }
+
     public static ProblemException notFound(String what) {
         return new ProblemException(Problem.of(404, "not-found", "Not found", what + " was not found"));
     }

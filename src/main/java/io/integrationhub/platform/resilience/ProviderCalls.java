@@ -146,7 +146,8 @@ public class ProviderCalls {
         try {
             // The identity call right after consent has no tenant context yet: it shares one fair-queue slot.
             UUID tenant = tenant(exchange);
-            budget.acquire(exchange.getProperty(PROVIDER, family, String.class), tenant != null ? tenant : NO_TENANT);
+            budget.acquire(exchange.getProperty(PROVIDER, family, String.class), tenant != null ? tenant : NO_TENANT,
+                    connection(exchange));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the request budget", null);

@@ -37,11 +37,39 @@ public class ResilienceProperties {
     private Duration connectTimeout = Duration.ofSeconds(10);
     @NotNull
     private CircuitBreaker circuitBreaker = new CircuitBreaker();
-    /** Requests per second per provider on this instance, shared fairly among tenants. */
+    /** Requests per second per provider (across the cluster with budget scope {@code cluster}), shared fairly among tenants. */
     @Min(1)
     private double defaultBudget = 20;
     /** Per-provider override of {@link #defaultBudget}, by catalog key. */
     private Map<String, Double> budgets = new HashMap<>();
+    /** Requests per period per connection (a provider's per-account limit, e.g. Xero's 60 a minute), by catalog key. */
+    private Map<String, Rate> connectionBudgets = new HashMap<>();
+    /** Where budgets are counted: {@code cluster} (PostgreSQL, shared by every instance) or {@code instance}. */
+    @NotNull
+    private BudgetScope budgetScope = BudgetScope.CLUSTER;
+
+    public enum BudgetScope { CLUSTER, INSTANCE }
+
+    /** {@code limit} requests per {@code period}, handed out evenly spaced ({@code period / limit} apart). */
+    public static class Rate {
+        @Min(1)
+        private int limit = 60;
+        @NotNull
+        private Duration period = Duration.ofMinutes(1);
+
+        public Rate() {
+        }
+
+        public Rate(int limit, Duration period) {
+            this.limit = limit;
+            this.period = period;
+        }
+
+        public int getLimit() { return limit; }
+        public void setLimit(int v) { limit = v; }
+        public Duration getPeriod() { return period; }
+        public void setPeriod(Duration v) { period = v; }
+    }
 
     /**
      * {@code hub.resilience.circuit-breaker.*}: the defaults of the provider endpoint's camel-resilience4j
@@ -72,6 +100,15 @@ public class ResilienceProperties {
         return budgets.getOrDefault(provider, defaultBudget);
     }
 
+    /** The per-connection rate of the provider, or null when it has none. */
+    public Rate connectionBudgetFor(String provider) {
+        return connectionBudgets.get(provider);
+    }
+
+    public Map<String, Rate> getConnectionBudgets() { return connectionBudgets; }
+    public void setConnectionBudgets(Map<String, Rate> v) { connectionBudgets = v; }
+    public BudgetScope getBudgetScope() { return budgetScope; }
+    public void setBudgetScope(BudgetScope v) { budgetScope = v; }
     public int getMaxAttempts() { return maxAttempts; }
     public void setMaxAttempts(int v) { maxAttempts = v; }
     public Duration getInitialBackoff() { return initialBackoff; }

@@ -272,6 +272,8 @@ public class ActionService {
                 String model = (String) conflict.get("model");
                 PushTarget target = targets.orderedStream().filter(t -> t.provider().equals(connection.provider())
                         && t.model().equals(model) && t.kind() == PushTarget.Kind.UPSERT).findFirst()
+                        .or(() -> Optional.ofNullable(families.getIfAvailable()).flatMap(f -> f.targets(connection.provider())
+                                .filter(t -> t.model().equals(model) && t.kind() == PushTarget.Kind.UPSERT).findFirst()))
                         .orElseThrow(() -> ProblemException.unprocessable("No push target for " + model + "."));
                 JsonNode local = (JsonNode) conflict.get("local");
                 String localRef = (String) conflict.get("localRef");

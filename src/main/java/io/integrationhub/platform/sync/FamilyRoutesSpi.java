@@ -1,6 +1,7 @@
 package io.integrationhub.platform.sync;
 
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Sources and targets that are not beans but a provider family's routes (families described as data,
@@ -12,4 +13,7 @@ public interface FamilyRoutesSpi {
     Optional<SyncSource> source(String provider, String entity);
 
     Optional<PushTarget> target(String provider, String action);
+
+    /** Every action route of a provider, as targets (push runs find the writer and remover of a model here). */
+    Stream<PushTarget> targets(String provider);
 }

@@ -28,10 +28,16 @@ public class PushTargets {
         return routes == null ? Optional.empty() : routes.target(provider, action);
     }
 
-    /** The writer ({@link PushTarget.Kind#UPSERT}) or remover ({@link PushTarget.Kind#DELETE}) of a provider's model. */
+    /**
+     * The writer ({@link PushTarget.Kind#UPSERT}) or remover ({@link PushTarget.Kind#DELETE}) of a provider's model: a
+     * bean, else a family's action route.
+     */
     public Optional<PushTarget> find(String provider, String model, PushTarget.Kind kind) {
-        return targets.orderedStream().filter(t -> t.provider().equals(provider) && t.model().equals(model)
-                && t.kind() == kind).findFirst();
+        Optional<PushTarget> bean = targets.orderedStream().filter(t -> t.provider().equals(provider)
+                && t.model().equals(model) && t.kind() == kind).findFirst();
+        FamilyRoutesSpi routes = families.getIfAvailable();
+        return bean.isPresent() || routes == null ? bean : routes.targets(provider)
+                .filter(t -> t.model().equals(model) && t.kind() == kind).findFirst();
     }
 
     /** The writer push runs of a provider's model use: an upsert target that may resend what it pushed. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,8 +32,8 @@ import io.integrationhub.platform.sync.SyncSource.Mapped;
 import io.integrationhub.platform.tenancy.TenantJdbc;
 
 /**
- * Unified records keyed by (connection, model, externalId). A page is written with a handful of
- * batched statements; a record whose content hash did not change is only marked as seen.
+ * Unified records keyed by (connection, model, externalId). A page is written with a handful of set-based
+ * statements (one upsert on PostgreSQL); a record whose content hash did not change is only marked as seen.
  */
 @Component
 public class RecordStore {
@@ -62,7 +63,12 @@ public class RecordStore {
     private record Existing(UUID id, String hash, boolean deleted) {
     }
 
-    /** Writes one page of mapped records; returns the real changes (created, updated, deleted). */
+    /**
+     * Writes one page of mapped records; returns the real changes (created, updated, deleted) in page order.
+     * A record whose content hash did not change is only marked as seen: no new data, no {@code updated_at}
+     * change, no change returned (so no event). On PostgreSQL the page is one upsert that detects unchanged
+     * records itself; on H2 (the zero-setup profile) a portable read-then-batch path.
+     */
     public List<Change> apply(UUID tenantId, UUID connectionId, String model, List<Mapped> page, Instant now) {
         Map<String, Mapped> byId = new LinkedHashMap<>();
         for (Mapped m : page) {
@@ -71,19 +77,131 @@ public class RecordStore {
         if (byId.isEmpty()) {
             return List.of();
         }
+        Timestamp ts = Timestamp.from(now);
+        return jdbc.postgres() ? applyInSql(tenantId, connectionId, model, byId, ts)
+                : applyRowWise(tenantId, connectionId, model, byId, ts);
+    }
+
+    /**
+     * PostgreSQL: the page in one {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE}, whose update
+     * writes the record's content only where the stored hash differs (or the record was deleted) and otherwise marks
+     * it as seen. The statement decides each record by the unique key alone, so no plan can turn it into a scan
+     * (a separate "seen" {@code UPDATE … = ANY(ids)} did, with the statistics of a table growing during the run).
+     * {@code RETURNING} tells created (the row kept the id proposed here), updated ({@code updated_at} is this
+     * page's time, which an unchanged record never gets) and unchanged apart. Deletions: one more {@code UPDATE}.
+     */
+    private List<Change> applyInSql(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
+            Timestamp now) {
+        int n = byId.size();
+        List<String> upserts = new ArrayList<>(n);
+        List<UUID> proposed = new ArrayList<>(n);
+        List<String> data = new ArrayList<>(n);
+        List<String> hashes = new ArrayList<>(n);
+        List<String> remote = new ArrayList<>(n);
+        List<String> gone = new ArrayList<>();
+        for (Mapped m : byId.values()) {
+            if (m.deleted()) {
+                gone.add(m.externalId());
+                continue;
+            }
+            upserts.add(m.externalId());
+            proposed.add(UUID.randomUUID());
+            data.add(write(m.data()));
+            hashes.add(hash(m.data()));
+            remote.add(m.remoteUpdatedAt() == null ? null : m.remoteUpdatedAt().toString());
+        }
+        Map<String, UUID> written = new HashMap<>();
+        if (!upserts.isEmpty()) {
+            Map<String, Object> p = scope(connectionId, model, now);
+            p.put("ids", new SqlArrayValue("uuid", proposed.toArray()));
+            p.put("externalIds", new SqlArrayValue("varchar", upserts.toArray()));
+            p.put("data", new SqlArrayValue("varchar", data.toArray()));
+            p.put("hashes", new SqlArrayValue("varchar", hashes.toArray()));
+            p.put("remote", new SqlArrayValue("varchar", remote.toArray()));
+            String same = "(r.content_hash = EXCLUDED.content_hash AND NOT r.deleted)";
+            jdbc.query(tenantId, "INSERT INTO records AS r (id, tenant_id, connection_id, model, external_id, data, "
+                    + "content_hash, remote_updated_at, deleted, last_seen_at, created_at, updated_at) "
+                    + "SELECT i.id, :tenantId, :connectionId, :model, i.external_id, i.data, i.content_hash, "
+                    + "CAST(i.remote_updated_at AS TIMESTAMP WITH TIME ZONE), FALSE, :now, :now, :now "
+                    + "FROM unnest(CAST(:ids AS uuid[]), CAST(:externalIds AS varchar[]), CAST(:data AS varchar[]), "
+                    + "CAST(:hashes AS varchar[]), CAST(:remote AS varchar[])) "
+                    + "AS i (id, external_id, data, content_hash, remote_updated_at) "
+                    + "ON CONFLICT (connection_id, model, external_id) DO UPDATE SET "
+                    + "data = CASE WHEN " + same + " THEN r.data ELSE EXCLUDED.data END, "
+                    + "content_hash = EXCLUDED.content_hash, "
+                    + "remote_updated_at = CASE WHEN " + same + " THEN r.remote_updated_at ELSE EXCLUDED.remote_updated_at END, "
+                    + "deleted = FALSE, last_seen_at = EXCLUDED.last_seen_at, "
+                    + "updated_at = CASE WHEN " + same + " THEN r.updated_at ELSE EXCLUDED.updated_at END "
+                    + "WHERE r.tenant_id = EXCLUDED.tenant_id "
+                    + "RETURNING r.external_id, r.id, r.updated_at = :now", p, (rs, i) -> {
+                        if (rs.getBoolean(3)) {
+                            written.put(rs.getString(1), rs.getObject(2, UUID.class));
+                        }
+                        return null;
+                    });
+        }
+        Map<String, UUID> deleted = new HashMap<>();
+        if (!gone.isEmpty()) {
+            // Also "seen" for records deleted before; deletion markers are few, an index plan does not matter here.
+            Map<String, Object> p = scope(connectionId, model, now);
+            p.put("externalIds", new SqlArrayValue("varchar", gone.toArray()));
+            jdbc.query(tenantId, "UPDATE records SET deleted = TRUE, last_seen_at = :now, "
+                    + "updated_at = CASE WHEN deleted THEN updated_at ELSE :now END "
+                    + "WHERE tenant_id = :tenantId AND connection_id = :connectionId AND model = :model "
+                    + "AND external_id = ANY (CAST(:externalIds AS varchar[])) RETURNING external_id, id, updated_at = :now",
+                    p, (rs, i) -> {
+                        if (rs.getBoolean(3)) {
+                            deleted.put(rs.getString(1), rs.getObject(2, UUID.class));
+                        }
+                        return null;
+                    });
+        }
+        List<Change> changes = new ArrayList<>(written.size() + deleted.size());
+        int next = 0;
+        for (Mapped m : byId.values()) {
+            String externalId = m.externalId();
+            UUID id = m.deleted() ? deleted.get(externalId) : written.get(externalId);
+            UUID mine = m.deleted() ? null : proposed.get(next++);
+            if (id != null) {
+                changes.add(m.deleted() ? new Change(ChangeKind.deleted, id, model, externalId, null)
+                        : new Change(id.equals(mine) ? ChangeKind.created : ChangeKind.updated, id, model, externalId,
+                                m.data()));
+            }
+        }
+        return changes;
+    }
+
+    private static Map<String, Object> scope(UUID connectionId, String model, Timestamp now) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("connectionId", connectionId);
+        p.put("model", model);
+        p.put("now", now);
+        return p;
+    }
+
+    /**
+     * H2 (and any database without {@code ON CONFLICT … RETURNING}): the page's stored hashes read in one join, then
+     * batched inserts, updates and deletions, and one "seen" update by primary key.
+     */
+    private List<Change> applyRowWise(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
+            Timestamp ts) {
         Map<String, Existing> existing = new HashMap<>();
-        jdbc.query(tenantId, "SELECT id, external_id, content_hash, deleted FROM records WHERE tenant_id = :tenantId "
-                + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
-                Map.of("connectionId", connectionId, "model", model, "ids", byId.keySet()), (rs, n) -> {
+        // Joined from an array: H2 uses the whole unique key for a join, but for "external_id IN (…)" only its
+        // (connection_id, model) prefix, filtering every record of the connection (quadratic over a run).
+        jdbc.query(tenantId, "SELECT r.id, r.external_id, r.content_hash, r.deleted "
+                + "FROM UNNEST(CAST(:ids AS VARCHAR ARRAY)) AS p (external_id) JOIN records r "
+                + "ON r.tenant_id = :tenantId AND r.connection_id = :connectionId AND r.model = :model "
+                + "AND r.external_id = p.external_id",
+                Map.of("connectionId", connectionId, "model", model,
+                        "ids", new SqlArrayValue("varchar", byId.keySet().toArray())), (rs, n) -> {
                     existing.put(rs.getString("external_id"), new Existing(rs.getObject("id", UUID.class),
                             rs.getString("content_hash"), rs.getBoolean("deleted")));
                     return null;
                 });
-        Timestamp ts = Timestamp.from(now);
         List<Map<String, Object>> inserts = new ArrayList<>();
         List<Map<String, Object>> updates = new ArrayList<>();
         List<Map<String, Object>> deletes = new ArrayList<>();
-        List<String> seen = new ArrayList<>();
+        List<UUID> seen = new ArrayList<>();
         List<Change> changes = new ArrayList<>();
         for (Mapped m : byId.values()) {
             Existing old = existing.get(m.externalId());
@@ -92,7 +210,7 @@ public class RecordStore {
                     deletes.add(Map.of("id", old.id(), "now", ts));
                     changes.add(new Change(ChangeKind.deleted, old.id(), model, m.externalId(), null));
                 } else if (old != null) {
-                    seen.add(m.externalId());
+                    seen.add(old.id());
                 }
                 continue;
             }
@@ -112,7 +230,7 @@ public class RecordStore {
                 updates.add(p);
                 changes.add(new Change(ChangeKind.updated, old.id(), model, m.externalId(), m.data()));
             } else {
-                seen.add(m.externalId());
+                seen.add(old.id());
             }
         }
         if (!inserts.isEmpty()) {
@@ -131,9 +249,8 @@ public class RecordStore {
         }
         if (!seen.isEmpty()) {
             // Only "seen" (for deletion detection of full runs): the data and updated_at stay as they were.
-            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId "
-                    + "AND connection_id = :connectionId AND model = :model AND external_id IN (:ids)",
-                    Map.of("now", ts, "connectionId", connectionId, "model", model, "ids", seen));
+            jdbc.update(tenantId, "UPDATE records SET last_seen_at = :now WHERE tenant_id = :tenantId AND id IN (:ids)",
+                    Map.of("now", ts, "ids", seen));
         }
         return changes;
     }

@@ -39,6 +39,12 @@ public class SyncProperties {
     @NotNull
     private Duration pushOrphanMinAge = Duration.ofMinutes(2);
 
+    /** Due schedules fired per tick of route {@code sync.schedules.tick} (the rest wait for the next tick). */
+    @Min(1)
+    private int scheduleBatch = 500;
+
+    public int getScheduleBatch() { return scheduleBatch; }
+    public void setScheduleBatch(int v) { scheduleBatch = v; }
     public int getWorkers() { return workers; }
     public void setWorkers(int v) { workers = v; }
     public Duration getStaleAfter() { return staleAfter; }

@@ -10,6 +10,8 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.config.DatabaseKind;
+
 /**
  * The one place tenant scoping is enforced: every query over tenant data goes through here, must
  * filter on {@code :tenantId}, and gets the caller's tenant bound to it. A statement without the
@@ -22,6 +24,11 @@ public class TenantJdbc {
 
     public TenantJdbc(NamedParameterJdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** Whether the database is PostgreSQL (else H2 in PostgreSQL mode, the zero-setup profile): for set-based SQL. */
+    public boolean postgres() {
+        return DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource());
     }
 
     public <T> List<T> query(UUID tenantId, String sql, Map<String, ?> params, RowMapper<T> mapper) {

@@ -7,13 +7,15 @@ import java.util.UUID;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Key rotation: after a new key is made active, moves every credentials row still sealed with an older
- * key to the active one, row by row under the row lock (so a concurrent token refresh is never lost).
+ * key to the active one, row by row under the row lock (so a concurrent token refresh is never lost), and then
+ * the values other stores seal ({@link ResealableSecrets}, e.g. webhook endpoint signing secrets).
  */
 @Service
 public class VaultRotation {
@@ -24,12 +26,15 @@ public class VaultRotation {
     private final CredentialStore store;
     private final Vault vault;
     private final TransactionTemplate tx;
+    private final ObjectProvider<ResealableSecrets> others;
 
-    public VaultRotation(NamedParameterJdbcTemplate jdbc, CredentialStore store, Vault vault, TransactionTemplate tx) {
+    public VaultRotation(NamedParameterJdbcTemplate jdbc, CredentialStore store, Vault vault, TransactionTemplate tx,
+            ObjectProvider<ResealableSecrets> others) {
         this.jdbc = jdbc;
         this.store = store;
         this.vault = vault;
         this.tx = tx;
+        this.others = others;
     }
 
     public Map<String, Object> reencryptAll() {
@@ -45,10 +50,13 @@ public class VaultRotation {
                 }
             }
         }
-        LOG.info("Vault re-encryption: {} credential rows moved to key {}", count, vault.activeKeyId());
+        int secrets = others.orderedStream().mapToInt(ResealableSecrets::resealWithActiveKey).sum();
+        LOG.info("Vault re-encryption: {} credential rows and {} other secrets moved to key {}", count, secrets,
+                vault.activeKeyId());
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("activeKeyId", vault.activeKeyId());
         result.put("reencrypted", count);
+        result.put("reencryptedSecrets", secrets);
         return result;
     }
 }

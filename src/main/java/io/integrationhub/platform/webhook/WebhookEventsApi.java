@@ -46,7 +46,7 @@ public class WebhookEventsApi {
 
     public void listWebhookEvents(Exchange exchange) {
         UUID tenant = api.tenant(exchange);
-        int limit = limit(exchange);
+        int limit = api.limitParam(exchange, DEFAULT_LIMIT, MAX_LIMIT);
         Cursor cursor = Cursor.parse(api.queryParam(exchange, "cursor"));
         List<WebhookEvent> page = events.list(tenant, api.queryParam(exchange, "status"), api.queryParam(exchange, "provider"),
                 cursor == null ? null : cursor.at(), cursor == null ? null : cursor.id(), limit + 1);
@@ -63,7 +63,7 @@ public class WebhookEventsApi {
 
     public void listDeadLetters(Exchange exchange) {
         UUID tenant = api.tenant(exchange);
-        int limit = limit(exchange);
+        int limit = api.limitParam(exchange, DEFAULT_LIMIT, MAX_LIMIT);
         Cursor cursor = Cursor.parse(api.queryParam(exchange, "cursor"));
         List<DeadLetter> page = deadLetters.list(tenant, api.queryParam(exchange, "status"),
                 cursor == null ? null : cursor.at(), cursor == null ? null : cursor.id(), limit + 1);
@@ -93,22 +93,6 @@ public class WebhookEventsApi {
             }
         }
         api.respond(exchange, 202, deadLetters.find(tenant, id).orElseThrow());
-    }
-
-    private int limit(Exchange exchange) {
-        String raw = api.queryParam(exchange, "limit");
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("limit must be 1 to " + MAX_LIMIT, new FieldError("limit", "must be 1 to " + MAX_LIMIT));
     }
 
     private Map<String, Object> view(WebhookEvent e) {

@@ -1,6 +1,7 @@
 package io.integrationhub.platform.webhook;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.processor.ThrottlerRejectedExecutionException;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,8 @@ import io.integrationhub.platform.problem.Problem;
 
 /**
  * Error handling of the webhook ingress ({@value #ID}): refusals become their problem answer
- * (400/401/404/413); anything else — the inbox or Kafka unavailable — is a 503 so the provider
+ * (400/401/404/413); more requests storing at once than {@code hub.webhooks.max-in-flight} (the route's
+ * {@code throttle}) is a 503 with {@code Retry-After: hub.webhooks.overload-retry-after}; anything else — the inbox or Kafka unavailable — is a 503 so the provider
  * retries later ({@code Retry-After: hub.webhooks.retry-after}). Nothing is acknowledged that was not stored, and no
  * stack trace leaves the hub.
  */
@@ -35,9 +37,21 @@ public class WebhookIngressErrors extends RouteConfigurationBuilder {
                     .process(e -> ingress.reject(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class)
                             .problem().withInstance(e.getMessage().getHeader(Exchange.HTTP_PATH, String.class))))
                 .end()
+                .onException(ThrottlerRejectedExecutionException.class).handled(true)
+                    .process(this::overloaded)
+                .end()
                 .onException(Exception.class).handled(true)
                     .process(this::unavailable)
                 .end();
+    }
+
+    private void overloaded(Exchange exchange) {
+        LOG.warn("Webhook refused: more than {} requests storing at once (hub.webhooks.max-in-flight)",
+                properties.getMaxInFlight());
+        ingress.reject(exchange, Problem.of(503, "overloaded", "Overloaded",
+                "The hub is receiving more webhooks than it can store at once; please deliver this one again."));
+        exchange.getMessage().setHeader("Retry-After",
+                String.valueOf(Math.max(1, properties.getOverloadRetryAfter().toSeconds())));
     }
 
     private void unavailable(Exchange exchange) {

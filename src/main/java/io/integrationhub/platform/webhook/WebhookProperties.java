@@ -41,6 +41,16 @@ public class WebhookProperties {
     /** The {@code Retry-After} of a {@code 503} (inbox or Kafka unavailable). */
     private Duration retryAfter = Duration.ofSeconds(30);
 
+    /** Admission control: requests that may store at the same time; one more is answered 503 at once. */
+    private int maxInFlight = 64;
+    /** The {@code Retry-After} of a {@code 503} refused by admission control. */
+    private Duration overloadRetryAfter = Duration.ofSeconds(1);
+
+    public int getMaxInFlight() { return maxInFlight; }
+    public void setMaxInFlight(int v) { maxInFlight = v; }
+    public Duration getOverloadRetryAfter() { return overloadRetryAfter; }
+    public void setOverloadRetryAfter(Duration v) { overloadRetryAfter = v; }
+
     public int getPublishMaxBlockMs() { return publishMaxBlockMs; }
     public void setPublishMaxBlockMs(int v) { publishMaxBlockMs = v; }
     public int getPublishDeliveryTimeoutMs() { return publishDeliveryTimeoutMs; }

@@ -9,7 +9,10 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-/** The budget hands requests out round-robin between waiting tenants, not first come first served. */
+/**
+ * The budget hands requests out round-robin between waiting tenants, not first come first served, and a connection
+ * out of its own budget does not hold up the others.
+ */
 class ProviderBudgetTest {
 
     @Test
@@ -38,6 +41,45 @@ class ProviderBudgetTest {
 
         assertThat(order).hasSize(5);
         assertThat(order.indexOf(late)).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void shouldLetOtherConnectionsPassWhileOneWaitsForItsOwnBudget() throws Exception {
+        ResilienceProperties properties = new ResilienceProperties();
+        properties.setDefaultBudget(100);
+        properties.getConnectionBudgets().put("xero", new ResilienceProperties.Rate(1, java.time.Duration.ofHours(1)));
+        ProviderBudget budget = new ProviderBudget(properties);
+        UUID tenantA = UUID.randomUUID();
+        UUID connectionA = UUID.randomUUID();
+        budget.acquire("xero", tenantA, connectionA); // connection A's one request this hour
+
+        Thread blocked = new Thread(() -> {
+            try {
+                budget.acquire("xero", tenantA, connectionA);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        blocked.start();
+        awaitWaiting(blocked);
+        // another organisation's calls go on, first in line or not
+        Thread other = new Thread(() -> {
+            try {
+                for (int i = 0; i < 3; i++) {
+                    budget.acquire("xero", UUID.randomUUID(), UUID.randomUUID());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.start();
+        other.join(20_000);
+
+        assertThat(other.isAlive()).isFalse();
+        assertThat(blocked.isAlive()).isTrue();
+        blocked.interrupt();
+        blocked.join(20_000);
+        assertThat(blocked.isAlive()).isFalse();
     }
 
     private static Thread waiter(ProviderBudget budget, UUID tenant, List<UUID> order) {

@@ -62,6 +62,20 @@ class FieldMappingsTest extends SyncTestBase {
     }
 
     @Test
+    void shouldRemoveAnOverrideWithNull() {
+        Tenant t = tenantWith("xero");
+        String path = "/api/v1/connections/" + t.connectionId();
+        assertThat(hub.patch(path, t.key(), config("invoice", "data")).status()).isEqualTo(200);
+        assertThat(hub.get(path, t.key()).json().path("config").path("mappings").has("invoice")).isTrue();
+
+        // The document types an override as "any value" (OpenAPI 3.0 has no "string or null"): null still passes.
+        HubClient.Response removed = hub.patch(path, t.key(), "{\"config\":{\"mappings\":{\"invoice\":null}}}");
+
+        assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+        assertThat(hub.get(path, t.key()).json().path("config").path("mappings").has("invoice")).isFalse();
+    }
+
+    @Test
     void shouldApplyRenamesConstantsFormatsAndLookupsOnTheNextSync() {
         Tenant t = tenantWith("xero");
         HubClient.Response patched = hub.patch("/api/v1/connections/" + t.connectionId(), t.key(), config("invoice", """

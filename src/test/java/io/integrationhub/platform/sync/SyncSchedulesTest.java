@@ -10,12 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.quartz.CronTrigger;
-import org.quartz.JobKey;
 import org.quartz.Scheduler;
-import org.quartz.SimpleTrigger;
-import org.quartz.Trigger;
-import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,17 +19,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.integrationhub.platform.connections.ConnectionService;
 import io.integrationhub.platform.connections.ConnectionStatus;
 
-/** config.schedules become Quartz jobs that follow the connection's config and status. */
+/**
+ * config.schedules become rows of sync_schedules (fired by route sync.schedules.tick on the clustered Quartz
+ * scheduler) that follow the connection's config and status.
+ */
 class SyncSchedulesTest extends SyncTestBase {
 
     @Autowired
     Scheduler scheduler;
 
     @Autowired
+    SyncSchedules schedules;
+
+    @Autowired
     ConnectionService connections;
 
-    private Trigger trigger(Tenant t, String entity) throws Exception {
-        return scheduler.getTrigger(TriggerKey.triggerKey(t.connectionId() + ":" + entity, SyncSchedules.GROUP));
+    private SyncSchedules.Schedule schedule(Tenant t, String entity) {
+        return schedules.schedulesOf(t.connectionId()).stream().filter(s -> s.entity().equals(entity)).findFirst()
+                .orElse(null);
+    }
+
+    /** As if the schedule's period had passed: its next firing is now. */
+    private void makeDue(Tenant t, String entity) {
+        jdbc.update("UPDATE sync_schedules SET next_fire_at = :now WHERE connection_id = :c AND entity = :e",
+                Map.of("now", System.currentTimeMillis(), "c", t.connectionId(), "e", entity));
     }
 
     @Test
@@ -42,14 +51,19 @@ class SyncSchedulesTest extends SyncTestBase {
         String path = "/api/v1/connections/" + t.connectionId();
         assertThat(hub.patch(path, t.key(), "{\"config\":{\"schedules\":{\"contact\":\"PT15M\",\"deal\":\"0 0 3 * * ?\"}}}")
                 .status()).isEqualTo(200);
-        assertThat(trigger(t, "contact")).isInstanceOfSatisfying(SimpleTrigger.class,
-                s -> assertThat(s.getRepeatInterval()).isEqualTo(Duration.ofMinutes(15).toMillis()));
-        assertThat(trigger(t, "deal")).isInstanceOfSatisfying(CronTrigger.class,
-                c -> assertThat(c.getCronExpression()).isEqualTo("0 0 3 * * ?"));
+        long patched = System.currentTimeMillis();
+        assertThat(Duration.parse(schedule(t, "contact").expression())).isEqualTo(Duration.ofMinutes(15));
+        assertThat(schedule(t, "contact").nextFireAt() - patched).isBetween(Duration.ofMinutes(14).toMillis(),
+                Duration.ofMinutes(15).toMillis());
+        assertThat(schedule(t, "deal").expression()).isEqualTo("0 0 3 * * ?");
+        assertThat(SyncSchedules.nextFire("0 0 3 * * ?", null, schedule(t, "deal").nextFireAt() - 1))
+                .isEqualTo(schedule(t, "deal").nextFireAt());
 
         hub.patch(path, t.key(), "{\"config\":{\"schedules\":{\"contact\":\"PT30M\",\"deal\":null}}}");
-        assertThat(((SimpleTrigger) trigger(t, "contact")).getRepeatInterval()).isEqualTo(Duration.ofMinutes(30).toMillis());
-        assertThat(trigger(t, "deal")).isNull();
+        assertThat(Duration.parse(schedule(t, "contact").expression())).isEqualTo(Duration.ofMinutes(30));
+        assertThat(schedule(t, "deal")).isNull();
+        // nothing is left in Quartz's own tables: one platform route fires every schedule
+        assertThat(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SyncSchedules.LEGACY_GROUP))).isEmpty();
     }
 
     @Test
@@ -59,7 +73,8 @@ class SyncSchedulesTest extends SyncTestBase {
                 + SyncRunsTest.contact("1", "s@example.com", "2026-01-01T00:00:00Z") + "]}")));
         hub.patch("/api/v1/connections/" + t.connectionId(), t.key(), "{\"config\":{\"schedules\":{\"contact\":\"PT1M\"}}}");
 
-        scheduler.triggerJob(JobKey.jobKey(t.connectionId() + ":contact", SyncSchedules.GROUP));
+        long scheduled = System.currentTimeMillis();
+        makeDue(t, "contact");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             JsonNode log = hub.get("/api/v1/connections/" + t.connectionId() + "/syncs", t.key()).json();
@@ -69,6 +84,8 @@ class SyncSchedulesTest extends SyncTestBase {
         assertThat(run.path("reason").asText()).isEqualTo("schedule");
         assertThat(run.path("mode").asText()).isEqualTo("incremental");
         assertThat(liveRecords(t, "contact")).isEqualTo(1);
+        assertThat(schedule(t, "contact").lastFiredAt()).isNotNull();
+        assertThat(schedule(t, "contact").nextFireAt()).isGreaterThan(scheduled);
     }
 
     @Autowired
@@ -97,17 +114,37 @@ class SyncSchedulesTest extends SyncTestBase {
     void shouldPauseOnReauthRequiredResumeWhenActiveAndRemoveOnDisconnect() throws Exception {
         Tenant t = tenantWith("hubspot");
         hub.patch("/api/v1/connections/" + t.connectionId(), t.key(), "{\"config\":{\"schedules\":{\"contact\":\"PT5M\"}}}");
-        TriggerKey key = TriggerKey.triggerKey(t.connectionId() + ":contact", SyncSchedules.GROUP);
 
         connections.changeStatus(t.id(), connections.get(t.id(), t.connectionId()), ConnectionStatus.REAUTH_REQUIRED, "x");
-        assertThat(scheduler.getTriggerState(key)).isEqualTo(Trigger.TriggerState.PAUSED);
+        assertThat(schedule(t, "contact").paused()).isTrue();
 
         connections.changeStatus(t.id(), connections.get(t.id(), t.connectionId()), ConnectionStatus.ACTIVE, null);
-        assertThat(scheduler.getTriggerState(key)).isEqualTo(Trigger.TriggerState.NORMAL);
+        assertThat(schedule(t, "contact").paused()).isFalse();
 
         assertThat(hub.delete("/api/v1/connections/" + t.connectionId(), t.key()).status()).isEqualTo(200);
-        assertThat(scheduler.checkExists(key)).isFalse();
+        assertThat(schedule(t, "contact")).isNull();
         assertThat(jdbc.queryForObject("SELECT status FROM connections WHERE id = :id", Map.of("id", t.connectionId()),
                 String.class)).isEqualTo("disconnected");
+    }
+
+    /** A job of the old design created by an instance of an earlier version during a rolling upgrade is removed. */
+    @Test
+    void shouldRemoveQuartzJobsOfTheOldDesignAtStartUp() throws Exception {
+        Tenant t = tenantWith("hubspot");
+        org.quartz.JobKey legacy = org.quartz.JobKey.jobKey(t.connectionId() + ":contact", SyncSchedules.LEGACY_GROUP);
+        scheduler.addJob(org.quartz.JobBuilder.newJob(OldScheduleJob.class).withIdentity(legacy).storeDurably()
+                .build(), false);
+        assertThat(scheduler.checkExists(legacy)).isTrue();
+
+        schedules.start();
+
+        assertThat(scheduler.checkExists(legacy)).isFalse();
+    }
+
+    /** Stands in for the removed job class of the old design (the job is never fired here). */
+    public static class OldScheduleJob implements org.quartz.Job {
+        @Override
+        public void execute(org.quartz.JobExecutionContext context) {
+        }
     }
 }

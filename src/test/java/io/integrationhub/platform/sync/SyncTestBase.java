@@ -38,7 +38,8 @@ import io.integrationhub.support.HubIntegrationTest;
         "hub.resilience.max-backoff=PT0.1S",
         "hub.resilience.max-retry-after=PT5S",
         "hub.resilience.circuit-breaker.minimum-number-of-calls=50",
-        "hub.resilience.budgets.xero=1000" })
+        "hub.resilience.budgets.xero=1000",
+        "hub.resilience.connection-budgets.xero.limit=100000" })
 public abstract class SyncTestBase extends HubIntegrationTest {
 
     protected static final WireMockServer PROVIDER = new WireMockServer(options().dynamicPort());

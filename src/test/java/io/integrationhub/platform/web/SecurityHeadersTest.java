@@ -53,7 +53,7 @@ class SecurityHeadersTest extends HubIntegrationTest {
     @Test
     void shouldSendHstsWhereConfiguredAsInProd() throws Exception {
         MockHttpServletResponse response = new MockHttpServletResponse();
-        new SecurityHeadersFilter(Duration.ofDays(365)).doFilter(new MockHttpServletRequest("GET", "/api/v1/providers"),
+        new SecurityHeadersFilter(Duration.ofDays(365), null).doFilter(new MockHttpServletRequest("GET", "/api/v1/providers"),
                 response, new MockFilterChain());
         assertThat(response.getHeader("Strict-Transport-Security")).isEqualTo("max-age=31536000; includeSubDomains");
     }

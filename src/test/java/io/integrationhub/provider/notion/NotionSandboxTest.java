@@ -3,8 +3,6 @@ package io.integrationhub.provider.notion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -13,14 +11,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.integrationhub.support.HubClient;
-import io.integrationhub.support.HubIntegrationTest;
+import io.integrationhub.support.SandboxHubTest;
 
 /**
  * The zero-setup experience of the Notion family: with the provider sandbox on, Notion's OAuth goes to the
@@ -28,26 +23,9 @@ import io.integrationhub.support.HubIntegrationTest;
  * tenant connects, syncs the sandbox database's recipes and creates a page without any Notion account. The hub
  * listens on its public URL here, because the sandbox is reached through it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
-class NotionSandboxTest extends HubIntegrationTest {
+class NotionSandboxTest extends SandboxHubTest {
 
-    static final int PORT = freePort();
     static final String SANDBOX_DATABASE = "5a1e0000-0000-4000-8000-00000000d0b1";
-
-    @DynamicPropertySource
-    static void sandbox(DynamicPropertyRegistry registry) {
-        registry.add("server.port", () -> PORT);
-        registry.add("hub.public-url", () -> "http://localhost:" + PORT);
-        registry.add("hub.sandbox.enabled", () -> "true");
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Test
     void shouldConnectSyncAndCreateAPageAgainstTheSandboxWithNoNotionAccount() {
@@ -56,7 +34,7 @@ class NotionSandboxTest extends HubIntegrationTest {
                 "{\"provider\":\"notion\",\"config\":{\"databaseId\":\"" + SANDBOX_DATABASE + "\"}}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         String authorize = created.json().path("authorizeUrl").asText();
-        assertThat(authorize).startsWith("http://localhost:" + PORT + "/sandbox/notion/authorize?");
+        assertThat(authorize).startsWith(PUBLIC_URL + "/sandbox/notion/authorize?");
 
         // The consent page, "Approve", then the redirect back to the hub's callback.
         HubClient.Response consent = hub.get(URI.create(authorize).getRawPath() + "?" + URI.create(authorize).getRawQuery(), null);

@@ -1,0 +1,138 @@
+package io.integrationhub.platform.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.integrationhub.platform.sync.RecordStore.Change;
+import io.integrationhub.platform.sync.SyncSource.Mapped;
+import io.integrationhub.platform.tenancy.TenantJdbc;
+
+/**
+ * The two ways a page is written give the same result: PostgreSQL's one upsert and H2's read-then-batch path (the
+ * zero-setup profile). Created, updated (content changed, or a deleted record back), deleted and unchanged records
+ * in one page; the changes come back in page order; unchanged and already deleted records are only marked as seen.
+ */
+class RecordStorePagesTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String PG_URL = System.getenv().getOrDefault("HUB_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String PG_USER = System.getenv().getOrDefault("HUB_TEST_DB_USER", "postgres");
+    private static final String PG_PASSWORD = System.getenv().getOrDefault("HUB_TEST_DB_PASSWORD", "");
+    private static final String SCHEMA = "it_rs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+
+    @AfterAll
+    static void dropSchema() throws Exception {
+        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+        }
+    }
+
+    private static DataSource database(String kind) throws Exception {
+        if (kind.equals("h2")) {
+            DataSource ds = new DriverManagerDataSource("jdbc:h2:mem:record-store-" + UUID.randomUUID()
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1", "sa", "");
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration", "classpath:db/vendor/h2").load().migrate();
+            return ds;
+        }
+        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
+        }
+        DriverManagerDataSource ds = new DriverManagerDataSource(PG_URL, PG_USER, PG_PASSWORD);
+        ds.setSchema(SCHEMA);
+        Flyway.configure().dataSource(ds).schemas(SCHEMA).defaultSchema(SCHEMA)
+                .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+        return ds;
+    }
+
+    private static Mapped item(String id, String name) {
+        ObjectNode data = MAPPER.createObjectNode().put("name", name).put("price", 3);
+        return new Mapped(id, data, Instant.parse("2026-01-01T00:00:00Z"), false);
+    }
+
+    private static Mapped gone(String id) {
+        return new Mapped(id, null, null, true);
+    }
+
+    private static List<String> kinds(List<Change> changes) {
+        List<String> out = new ArrayList<>();
+        changes.forEach(c -> out.add(c.kind() + ":" + c.externalId()));
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "h2"})
+    void shouldWriteOnlyRealChangesOfAPageAndMarkTheRestSeen(String kind) throws Exception {
+        DataSource ds = database(kind);
+        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(ds);
+        assertThat(new TenantJdbc(jdbc).postgres()).isEqualTo(kind.equals("postgresql"));
+        UUID tenant = UUID.randomUUID();
+        UUID connection = UUID.randomUUID();
+        jdbc.update("INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, CURRENT_TIMESTAMP)",
+                Map.of("id", tenant, "name", "t-" + tenant));
+        jdbc.update("INSERT INTO connections (id, tenant_id, provider, name, status, created_at, updated_at) VALUES "
+                + "(:id, :tenant, 'square', 'items', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                Map.of("id", connection, "tenant", tenant));
+        RecordStore store = new RecordStore(new TenantJdbc(jdbc), MAPPER);
+        Instant t1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
+        Instant t2 = t1.plusSeconds(10);
+        Instant t3 = t1.plusSeconds(20);
+
+        List<Change> first = store.apply(tenant, connection, "item", List.of(item("a", "A"), item("b", "B"), item("c", "C"),
+                item("d", "D"), gone("never-seen")), t1);
+        assertThat(kinds(first)).containsExactly("created:a", "created:b", "created:c", "created:d");
+        assertThat(store.apply(tenant, connection, "item", List.of(gone("d")), t2)).extracting(Change::externalId)
+                .containsExactly("d");
+
+        // b changed, d is back, c is deleted, a unchanged, e new, d's id given twice (the last one counts), a deleted
+        // record deleted again.
+        List<Change> third = store.apply(tenant, connection, "item", List.of(item("a", "A"), item("b", "B2"), gone("c"),
+                item("d", "old"), item("e", "E"), item("d", "D"), gone("never-seen")), t3);
+        assertThat(kinds(third)).containsExactly("updated:b", "deleted:c", "updated:d", "created:e");
+        assertThat(third.get(0).recordId()).isEqualTo(first.get(1).recordId());
+        assertThat(third.get(2).recordId()).isEqualTo(first.get(3).recordId());
+        assertThat(third.get(2).data().path("name").asText()).isEqualTo("D");
+
+        Map<String, Object[]> rows = new java.util.HashMap<>();
+        jdbc.query("SELECT external_id, updated_at, last_seen_at, deleted, data FROM records WHERE connection_id = :c",
+                Map.of("c", connection), rs -> {
+                    rows.put(rs.getString(1), new Object[] {rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant(),
+                            rs.getBoolean(4), rs.getString(5)});
+                });
+        assertThat(rows).containsOnlyKeys("a", "b", "c", "d", "e");
+        // unchanged: seen now, version (updated_at) and data as they were
+        assertThat(rows.get("a")).containsExactly(t1, t3, false, "{\"name\":\"A\",\"price\":3}");
+        assertThat(rows.get("b")).containsExactly(t3, t3, false, "{\"name\":\"B2\",\"price\":3}");
+        assertThat(rows.get("c")).containsExactly(t3, t3, true, "{\"name\":\"C\",\"price\":3}");
+        assertThat(rows.get("d")).containsExactly(t3, t3, false, "{\"name\":\"D\",\"price\":3}");
+        assertThat(rows.get("e")).containsExactly(t3, t3, false, "{\"name\":\"E\",\"price\":3}");
+
+        // c deleted again: only seen
+        Instant t4 = t1.plusSeconds(30);
+        assertThat(store.apply(tenant, connection, "item", List.of(gone("c"), item("a", "A")), t4)).isEmpty();
+        Object[] c = jdbc.queryForObject("SELECT updated_at, last_seen_at, deleted FROM records WHERE connection_id = :c "
+                + "AND external_id = 'c'", Map.of("c", connection),
+                (rs, n) -> new Object[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)});
+        assertThat(c).containsExactly(t3, t4, true);
+    }
+}
