@@ -233,6 +233,7 @@ done
 sql "SELECT id FROM sync_runs WHERE entity = 'order' AND status = 'running' AND owner IS DISTINCT FROM '$HUB1_OWNER'" >"$OUT/held.txt"
 kill -9 "${HUB_PID[2]}"
 KILLED_AT=$(date +%s.%N)
+wait "${HUB_PID[2]}" 2>/dev/null || true # gone, and its port free, before it is restarted
 log "hub 2 killed (kill -9) holding $(wc -l <"$OUT/held.txt") running sync run(s); $(sql "SELECT count(*) FROM sync_runs WHERE entity = 'order' AND status = 'succeeded'") of $CONNECTIONS order runs done"
 # takeover, watched from the kill on: each run hub 2 held is claimed again (a fresh heartbeat) or finished
 watch_takeover() {
