@@ -22,10 +22,18 @@ public final class LoopbackProvider implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+    /** Calls answered per epoch second (bench/scale: the combined call rate of all hub instances). */
+    private final Map<Long, java.util.concurrent.atomic.AtomicInteger> perSecond = new ConcurrentHashMap<>();
     private volatile long delayMillis;
+    private volatile int anyAccountCount = -1;
 
     public LoopbackProvider() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this(0);
+    }
+
+    /** On a fixed loopback port (0: any free one). */
+    public LoopbackProvider(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/bench/", exchange -> {
             try {
@@ -35,7 +43,9 @@ public final class LoopbackProvider implements AutoCloseable {
                 URI uri = exchange.getRequestURI();
                 String entity = uri.getPath().substring("/bench/".length());
                 Map<String, String> q = query(uri.getRawQuery());
-                int total = counts.getOrDefault(q.get("account") + "/" + entity, 0);
+                perSecond.computeIfAbsent(System.currentTimeMillis() / 1000, k -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet();
+                int total = counts.getOrDefault(q.get("account") + "/" + entity, Math.max(anyAccountCount, 0));
                 int cursor = Integer.parseInt(q.getOrDefault("cursor", "0"));
                 int limit = Integer.parseInt(q.getOrDefault("limit", "1000"));
                 StringBuilder body = new StringBuilder(limit * 160).append("{\"objects\":[");
@@ -76,6 +86,35 @@ public final class LoopbackProvider implements AutoCloseable {
 
     public void count(String account, String entity, int n) {
         counts.put(account + "/" + entity, n);
+    }
+
+    /** Every account not counted otherwise has {@code n} records of every entity. */
+    public void countForAnyAccount(int n) {
+        this.anyAccountCount = n;
+    }
+
+    /** Calls answered, and the most in any one second. */
+    public long calls() {
+        return perSecond.values().stream().mapToLong(java.util.concurrent.atomic.AtomicInteger::get).sum();
+    }
+
+    public int maxCallsPerSecond() {
+        return maxCallsIn(1);
+    }
+
+    /** The most calls answered in any {@code seconds} consecutive seconds. */
+    public int maxCallsIn(int seconds) {
+        Map<Long, Integer> snapshot = new HashMap<>();
+        perSecond.forEach((second, n) -> snapshot.put(second, n.get()));
+        int max = 0;
+        for (long start : snapshot.keySet()) {
+            int sum = 0;
+            for (long s = start; s < start + seconds; s++) {
+                sum += snapshot.getOrDefault(s, 0);
+            }
+            max = Math.max(max, sum);
+        }
+        return max;
     }
 
     /** Slows every page down (so a benchmark can kill a run half-way). */

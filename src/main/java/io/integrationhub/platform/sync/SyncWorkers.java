@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,9 +20,13 @@ import org.springframework.stereotype.Component;
  * consumers (route {@code sync.workers}) call {@code direct:sync.run}. This bean keeps which runs are queued or
  * executing here (so a run is handed over once per instance), the heartbeat proving the runs it executes are alive,
  * and the sweep's choice of runs whose owner died or whose request was lost.
+ * <p>
+ * On shutdown (SIGTERM) it stops first of the lifecycle beans, before the web server drains and Camel stops: from
+ * then on the sweep takes no run over, so a run handed back at its page boundary (step {@code sync.run.cancel-check}
+ * while Camel stops) goes to another instance instead of being picked up again by this stopping one.
  */
 @Component("syncWorkers")
-public class SyncWorkers {
+public class SyncWorkers implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncWorkers.class);
 
@@ -33,6 +38,7 @@ public class SyncWorkers {
     private final String owner;
     private final Set<UUID> pending = ConcurrentHashMap.newKeySet();
     private final Set<UUID> executing = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
 
     public SyncWorkers(SyncRunRepository runs, SyncProperties properties) {
         this.runs = runs;
@@ -71,6 +77,9 @@ public class SyncWorkers {
 
     /** Orphaned runs to pick up: stale running ones (owner crashed) and queued ones nobody started. */
     public List<SyncRunRepository.RunRef> sweep() {
+        if (!running) {
+            return List.of();
+        }
         Instant now = Instant.now();
         List<SyncRunRepository.RunRef> picked = new ArrayList<>();
         for (SyncRunRepository.RunRef ref : runs.orphans(now.minus(properties.getStaleAfter()),
@@ -81,6 +90,23 @@ public class SyncWorkers {
             }
         }
         return picked;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Shutdown has begun: take no more runs over (runs in hand finish their page and are handed back). */
+    @Override
+    public void stop() {
+        running = false;
+        LOG.info("Sync workers draining: {} run(s) in hand", executing.size());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     public boolean isExecuting(UUID runId) {

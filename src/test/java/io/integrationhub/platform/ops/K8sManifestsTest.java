@@ -25,8 +25,9 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The Kubernetes manifests under {@code k8s/} as a cluster would see them: every file parses, every
  * kustomization reference exists, the Deployment talks to the app the way the app is built (probe
- * paths, routes folder, prod profile, secret keys), and — where kubectl is installed — both the base and
- * the prod overlay render.
+ * paths, routes folder, prod profile, secret keys), every object keeps the Kubernetes API's rules
+ * ({@link ManifestSchema}), the drain fits the grace period, and — where kubectl with kustomize v4+ is installed —
+ * the base and every overlay render into objects that keep those rules.
  */
 class K8sManifestsTest {
 
@@ -54,8 +55,46 @@ class K8sManifestsTest {
 
     @Test
     void shouldFindEveryFileAKustomizationRefersTo() throws IOException {
-        checkKustomization(K8S.resolve("overlays/prod"), new HashSet<>());
-        checkKustomization(K8S.resolve("base"), new HashSet<>());
+        for (Path dir : kustomizations()) {
+            checkKustomization(dir, new HashSet<>());
+        }
+    }
+
+    /** Every object of every kustomization, as its files say (patches aside): the API's rules hold. */
+    @Test
+    void shouldKeepEveryObjectWithinTheApiRules() throws IOException {
+        for (Path dir : kustomizations()) {
+            List<Map<String, Object>> objects = new ArrayList<>();
+            collectResources(dir, objects, new HashSet<>());
+            assertThat(objects).as(dir + " has objects").isNotEmpty();
+            assertThat(ManifestSchema.validate(objects)).as(dir.toString()).isEmpty();
+        }
+    }
+
+    /**
+     * SIGTERM's drain fits the grace period: the preStop sleep, Spring's graceful HTTP phase and Camel's shutdown
+     * timeout (sync runs hand back, consumers commit) all end before the kubelet's SIGKILL.
+     */
+    @Test
+    void shouldGiveTheDrainItsWholeTimeBeforeTheKill() throws IOException {
+        Map<String, Object> container = hubContainer();
+        List<String> preStop = new ArrayList<>();
+        for (Object arg : (List<?>) get(container, "lifecycle", "preStop", "exec", "command")) {
+            preStop.add(arg.toString());
+        }
+        assertThat(preStop.get(0)).isEqualTo("sleep");
+        int sleep = Integer.parseInt(preStop.get(1));
+        Map<String, Object> app = documents(ROOT.resolve("src/main/resources/application.yaml")).get(0);
+        assertThat(text(app, "server", "shutdown")).isEqualTo("graceful");
+        String phase = text(app, "spring", "lifecycle", "timeout-per-shutdown-phase");
+        assertThat(phase).matches("[0-9]+s");
+        int http = Integer.parseInt(phase.substring(0, phase.length() - 1));
+        int camel = (Integer) get(app, "camel", "main", "shutdown-timeout");
+        int grace = (Integer) podSpec().get("terminationGracePeriodSeconds");
+        assertThat(grace).as("preStop %d s + HTTP drain %d s + Camel %d s + JVM exit", sleep, http, camel)
+                .isGreaterThanOrEqualTo(sleep + http + camel + 5);
+        // A lease outlives no drain: another instance resumes a run the drain could not hand back.
+        assertThat(list(podSpec().get("topologySpreadConstraints"))).isNotEmpty();
     }
 
     @Test
@@ -178,9 +217,11 @@ class K8sManifestsTest {
     }
 
     @Test
-    void shouldRenderBaseAndProdOverlayWithKubectl() throws Exception {
+    void shouldRenderEveryOverlayWithKubectlIntoValidObjects() throws Exception {
         assumeTrue(onPath("kubectl"), "kubectl is not installed; the kustomization references are checked above");
-        for (String dir : List.of("k8s/base", "k8s/overlays/prod")) {
+        assumeTrue(kustomizeVersion() >= 4, "kubectl's kustomize is older than v4 (it cannot read labels/patches/components)");
+        for (Path path : kustomizations()) {
+            String dir = ROOT.relativize(path).toString();
             Process p = new ProcessBuilder("kubectl", "kustomize", dir).directory(ROOT.toFile())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -190,6 +231,7 @@ class K8sManifestsTest {
             for (Object d : new Yaml().loadAll(out)) {
                 docs.add(map(d));
             }
+            assertThat(ManifestSchema.validate(docs)).as(dir + " rendered").isEmpty();
             Set<String> kinds = new HashSet<>();
             String routesConfigMap = null;
             for (Map<String, Object> d : docs) {
@@ -198,14 +240,118 @@ class K8sManifestsTest {
                     routesConfigMap = text(d, "metadata", "name");
                 }
             }
-            assertThat(kinds).contains("Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget");
+            assertThat(kinds).as(dir).contains("Deployment", "Service", "ConfigMap", "PodDisruptionBudget");
+            assertThat(kinds).as(dir + ": one autoscaler").containsAnyOf("HorizontalPodAutoscaler", "ScaledObject");
+            assertThat(kinds.contains("HorizontalPodAutoscaler") && kinds.contains("ScaledObject")).as(dir + ": two autoscalers fight").isFalse();
             assertThat(routesConfigMap).as("hash-suffixed routes ConfigMap").startsWith("integration-hub-routes-");
             assertThat(out).contains("name: " + routesConfigMap);
             assertThat(out).doesNotContain("kind: Secret");
             if (dir.endsWith("prod")) {
                 assertThat(out).contains("namespace: integration-hub", "replicas: 3", "registry.example.com/integration-hub:0.1.0");
             }
+            if (kinds.contains("KafkaTopic")) {
+                assertThat(named(docs, "KafkaTopic")).as(dir + ": a KafkaTopic for every topic the hub uses")
+                        .containsAll(hubTopics());
+            }
+            for (Map<String, Object> scaler : docs.stream().filter(d -> "ScaledObject".equals(d.get("kind"))).toList()) {
+                Set<String> groups = new HashSet<>();
+                for (Map<String, Object> t : list(get(scaler, "spec", "triggers"))) {
+                    if ("kafka".equals(t.get("type"))) {
+                        groups.add(text(t, "metadata", "consumerGroup"));
+                    }
+                }
+                assertThat(groups).as(dir + ": KEDA watches the hub's consumer groups").containsExactlyInAnyOrderElementsOf(consumerGroups());
+            }
         }
+    }
+
+    /** The topics the hub reads or writes: the CloudEvents topics, sync requests and every webhook topic. */
+    private static Set<String> hubTopics() throws IOException {
+        Map<String, Object> app = documents(ROOT.resolve("src/main/resources/application.yaml")).get(0);
+        Set<String> topics = new HashSet<>(List.of(io.integrationhub.platform.events.HubTopics.RECORD_CHANGES,
+                io.integrationhub.platform.events.HubTopics.CONNECTIONS, io.integrationhub.platform.events.HubTopics.SYNCS,
+                io.integrationhub.platform.events.HubTopics.DEAD_LETTERS,
+                io.integrationhub.platform.webhook.subscription.SyncRequests.TOPIC));
+        topics.addAll(List.of(text(app, "hub", "webhooks", "topics").split(",")));
+        return topics;
+    }
+
+    /** The consumer groups of the hub's Kafka routes (application.yaml, and sync.camel.yaml's default). */
+    private static Set<String> consumerGroups() throws IOException {
+        Map<String, Object> app = documents(ROOT.resolve("src/main/resources/application.yaml")).get(0);
+        String sync = Files.readString(ROOT.resolve("src/main/resources/camel/sync.camel.yaml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\\{hub\\.sync\\.consumer-group:([^}]+)}}").matcher(sync);
+        assertThat(m.find()).isTrue();
+        return Set.of(text(app, "hub", "webhooks", "consumer-group"), m.group(1));
+    }
+
+    private static Set<String> named(List<Map<String, Object>> docs, String kind) {
+        Set<String> names = new HashSet<>();
+        for (Map<String, Object> d : docs) {
+            if (kind.equals(d.get("kind"))) {
+                names.add(text(d, "metadata", "name"));
+            }
+        }
+        return names;
+    }
+
+    private static int kustomizeVersion() throws Exception {
+        Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kustomize Version: v([0-9]+)").matcher(out);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    /** k8s/base and every folder under k8s/overlays. */
+    private static List<Path> kustomizations() throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(K8S.resolve("base"));
+        try (Stream<Path> overlays = Files.list(K8S.resolve("overlays"))) {
+            overlays.filter(Files::isDirectory).sorted().forEach(dirs::add);
+        }
+        assertThat(dirs).hasSizeGreaterThanOrEqualTo(3);
+        return dirs;
+    }
+
+    /** The objects a kustomization's resources (and components' resources) name, files as written. */
+    private static void collectResources(Path dir, List<Map<String, Object>> objects, Set<Path> seen) throws IOException {
+        if (!seen.add(dir.normalize())) {
+            return;
+        }
+        Path file = KUSTOMIZATION_FILES.stream().map(dir::resolve).filter(Files::isRegularFile).findFirst().orElse(null);
+        if (file == null) {
+            return;
+        }
+        Map<String, Object> k = documents(file).get(0);
+        List<Object> refs = new ArrayList<>(list(k.get("resources")));
+        refs.addAll(list(k.get("components")));
+        List<Map<String, Object>> mine = new ArrayList<>();
+        for (Object r : refs) {
+            Path target = dir.resolve(r.toString()).normalize();
+            if (Files.isDirectory(target)) {
+                collectResources(target, mine, seen);
+            } else {
+                mine.addAll(documents(target));
+            }
+        }
+        // kustomize's labels: on every object, and into pod templates where includeTemplates says so
+        for (Map<String, Object> label : list(k.get("labels"))) {
+            Map<String, Object> pairs = map(label.get("pairs"));
+            for (Map<String, Object> o : mine) {
+                labelsOf(o, "metadata").putAll(pairs);
+                if (Boolean.TRUE.equals(label.get("includeTemplates")) && get(o, "spec", "template") != null) {
+                    labelsOf(map(get(o, "spec", "template")), "metadata").putAll(pairs);
+                }
+            }
+        }
+        objects.addAll(mine);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> labelsOf(Map<String, Object> node, String metadataKey) {
+        Map<String, Object> metadata = (Map<String, Object>) node.computeIfAbsent(metadataKey, x -> new LinkedHashMap<>());
+        return (Map<String, Object>) metadata.computeIfAbsent("labels", x -> new LinkedHashMap<>());
     }
 
     // --- helpers -------------------------------------------------------------------------------
@@ -217,7 +363,9 @@ class K8sManifestsTest {
         Path file = KUSTOMIZATION_FILES.stream().map(dir::resolve).filter(Files::isRegularFile).findFirst()
                 .orElseThrow(() -> new AssertionError("no kustomization in " + dir));
         Map<String, Object> k = documents(file).get(0);
-        for (Object r : list(k.get("resources"))) {
+        List<Object> refs = new ArrayList<>(list(k.get("resources")));
+        refs.addAll(list(k.get("components")));
+        for (Object r : refs) {
             Path target = dir.resolve(r.toString()).normalize();
             assertThat(target).as(file + " → " + r).exists();
             if (Files.isDirectory(target)) {
@@ -282,19 +430,11 @@ class K8sManifestsTest {
     }
 
     private static Object get(Map<String, Object> node, String... path) {
-        Object current = node;
-        for (String key : path) {
-            if (!(current instanceof Map<?, ?> m)) {
-                return null;
-            }
-            current = m.get(key);
-        }
-        return current;
+        return ManifestSchema.get(node, path);
     }
 
     private static String text(Map<String, Object> node, String... path) {
-        Object value = get(node, path);
-        return value == null ? null : value.toString();
+        return ManifestSchema.str(node, path);
     }
 
     @SuppressWarnings("unchecked")
