@@ -108,6 +108,8 @@ class TwoInstancesTest {
                 // a manually triggered job is picked up within a second (Quartz idles up to 30 s by default)
                 "--spring.quartz.properties.org.quartz.scheduler.idleWaitTime=1000",
                 "--spring.datasource.hikari.schema=" + schema,
+                // one Quartz cluster of the two, apart from the other test contexts of this JVM (see IsolatedSchema)
+                "--spring.quartz.properties.org.quartz.scheduler.instanceName=integration-hub-" + schema,
                 "--spring.flyway.schemas=" + schema,
                 "--spring.flyway.default-schema=" + schema,
                 "--hub.sync.consumer-group=two-sync-" + group,

@@ -42,6 +42,9 @@ public class IsolatedSchema implements EnvironmentPostProcessor {
                 "spring.datasource.hikari.schema", schema,
                 "spring.flyway.schemas", schema,
                 "spring.flyway.default-schema", schema,
+                // Spring's Quartz job store finds its DataSource in Quartz's JVM-wide DBConnectionManager under the
+                // scheduler's name: contexts of one test JVM sharing a name would all use the last one's schema.
+                "spring.quartz.properties.org.quartz.scheduler.instanceName", "integration-hub-" + schema,
                 "hub.test.schema", schema)));
     }
 

@@ -1,7 +1,6 @@
 package io.integrationhub.platform.webhook;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.processor.ThrottlerRejectedExecutionException;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +10,8 @@ import io.integrationhub.platform.problem.Problem;
 
 /**
  * Error handling of the webhook ingress ({@value #ID}): refusals become their problem answer
- * (400/401/404/413); more requests storing at once than {@code hub.webhooks.max-in-flight} (the route's
- * {@code throttle}) is a 503 with {@code Retry-After: hub.webhooks.overload-retry-after}; anything else — the inbox or Kafka unavailable — is a 503 so the provider
+ * (400/401/404/413); more requests storing at once than {@code hub.webhooks.max-in-flight} (step
+ * {@code webhooks.ingress.admission}) is a 503 with {@code Retry-After: hub.webhooks.overload-retry-after}; anything else — the inbox or Kafka unavailable — is a 503 so the provider
  * retries later ({@code Retry-After: hub.webhooks.retry-after}). Nothing is acknowledged that was not stored, and no
  * stack trace leaves the hub.
  */
@@ -37,7 +36,7 @@ public class WebhookIngressErrors extends RouteConfigurationBuilder {
                     .process(e -> ingress.reject(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, WebhookRejection.class)
                             .problem().withInstance(e.getMessage().getHeader(Exchange.HTTP_PATH, String.class))))
                 .end()
-                .onException(ThrottlerRejectedExecutionException.class).handled(true)
+                .onException(WebhookAdmission.Overloaded.class).handled(true)
                     .process(this::overloaded)
                 .end()
                 .onException(Exception.class).handled(true)
