@@ -45,7 +45,7 @@ import io.integrationhub.platform.security.OutboundUrlGuard;
 public class HostWebhookSteps implements DisposableBean {
 
     /** The topic of the endpoint events (also delivered to the tenant's other endpoints that subscribe to them). */
-    public static final String ENDPOINT_TOPIC = "hub.webhook-endpoints";
+    public static final String ENDPOINT_TOPIC = io.integrationhub.platform.events.HubTopics.WEBHOOK_ENDPOINTS;
     public static final String DISABLED_TYPE = "webhook-endpoint.disabled";
 
     /** Exchange properties of one delivery exchange. */

@@ -271,6 +271,7 @@ class K8sManifestsTest {
         Set<String> topics = new HashSet<>(List.of(io.integrationhub.platform.events.HubTopics.RECORD_CHANGES,
                 io.integrationhub.platform.events.HubTopics.CONNECTIONS, io.integrationhub.platform.events.HubTopics.SYNCS,
                 io.integrationhub.platform.events.HubTopics.DEAD_LETTERS,
+                io.integrationhub.platform.events.HubTopics.WEBHOOK_ENDPOINTS,
                 io.integrationhub.platform.webhook.subscription.SyncRequests.TOPIC));
         topics.addAll(List.of(text(app, "hub", "webhooks", "topics").split(",")));
         return topics;
