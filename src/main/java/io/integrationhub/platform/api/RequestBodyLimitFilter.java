@@ -85,11 +85,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 
     private void tooLarge(HttpServletRequest request, HttpServletResponse response, long limit) throws IOException {
-        response.setStatus(413);
-        response.setContentType(Problem.MEDIA_TYPE);
-        // The rest of an oversized body is not read: close the connection instead of draining it.
-        response.setHeader("Connection", "close");
-        mapper.writeValue(response.getOutputStream(), Problem.of(413, "payload-too-large", "Payload too large",
-                "Request bodies here are limited to " + limit + " bytes.").withInstance(request.getRequestURI()));
+        BufferedBodyRequest.refuseTooLarge(request, response, mapper, Problem.of(413, "payload-too-large",
+                "Payload too large", "Request bodies here are limited to " + limit + " bytes."));
     }
 }

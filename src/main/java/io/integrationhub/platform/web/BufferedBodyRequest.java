@@ -1,6 +1,7 @@
 package io.integrationhub.platform.web;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
@@ -10,6 +11,11 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.integrationhub.platform.problem.Problem;
 
 /**
  * A request whose body a filter has already read (within its size limit), served again to whoever reads the
@@ -18,6 +24,18 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
  */
 public final class BufferedBodyRequest extends HttpServletRequestWrapper {
     private final byte[] body;
+
+    /**
+     * Answers {@code 413} with the problem document. The rest of an oversized body is not read: the connection is
+     * closed instead of drained.
+     */
+    public static void refuseTooLarge(HttpServletRequest request, HttpServletResponse response, ObjectMapper mapper,
+            Problem problem) throws IOException {
+        response.setStatus(413);
+        response.setContentType(Problem.MEDIA_TYPE);
+        response.setHeader("Connection", "close");
+        mapper.writeValue(response.getOutputStream(), problem.withInstance(request.getRequestURI()));
+    }
 
     public BufferedBodyRequest(HttpServletRequest request, byte[] body) {
         super(request);

@@ -9,7 +9,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.integrationhub.platform.problem.Problem;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import io.integrationhub.platform.web.BufferedBodyRequest;
@@ -56,11 +55,6 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
 
 
     private void tooLarge(HttpServletRequest request, HttpServletResponse response, int limit) throws IOException {
-        response.setStatus(413);
-        response.setContentType(Problem.MEDIA_TYPE);
-        // The rest of an oversized body is not read: close the connection instead of draining it.
-        response.setHeader("Connection", "close");
-        mapper.writeValue(response.getOutputStream(), WebhookRejection.tooLarge(limit).problem()
-                .withInstance(request.getRequestURI()));
+        BufferedBodyRequest.refuseTooLarge(request, response, mapper, WebhookRejection.tooLarge(limit).problem());
     }
 }
