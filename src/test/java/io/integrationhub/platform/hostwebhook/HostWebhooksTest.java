@@ -209,9 +209,12 @@ class HostWebhooksTest extends HubIntegrationTest {
                 disconnect(key, connectionFor(key));
             }
 
+            // the slow host holds a request (the dispatcher may reach either endpoint first) ...
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(8))
+                    .until(() -> !slow.received().isEmpty());
+            // ... while the other endpoint gets all three messages
             List<HookReceiver.Received> fastGot = fast.await(3);
             assertThat(slowAnswered.get()).as("the slow host has not answered anything yet").isZero();
-            assertThat(slow.received()).as("the slow host's requests are in flight").isNotEmpty();
             assertThat(fastGot).extracting(r -> r.header("webhook-id")).doesNotHaveDuplicates();
             release.countDown();
             slow.await(3);
