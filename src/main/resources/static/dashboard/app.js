@@ -434,6 +434,7 @@ async function openDrawer(connectionId) {
       c.authorizationExpiresAt && el('dt', {}, 'Consent valid until'), c.authorizationExpiresAt && el('dd', {}, when(c.authorizationExpiresAt)),
       el('dt', {}, 'Last error'), el('dd', { id: 'account-last-error' }, c.lastError || '—'))),
     section('Data', ...(p.entities.length ? p.entities.map((e) => entityRow(c, e)) : [el('p', {}, 'This provider has nothing to sync.')])),
+    el('div', { id: 'family-panel' }),
     settingsSection(c, p),
     el('section', { 'aria-label': 'Activity', class: 'activity' },
       el('div', { class: 'section-head' }, el('h3', {}, 'Activity'),
@@ -452,6 +453,30 @@ async function openDrawer(connectionId) {
   for (const [runId, run] of state.runs) if (run.connectionId === c.id) renderRun(runId, run);
   runHealthCheck(c, health);
   loadActivity(c);
+  loadFamilyPanel(c, p);
+}
+
+// A family's own part of the drawer (organisation or location choice, folder pickers, "Sync today", …) lives in
+// /dashboard/families/<provider>.js, a module exporting panel(connection, provider, kit) that returns the nodes to
+// show (or a promise of them); kit holds the dashboard's helpers below, so a family module needs no other import.
+const FAMILY_PANELS = new Set(['xero', 'simpro', 'square', 'google-drive', 'google-calendar', 'hubspot', 'business-central', 'slack']);
+
+async function loadFamilyPanel(c, p) {
+  const slot = $('family-panel');
+  if (!slot || !FAMILY_PANELS.has(c.provider)) return;
+  try {
+    const mod = await import(`./families/${c.provider}.js`);
+    const nodes = await mod.panel(c, p, familyKit());
+    if (state.open && state.open.id === c.id && nodes) slot.replaceChildren(...[nodes].flat());
+  } catch (err) {
+    if (state.open && state.open.id === c.id) {
+      slot.replaceChildren(el('p', { class: 'error', role: 'alert' }, `This provider's settings could not be shown: ${problemText(err)}`));
+    }
+  }
+}
+
+function familyKit() {
+  return { api, el, section, toast, showError, problemText, patchConnection, startSync, followSync, label, when, ago, state };
 }
 
 function closeDrawer() {
