@@ -377,7 +377,7 @@ public final class HubSpotFake {
                         throw new IllegalArgumentException("the fake filters on " + modified + " only");
                     }
                     long v = Long.parseLong(f.path("value").asText());
-                    long at = Instant.parse(o.props.get(modified)).toEpochMilli();
+                    long at = o.updatedAt.toEpochMilli();
                     ok &= switch (f.path("operator").asText()) {
                         case "GTE" -> at >= v;
                         case "GT" -> at > v;
@@ -391,7 +391,7 @@ public final class HubSpotFake {
                 matching.add(o);
             }
         }
-        matching.sort(Comparator.comparing((Obj o) -> Instant.parse(o.props.get(modified))).thenComparing(o -> Long.parseLong(o.id)));
+        matching.sort(Comparator.comparing((Obj o) -> o.updatedAt).thenComparing(o -> Long.parseLong(o.id)));
         List<String> props = new ArrayList<>();
         request.path("properties").forEach(p -> props.add(p.asText()));
         ObjectNode out = JSON.createObjectNode();
