@@ -30,7 +30,7 @@ class HubSpotRoutesTest extends FamilyRoutesTestSupport {
     /** One request the family sent to the provider endpoint. */
     record Sent(String method, String url, String body, String budget, String passThrough) {
         JsonNode json() {
-            return json(body);
+            return FamilyRoutesTestSupport.json(body);
         }
     }
 

@@ -310,7 +310,7 @@ class HubSpotFamilyTest extends HubIntegrationTest {
         body.append("]");
         HUBSPOT.clearCalls();
         assertThat(webhook(body.toString()).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(60)).until(() -> records(t, "contact").stream()
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> records(t, "contact").stream()
                 .map(r -> r.path("externalId").asText()).toList().containsAll(ids));
         assertThat(record(t, "contact", ids.get(42)).path("data").path("firstName").asText()).isEqualTo("Hook 42");
         assertThat(HUBSPOT.calls().stream().filter(c -> c.method().equals("GET") && ids.stream()
