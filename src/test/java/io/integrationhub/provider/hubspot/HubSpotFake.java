@@ -84,6 +84,9 @@ public final class HubSpotFake {
     private final AtomicLong ids = new AtomicLong(1000);
     private final AtomicLong clock = new AtomicLong(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
     private volatile int throttle;
+    private volatile long burstInterval;
+    private volatile long burstSpentUntil;
+    private final AtomicLong burstViolations = new AtomicLong();
 
     public HubSpotFake() {
         try {
@@ -125,6 +128,19 @@ public final class HubSpotFake {
     /** The next {@code n} API calls answer 429 (burst limit) with Retry-After: 1. */
     public void throttle(int n) {
         throttle = n;
+    }
+
+    /**
+     * The next answer says the burst window is used up (X-HubSpot-RateLimit-Remaining: 0, the window's length in
+     * X-HubSpot-RateLimit-Interval-Milliseconds); a call before the window is over answers 429 and is counted.
+     */
+    public void spendBurstWindow(long intervalMillis) {
+        burstInterval = intervalMillis;
+    }
+
+    /** Calls that came while the announced burst window was used up. */
+    public long burstViolations() {
+        return burstViolations.get();
     }
 
     /** Batch writes refuse inputs with this id (an email or domain), as HubSpot refuses an invalid one. */
@@ -243,9 +259,22 @@ public final class HubSpotFake {
         String query = ex.getRequestURI().getRawQuery();
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         calls.add(new Call(ex.getRequestMethod(), path, query, body));
-        ex.getResponseHeaders().add("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
+        long now = System.currentTimeMillis();
+        if (now < burstSpentUntil) {
+            burstViolations.incrementAndGet();
+            ex.getResponseHeaders().add("Retry-After", "1");
+            send(ex, 429, "{\"status\":\"error\",\"message\":\"You have reached your ten_secondly_rolling limit.\","
+                    + "\"errorType\":\"RATE_LIMIT\",\"policyName\":\"TEN_SECONDLY_ROLLING\"}");
+            return;
+        }
+        long spend = burstInterval;
+        burstInterval = 0;
+        if (spend > 0) {
+            burstSpentUntil = now + spend;
+        }
+        ex.getResponseHeaders().add("X-HubSpot-RateLimit-Interval-Milliseconds", spend > 0 ? String.valueOf(spend) : "10000");
         ex.getResponseHeaders().add("X-HubSpot-RateLimit-Max", "110");
-        ex.getResponseHeaders().add("X-HubSpot-RateLimit-Remaining", "109");
+        ex.getResponseHeaders().add("X-HubSpot-RateLimit-Remaining", spend > 0 ? "0" : "109");
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         if (auth == null || !auth.startsWith("Bearer ") || !accessTokens.contains(auth.substring(7))) {
             send(ex, 401, "{\"status\":\"error\",\"message\":\"Authentication credentials not found.\",\"category\":\"INVALID_AUTHENTICATION\"}");
