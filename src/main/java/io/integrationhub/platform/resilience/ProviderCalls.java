@@ -333,7 +333,7 @@ public class ProviderCalls {
         in.removeHeaders("Camel*");
         String pass = exchange.getProperty(PASS, String.class);
         for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT,
-                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS}) {
+                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS, RATE_LIMIT}) {
             exchange.removeProperty(p);
         }
         in.setHeader("ProviderStatus", status);
