@@ -359,4 +359,18 @@ class HubSpotFamilyTest extends HubIntegrationTest {
                 .distinct().count()).as("the lower bound moved").isGreaterThan(1);
         assertThat(records(t, "contact").size()).isEqualTo(before + 10_050);
     }
+
+    @Test
+    @Order(7)
+    void shouldAskForReauthorizationWhenHubSpotCallsTheRefreshTokenInvalid() {
+        Tenant t = connect();
+        HUBSPOT.expireTokens(true);
+        HUBSPOT.clearCalls();
+        JsonNode run = sync(t, "company", "\"mode\":\"incremental\"");
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("failed");
+        Map<String, String> refresh = HUBSPOT.tokenCalls().get(0);
+        assertThat(refresh.get("grant_type")).isEqualTo("refresh_token");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "reauth_required".equals(
+                hub.get(t.path(), t.key()).json().path("status").asText()));
+    }
 }
