@@ -120,6 +120,8 @@ public class SyncEngine {
     public static final String PAGE_URI = "HubSyncPageUri";
     /** The platform page route for a {@link SyncSource} bean whose family has no page route of its own. */
     public static final String SOURCE_PAGE_ROUTE = "direct:sync.source.page";
+    /** Where provider families keep their Java ({@code io.integrationhub.provider.<family>}). */
+    static final String FAMILY_PACKAGE_PREFIX = "io.integrationhub.provider.";
     /** Outcome of a run handed back to the queue because this instance is stopping. */
     private static final String HANDED_BACK = "handed-back";
 
@@ -188,7 +190,12 @@ public class SyncEngine {
         state.source = bean.or(() -> sources.find(connection.provider(), run.entity()))
                 .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + run.entity()));
         String familyPage = "direct:" + connection.provider() + "." + run.entity() + ".page";
-        exchange.setProperty(PAGE_URI, !state.javaSource || routed(exchange, familyPage) ? familyPage : SOURCE_PAGE_ROUTE);
+        // A family's page route wraps its own Java source (Outlook mail); a bean from outside the family's package
+        // overrides the family (a test double, an operator's source) and pages through sync.source.page.
+        boolean familyBean = bean.isPresent() && bean.get().getClass().getPackageName()
+                .startsWith(FAMILY_PACKAGE_PREFIX);
+        exchange.setProperty(PAGE_URI, !state.javaSource || familyBean && routed(exchange, familyPage) ? familyPage
+                : SOURCE_PAGE_ROUTE);
         state.incremental = "incremental".equals(run.mode());
         String since = state.incremental && !run.ranged() ? runs.cursor(tenantId, connection.id(), run.entity()).orElse(null) : null;
         state.context = new SyncContext(tenantId, connection.id(), run.id(), connection.provider(), run.entity(),
