@@ -132,7 +132,7 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         String portal = String.valueOf(System.nanoTime() % 100000000);
         UUID connection = connection(tenant, "hubspot", portal);
         String body = "[{\"eventId\":1,\"subscriptionId\":2,\"portalId\":" + portal + ",\"appId\":3,\"occurredAt\":"
-                + System.currentTimeMillis() + ",\"subscriptionType\":\"contact.propertyChange\",\"attemptNumber\":0,"
+                + System.currentTimeMillis() + ",\"subscriptionType\":\"ticket.propertyChange\",\"attemptNumber\":0,"
                 + "\"objectId\":123,\"propertyName\":\"email\",\"propertyValue\":\"a@b.example\",\"changeSource\":\"CRM\"}]";
 
         assertThat(hubspot(body, System.currentTimeMillis()).status()).isEqualTo(200);
@@ -142,7 +142,8 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         HubClient.Response stale = hubspot(body, System.currentTimeMillis() - 6 * 60 * 1000);
         assertThat(stale.status()).isEqualTo(401);
         assertThat(stale.json().path("detail").asText()).contains("window");
-        awaitRows(connection, 1, "ignored");
+        // The HubSpot family's router (direct:webhook.hubspot) handles it: a ticket is none of its objects.
+        awaitRows(connection, 1, "processed");
     }
 
     @Test
