@@ -394,7 +394,7 @@ class SlackRoutesTest extends FamilyRoutesTestSupport {
     }
 
     @Test
-    void aMentionOrAMessageAsksForAnIncrementalPullOfMessages() {
+    void aMentionOrAPersonsMessageAsksForAnIncrementalPullOfMessages() {
         for (String type : List.of("app-mention", "message")) {
             template.send("direct:webhook.slack." + type, e -> {
                 e.getMessage().setHeader("HubTenantId", TENANT.toString());
@@ -403,7 +403,13 @@ class SlackRoutesTest extends FamilyRoutesTestSupport {
                 e.getMessage().setBody("{\"event\":{\"type\":\"message\"}}");
             });
         }
-        assertThat(requests).extracting(r -> r.get("sync")).containsExactly(
+        template.send("direct:webhook.slack.message", e -> {
+            e.getMessage().setHeader("HubTenantId", TENANT.toString());
+            e.getMessage().setHeader("HubConnectionId", CONNECTION.toString());
+            e.getMessage().setHeader("HubEventType", "message");
+            e.getMessage().setBody("{\"event\":{\"type\":\"message\",\"subtype\":\"bot_message\",\"bot_id\":\"B0BOT\"}}");
+        });
+        assertThat(requests).as("the hub's own posts ask for no pull").extracting(r -> r.get("sync")).containsExactly(
                 TENANT + " " + CONNECTION + " message slack: app_mention event",
                 TENANT + " " + CONNECTION + " message slack: message event");
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -63,6 +64,8 @@ class SlackFamilyTest extends HubIntegrationTest {
     ProducerTemplate producer;
     @Autowired
     JdbcTemplate jdbc;
+    @Value("${hub.public-url}")
+    String publicUrl;
 
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) {
@@ -203,7 +206,7 @@ class SlackFamilyTest extends HubIntegrationTest {
         assertThat(alert.text()).contains("A notion connection needs to be authorized again");
         assertThat(alert.threadTs()).isNull();
         assertThat(blocksText(alert)).contains(notion.toString()).contains("Open the dashboard")
-                .contains("\"url\":\"http://localhost:" + port + "/\"");
+                .contains("\"url\":\"" + publicUrl + "/\"");
         SlackFake.Call post = SLACK.calls("chat.postMessage").get(0);
         assertThat(post.authorization()).startsWith("Bearer xoxb-" + TEAM);
         assertThat(post.contentType()).startsWith("application/json");
