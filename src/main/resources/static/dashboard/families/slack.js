@@ -6,6 +6,7 @@ const ALERTS = [
   ['sync_failed', 'A sync run failed'],
   ['dead_letter', 'A message was dead-lettered'],
   ['quota_reached', "A provider's daily quota was reached"],
+  ['subscription_lost', 'A webhook subscription was lost'],
   ['webhook_endpoint_disabled', 'A host webhook endpoint was disabled'],
 ];
 

@@ -237,19 +237,25 @@ class SlackRoutesTest extends FamilyRoutesTestSupport {
     }
 
     @Test
-    void quotaAndDisabledEndpointsAreAlertsToo() {
-        target("quota_reached,webhook_endpoint_disabled");
+    void quotaLostSubscriptionsAndDisabledEndpointsAreAlertsToo() {
+        target("quota_reached,subscription_lost,webhook_endpoint_disabled");
 
         template.sendBody("direct:alerts-in", event("connection.status_changed", """
                 {"connectionId":"c2","provider":"xero","previousStatus":"active","status":"error",
                  "reason":"xero daily API limit reached; syncs resume when it resets"}"""));
+        template.sendBody("direct:alerts-in", event("connection.subscription_lost", """
+                {"connectionId":"c3","provider":"outlook","subscriptionId":"s","resource":"me/mailFolders('inbox')/messages",
+                 "reason":"ProviderCallException: Graph answered 403"}"""));
         template.sendBody("direct:alerts-in", event("webhook-endpoint.disabled",
                 "{\"endpointId\":\"e1\",\"reason\":\"answered 410 Gone\",\"deliveryId\":\"d\"}"));
 
         assertThat(posts()).extracting(p -> body(p).path("text").asText()).containsExactly(
                 ":rotating_light: A xero connection reached its daily API quota",
+                ":rotating_light: An outlook webhook subscription was lost",
                 ":rotating_light: A host webhook endpoint was disabled");
-        assertThat(body(posts().get(1)).path("blocks").get(0).path("text").path("text").asText())
+        assertThat(body(posts().get(1)).path("blocks").get(1).path("fields").toString()).contains("inbox")
+                .contains("Graph answered 403");
+        assertThat(body(posts().get(2)).path("blocks").get(0).path("text").path("text").asText())
                 .contains("It answered 410 Gone.");
     }
 
