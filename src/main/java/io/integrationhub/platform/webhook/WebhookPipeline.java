@@ -133,10 +133,7 @@ public class WebhookPipeline {
             LOG.warn("Record without a webhook event id on {} skipped", exchange.getMessage().getHeader(KafkaConstants.TOPIC));
             return false;
         }
-        if (!store.claim(id)) {
-            return false;
-        }
-        Optional<WebhookEvent> row = store.find(id);
+        Optional<WebhookEvent> row = store.claimAndFind(id);
         if (row.isEmpty()) {
             return false;
         }
