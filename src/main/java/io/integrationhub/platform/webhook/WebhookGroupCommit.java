@@ -83,6 +83,11 @@ public class WebhookGroupCommit implements SmartLifecycle {
         }
     }
 
+    /** Requests waiting for the next group's transaction (not counting the one being written). */
+    public int waiting() {
+        return queue.size();
+    }
+
     private void loop() {
         List<Unit> group = new ArrayList<>(maxBatch);
         while (running || !queue.isEmpty()) {
