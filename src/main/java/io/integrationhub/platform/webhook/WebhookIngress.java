@@ -99,7 +99,7 @@ public class WebhookIngress {
                         request.provider(), event.eventType(), event.eventKey(), WebhookEvent.QUEUED, payload, null, 0, 0,
                         now, null);
                 rows.add(new WebhookGroupCommit.Row(row, target.connectionId() + ":" + key, event.accountId(),
-                        pipeline.outboxMessage(row)));
+                        pipeline.outboxMessage(row, event.payload())));
             }
         }
         // One durable write, shared with the requests arriving at the same time (group commit); returns once committed.
