@@ -713,18 +713,21 @@ public class SyncEngine {
             return;
         }
         List<OutboxMessage> envelopes = new ArrayList<>(changes.size());
+        String connectionId = run.connectionId().toString();
+        String runId = run.id().toString();
         for (Change c : changes) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("connectionId", run.connectionId().toString());
+            // a tree, not a map: the record's data is set into the event as it is, not copied
+            ObjectNode data = mapper.createObjectNode();
+            data.put("connectionId", connectionId);
             data.put("recordId", c.recordId().toString());
             data.put("model", c.model());
             data.put("externalId", c.externalId());
             data.put("change", c.kind().name());
-            data.put("syncRunId", run.id().toString());
+            data.put("syncRunId", runId);
             if (c.data() != null) {
-                data.put("data", c.data());
+                data.set("data", c.data());
             }
-            envelopes.add(events.message(HubTopics.RECORD_CHANGES, run.connectionId().toString(), "record." + c.kind().name(),
+            envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId, "record." + c.kind().name(),
                     "connections/" + run.connectionId() + "/records/" + c.model() + "/" + c.externalId(), run.tenantId(), data));
         }
         // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.
