@@ -294,7 +294,10 @@ public class ProviderCalls {
         }
         if (status == 429) {
             Message in = exchange.getMessage();
-            Duration wait = ProviderHttp.parseRetryAfter(in.getHeader("Retry-After", String.class), properties.getDefaultRetryAfter());
+            String retryAfter = in.getHeader("Retry-After", String.class);
+            // A provider that sends no number (Square) gets exponential backoff with jitter from the default wait.
+            Duration wait = retryAfter == null || retryAfter.isBlank() ? backoff429(attempt)
+                    : ProviderHttp.parseRetryAfter(retryAfter, properties.getDefaultRetryAfter());
             if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), in.getBody(String.class))) {
                 throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family
                         + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
@@ -348,6 +351,13 @@ public class ProviderCalls {
             Thread.sleep(wait.toMillis());
         }
         exchange.setProperty(RETRY, true);
+    }
+
+    private Duration backoff429(int attempt) {
+        double base = properties.getDefaultRetryAfter().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
+        double jitter = properties.getJitter();
+        double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis((long) Math.min(properties.getMaxRetryAfter().toMillis(), base * factor));
     }
 
     private Duration backoff(int attempt) {
