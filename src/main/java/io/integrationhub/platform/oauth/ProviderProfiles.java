@@ -132,6 +132,20 @@ public class ProviderProfiles {
                 : Map.of(header, version);
     }
 
+    /**
+     * How long before its expiry a provider's access token is refreshed when next used, beyond
+     * {@code hub.oauth.refresh-skew}: {@code hub.providers.<key>.refresh-before} (an ISO duration; Square's catalog
+     * says P23D, so its 30-day tokens are renewed after about a week, as Square advises). Zero when not set.
+     */
+    public java.time.Duration refreshLead(String key) {
+        String lead = key == null ? null : environment.getProperty("hub.providers." + key + ".refresh-before");
+        try {
+            return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.time.Duration.ZERO;
+        }
+    }
+
     private void add(ProviderProfile profile) {
         profiles.put(profile.key(), profile);
     }

@@ -354,18 +354,19 @@ public class ProviderCalls {
     }
 
     private Duration backoff429(int attempt) {
-        double base = properties.getDefaultRetryAfter().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
-        double jitter = properties.getJitter();
-        double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
-        return Duration.ofMillis((long) Math.min(properties.getMaxRetryAfter().toMillis(), base * factor));
+        return jittered(properties.getDefaultRetryAfter(), attempt, properties.getMaxRetryAfter());
     }
 
     private Duration backoff(int attempt) {
-        double base = properties.getInitialBackoff().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
+        return jittered(properties.getInitialBackoff(), attempt, properties.getMaxBackoff());
+    }
+
+    /** {@code first × multiplier^(attempt-1)}, randomised by ± the jitter, at most {@code max}. */
+    private Duration jittered(Duration first, int attempt, Duration max) {
+        double base = first.toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
         double jitter = properties.getJitter();
         double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
-        long millis = (long) Math.min(properties.getMaxBackoff().toMillis(), base * factor);
-        return Duration.ofMillis(millis);
+        return Duration.ofMillis((long) Math.min(max.toMillis(), base * factor));
     }
 
     private BearerTokens bearers() {

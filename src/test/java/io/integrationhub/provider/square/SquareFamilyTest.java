@@ -184,7 +184,7 @@ class SquareFamilyTest extends HubIntegrationTest {
         assertThat(listed.json().path("locations").get(0).path("chosen").asBoolean()).isTrue();
 
         HubClient.Response bad = hub.patch(t.path(), t.key(), "{\"config\":{\"locationIds\":\"../v2/merchants\"}}");
-        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.status()).isIn(400, 422);
         assertThat(bad.body()).contains("/config/locationIds");
 
         HubClient.Response chosen = hub.patch(t.path(), t.key(), "{\"config\":{\"locationIds\":\"LMARKET,LSTATION\"}}");
@@ -262,7 +262,9 @@ class SquareFamilyTest extends HubIntegrationTest {
         AtomicInteger pages = new AtomicInteger();
         AdviceWith.adviceWith(camel, "square.order.page", route -> route.weaveAddFirst().process(e -> {
             if (pages.incrementAndGet() == 4) {
-                throw new SimulatedCrash();
+                // Carried as a cause, as a provider call's failure would carry it: the engine finds the Error and
+                // leaves the run as a killed process would (running, no heartbeat) for the sweep to resume.
+                throw new IllegalStateException("instance died", new SimulatedCrash());
             }
         }));
         SQUARE.clearCalls();
