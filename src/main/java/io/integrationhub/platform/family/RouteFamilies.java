@@ -94,6 +94,21 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         return camel.getRoutes().stream().anyMatch(r -> r.getEndpoint().getEndpointUri().equals("direct://" + name));
     }
 
+    /**
+     * A family's listing for a connection's settings (e.g. {@code direct:square.locations}): in {@code {config}},
+     * out whatever the route answers; empty when the family has no such route.
+     */
+    public Optional<JsonNode> listing(String provider, String name, UUID tenantId, UUID connectionId, JsonNode config) {
+        FamilySpec family = catalog.family(provider).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + "." + name;
+        if (route == null || !routed(route)) {
+            return Optional.empty();
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", config == null ? mapper.createObjectNode() : config);
+        return Optional.of(call(route, family.key(), tenantId, connectionId, null, in));
+    }
+
     /** The family's identity route with a token just issued (no vault entry needed). */
     @Override
     public Account fetch(String provider, String bearer) {

@@ -310,7 +310,10 @@ public class ProviderCalls {
         }
         if (status == 429) {
             Message in = exchange.getMessage();
-            Duration wait = ProviderHttp.parseRetryAfter(in.getHeader("Retry-After", String.class), properties.getDefaultRetryAfter());
+            String retryAfter = in.getHeader("Retry-After", String.class);
+            // A provider that sends no number (Square) gets exponential backoff with jitter from the default wait.
+            Duration wait = retryAfter == null || retryAfter.isBlank() ? backoff429(attempt)
+                    : ProviderHttp.parseRetryAfter(retryAfter, properties.getDefaultRetryAfter());
             if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), in.getBody(String.class))) {
                 throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family
                         + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
@@ -390,12 +393,20 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, true);
     }
 
+    private Duration backoff429(int attempt) {
+        return jittered(properties.getDefaultRetryAfter(), attempt, properties.getMaxRetryAfter());
+    }
+
     private Duration backoff(int attempt) {
-        double base = properties.getInitialBackoff().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
+        return jittered(properties.getInitialBackoff(), attempt, properties.getMaxBackoff());
+    }
+
+    /** {@code first × multiplier^(attempt-1)}, randomised by ± the jitter, at most {@code max}. */
+    private Duration jittered(Duration first, int attempt, Duration max) {
+        double base = first.toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
         double jitter = properties.getJitter();
         double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
-        long millis = (long) Math.min(properties.getMaxBackoff().toMillis(), base * factor);
-        return Duration.ofMillis(millis);
+        return Duration.ofMillis((long) Math.min(max.toMillis(), base * factor));
     }
 
     private BearerTokens bearers() {
