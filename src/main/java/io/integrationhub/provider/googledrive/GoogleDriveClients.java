@@ -65,8 +65,24 @@ public class GoogleDriveClients {
             @Value("${hub.google-drive.rate-limit.max-attempts:6}") int maxAttempts,
             @Value("${hub.google-drive.rate-limit.initial-backoff:1s}") Duration initialBackoff,
             @Value("${hub.google-drive.rate-limit.max-backoff:32s}") Duration maxBackoff) {
+        return endpointClientFactory(producer, mapper, apiUrl, maxAttempts, initialBackoff, maxBackoff);
+    }
+
+    /** The factory for a component whose Drive calls go through {@code direct:google-drive.provider}. */
+    public static GoogleDriveClientFactory endpointClientFactory(ProducerTemplate producer, ObjectMapper mapper,
+            String apiUrl, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         return new EndpointClientFactory(new EndpointTransport(producer, mapper, maxAttempts, initialBackoff, maxBackoff),
                 apiUrl.endsWith("/") ? apiUrl : apiUrl + "/");
+    }
+
+    /** The component as the hub configures it: this factory, and the client credentials it insists on (unused). */
+    public static void configure(GoogleDriveComponent component, GoogleDriveClientFactory factory) {
+        component.setClientFactory(factory);
+        GoogleDriveConfiguration configuration = new GoogleDriveConfiguration();
+        configuration.setClientId("integration-hub");
+        configuration.setClientSecret("vault");
+        configuration.setApplicationName("integration-hub");
+        component.setConfiguration(configuration);
     }
 
     /**
@@ -75,14 +91,7 @@ public class GoogleDriveClients {
      */
     @Bean
     ComponentCustomizer googleDriveComponentCustomizer(GoogleDriveClientFactory factory) {
-        return ComponentCustomizer.forType(GoogleDriveComponent.class, component -> {
-            component.setClientFactory(factory);
-            GoogleDriveConfiguration configuration = new GoogleDriveConfiguration();
-            configuration.setClientId("integration-hub");
-            configuration.setClientSecret("vault");
-            configuration.setApplicationName("integration-hub");
-            component.setConfiguration(configuration);
-        });
+        return ComponentCustomizer.forType(GoogleDriveComponent.class, component -> configure(component, factory));
     }
 
     /** Builds the one Drive client: no credential, root URL = the configured Drive API, transport = the endpoint. */

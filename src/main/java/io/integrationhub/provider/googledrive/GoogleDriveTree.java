@@ -205,10 +205,13 @@ public class GoogleDriveTree {
         return null;
     }
 
-    /** The connection's folder records (not deleted): id → purpose. */
     private Map<String, String> knownFolders(Exchange exchange) {
-        UUID tenant = exchange.getProperty(ProviderCalls.TENANT, UUID.class);
-        UUID connection = exchange.getProperty(ProviderCalls.CONNECTION, UUID.class);
+        return knownFolders(exchange.getProperty(ProviderCalls.TENANT, UUID.class),
+                exchange.getProperty(ProviderCalls.CONNECTION, UUID.class));
+    }
+
+    /** The connection's folder records (not deleted): id → purpose. */
+    protected Map<String, String> knownFolders(UUID tenant, UUID connection) {
         Map<String, String> folders = new HashMap<>();
         jdbc.query(tenant, "SELECT external_id, data FROM records WHERE tenant_id = :tenant AND connection_id = :connection"
                 + " AND model = 'folder' AND deleted = FALSE", Map.of("tenant", tenant, "connection", connection),

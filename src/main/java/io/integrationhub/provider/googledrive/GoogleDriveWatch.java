@@ -70,11 +70,19 @@ public class GoogleDriveWatch {
         }
     }
 
-    /** Route step for a change notification: incremental runs of folders, then files. */
+    /** Route step for a change notification: incremental runs of folders, then files (once a folder is watched). */
     public void requestSync(Exchange exchange) {
         var message = exchange.getMessage();
         UUID tenantId = UUID.fromString(message.getHeader(TenantAuthFilter.TENANT_HEADER, String.class));
         UUID connectionId = UUID.fromString(message.getHeader(DeadLetterStore.CONNECTION_HEADER, String.class));
+        boolean watching = connections.find(tenantId, connectionId)
+                .map(c -> GoogleDriveTree.WATCHED.keySet().stream().anyMatch(k -> c.config() != null
+                        && c.config().path(k).isTextual()))
+                .orElse(false);
+        if (!watching) {
+            LOG.debug("Google Drive connection {} watches no folder yet: notification ignored", connectionId);
+            return;
+        }
         for (String entity : ENTITIES) {
             syncs.requestIncremental(tenantId, connectionId, entity, "drive change notification");
         }
