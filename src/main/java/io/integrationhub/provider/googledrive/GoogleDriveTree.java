@@ -213,8 +213,8 @@ public class GoogleDriveTree {
     /** The connection's folder records (not deleted): id → purpose. */
     protected Map<String, String> knownFolders(UUID tenant, UUID connection) {
         Map<String, String> folders = new HashMap<>();
-        jdbc.query(tenant, "SELECT external_id, data FROM records WHERE tenant_id = :tenant AND connection_id = :connection"
-                + " AND model = 'folder' AND deleted = FALSE", Map.of("tenant", tenant, "connection", connection),
+        jdbc.query(tenant, "SELECT external_id, data FROM records WHERE tenant_id = :tenantId AND connection_id = :connection"
+                + " AND model = 'folder' AND deleted = FALSE", Map.of("connection", connection),
                 (rs, n) -> {
                     String purpose;
                     try {
