@@ -217,7 +217,8 @@ class GoogleFamilyTest extends HubIntegrationTest {
         tree.put("outside", sim.file("Elsewhere.txt", null, "text/plain", "x".getBytes()).id());
 
         HubClient.Response bad = hub.patch(drive.path(), drive.key(), "{\"config\":{\"recipesFolderId\":\"'; drop\"}}");
-        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("recipesFolderId");
         HubClient.Response patched = hub.patch(drive.path(), drive.key(), "{\"config\":{\"recipesFolderId\":\""
                 + recipes.id() + "\",\"invoicesFolderId\":\"" + invoices.id() + "\"}}");
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
