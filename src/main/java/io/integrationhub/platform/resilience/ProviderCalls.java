@@ -308,6 +308,9 @@ public class ProviderCalls {
             exchange.setProperty(RETRY, true);
             return;
         }
+        if (status == 429 && passesExplicitly(exchange, status)) {
+            return; // the family waits out its provider's 429 itself (e.g. Drive: exponential, no Retry-After)
+        }
         if (status == 429) {
             Message in = exchange.getMessage();
             String retryAfter = in.getHeader("Retry-After", String.class);
@@ -350,6 +353,12 @@ public class ProviderCalls {
                     + " rejected the connection's token even after a refresh" + detail, null);
         }
         throw new ProviderCallException(Kind.REJECTED, status, family + " rejected the request with " + status + detail, null);
+    }
+
+    /** The status is listed by number in the call's {@code ProviderPassThrough} (not just covered by {@code 4xx}). */
+    private static boolean passesExplicitly(Exchange exchange, int status) {
+        String pass = exchange.getProperty(PASS, String.class);
+        return pass != null && Arrays.stream(pass.split(",")).map(String::trim).anyMatch(Integer.toString(status)::equals);
     }
 
     private static boolean isAbsoluteHttp(String url) {

@@ -447,7 +447,9 @@ public class SyncEngine {
                     deadLetter(run, (JsonNode) b[0], (RuntimeException) b[1]);
                 }
             }
-            if (last && incremental && !run.ranged()) {
+            // A full run that ends with the source's delta position (e.g. Drive's start page token) also saves it:
+            // the next incremental run starts where the full read began instead of reading everything again.
+            if (last && !run.ranged() && (incremental || page.deltaCursor() != null)) {
                 String delta = page.deltaCursor() != null ? page.deltaCursor() : run.startedAt().toString();
                 runs.saveCursor(run.tenantId(), run.connectionId(), run.entity(), delta);
             }
