@@ -45,6 +45,7 @@ public class BusinessCentralOData {
     public static final String SERVICE_URI = "BcServiceUri";
     private static final String HELD = "BcPermit";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BusinessCentralOData.class);
 
     private final Map<String, Semaphore> environments = new ConcurrentHashMap<>();
     private final int maxConcurrent;
@@ -144,6 +145,7 @@ public class BusinessCentralOData {
             cause = cause.getCause();
         }
         if (!(cause instanceof ODataClientErrorException error)) {
+            LOG.warn("business-central OData call got no answer", caught);
             throw caught;
         }
         int status = error.getStatusLine().getStatusCode();

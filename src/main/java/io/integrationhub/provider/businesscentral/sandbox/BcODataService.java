@@ -377,9 +377,20 @@ public final class BcODataService {
                     throw new ODataApplicationException("Entities are created in a company's entity set.",
                             405, Locale.ROOT, "BadRequest_MethodNotAllowed");
                 }
-                Map<String, Object> values = values(request.getBody(), target.type());
+                Entity in = read(request.getBody(), target.type());
                 Row row = new Row(UUID.randomUUID());
-                row.values.putAll(values);
+                row.values.putAll(values(in, target.type()));
+                Link deep = in.getNavigationLink("salesOrderLines");
+                if ("salesOrder".equals(target.type()) && deep != null && deep.getInlineEntitySet() != null) {
+                    // BC's deep insert: a new order with its lines in one POST.
+                    for (Entity l : deep.getInlineEntitySet().getEntities()) {
+                        Row line = new Row(UUID.randomUUID());
+                        line.values.putAll(values(l, "salesOrderLine"));
+                        line.values.put("documentId", row.id);
+                        line.values.put("sequence", (row.lines.size() + 1) * 10000);
+                        row.lines.put(line.id, line);
+                    }
+                }
                 if (!row.values.containsKey("number") && BcModel.TYPES.get(target.type()).containsKey("number")) {
                     row.values.put("number", String.format("%s%05d", target.type().substring(0, 1).toUpperCase(Locale.ROOT),
                             10000 + rows(target).size() * 10 + 10));
@@ -549,13 +560,19 @@ public final class BcODataService {
         return e;
     }
 
-    private Map<String, Object> values(InputStream body, String type) throws ODataApplicationException {
-        Entity in;
+    private Entity read(InputStream body, String type) throws ODataApplicationException {
         try {
-            in = odata.createDeserializer(ContentType.JSON, metadata).entity(body, edmType(type)).getEntity();
+            return odata.createDeserializer(ContentType.JSON, metadata).entity(body, edmType(type)).getEntity();
         } catch (ODataLibraryException e) {
             throw new ODataApplicationException(e.getMessage(), 400, Locale.ROOT, "BadRequest_InvalidRequestBody");
         }
+    }
+
+    private Map<String, Object> values(InputStream body, String type) throws ODataApplicationException {
+        return values(read(body, type), type);
+    }
+
+    private static Map<String, Object> values(Entity in, String type) {
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, EdmPrimitiveTypeKind> kinds = BcModel.TYPES.get(type);
         for (Property p : in.getProperties()) {
