@@ -114,11 +114,7 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
         registry.bind("provider-http", new HttpComponent());
         registry.bind("providerHttpClientConfigurer", CamelHttpClients.withoutRetriesOrRedirects(Duration.ofSeconds(5),
                 Duration.ofSeconds(10)));
-        BusinessCentralOData odata = new BusinessCentralOData(5);
-        registry.bind("businessCentralOData", odata);
-        java.lang.reflect.Method client = BusinessCentralOData.class.getDeclaredMethod("httpClient", int.class);
-        client.setAccessible(true);
-        registry.bind("businessCentralHttpClient", client.invoke(odata, 10000));
+        registry.bind("businessCentralOData", new BusinessCentralOData(5, 10000));
     }
 
     @BeforeEach

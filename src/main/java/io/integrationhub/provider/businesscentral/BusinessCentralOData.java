@@ -20,8 +20,7 @@ import org.apache.http.message.BasicStatusLine;
 import org.apache.olingo.client.api.communication.ODataClientErrorException;
 import org.apache.olingo.commons.api.ex.ODataError;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -37,7 +36,7 @@ import io.integrationhub.platform.resilience.ProviderCallException;
  * back to camel-olingo4, and at most {@code hub.providers.business-central.max-concurrent} (5) calls at a time per
  * environment.
  */
-@Configuration(value = "businessCentralOData", proxyBeanMethods = false)
+@Component("businessCentralOData")
 public class BusinessCentralOData {
 
     public static final String RESOURCE_PATH = "BcResourcePath";
@@ -48,20 +47,24 @@ public class BusinessCentralOData {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BusinessCentralOData.class);
 
     private final Map<String, Semaphore> environments = new ConcurrentHashMap<>();
+    private final Map<String, String> components = new ConcurrentHashMap<>();
     private final int maxConcurrent;
 
-    public BusinessCentralOData(@Value("${hub.providers.business-central.max-concurrent:5}") int maxConcurrent) {
+    private final HttpAsyncClientBuilder httpClient;
+
+    public BusinessCentralOData(@Value("${hub.providers.business-central.max-concurrent:5}") int maxConcurrent,
+            @Value("${hub.providers.business-central.timeout-ms:30000}") int timeout) {
         this.maxConcurrent = maxConcurrent;
+        this.httpClient = client(maxConcurrent, timeout);
     }
 
     /**
-     * The HTTP client behind camel-olingo4's endpoints ({@code httpAsyncClientBuilder=#businessCentralHttpClient}):
-     * timeouts, and a {@code 429} rewritten as {@code 503 Too Many Requests (429)} because Olingo's
-     * {@code HttpStatusCode} has no 429 — camel-olingo4 4.17 fails on it with a NullPointerException and no status
-     * (see docs/business-central.md); {@link #refused} turns it back into 429.
+     * The HTTP client behind the family's camel-olingo4 endpoints: timeouts, and a {@code 429} rewritten as
+     * {@code 503 Too Many Requests (429)} because Olingo's {@code HttpStatusCode} has no 429 — camel-olingo4 4.17 fails
+     * on it with a NullPointerException and no status (see docs/business-central.md); {@link #refused} turns it back
+     * into 429.
      */
-    @Bean("businessCentralHttpClient")
-    HttpAsyncClientBuilder httpClient(@Value("${hub.providers.business-central.timeout-ms:30000}") int timeout) {
+    static HttpAsyncClientBuilder client(int maxConcurrent, int timeout) {
         return HttpAsyncClientBuilder.create()
                 .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout)
                         .setConnectionRequestTimeout(timeout).build())
@@ -71,6 +74,30 @@ public class BusinessCentralOData {
                         response.setStatusLine(new BasicStatusLine(HttpVersion.HTTP_1_1, 503, "Too Many Requests (429)"));
                     }
                 });
+    }
+
+    /**
+     * The camel-olingo4 component of the connection's environment (its service root): one component per environment,
+     * its configuration holding the service root and the family's HTTP client, named {@code bc-olingo4-<n>} (exchange
+     * property {@code BcOlingo}, the scheme the route's {@code toD} calls). Under Camel Spring Boot an olingo4 endpoint
+     * does not bind {@code serviceUri} from its URI (it falls back to the component's shared client and fails with
+     * "serviceUri is not set"), so the service root lives in the component's configuration instead of the URI.
+     */
+    public void endpoint(Exchange exchange) {
+        String root = exchange.getProperty(SERVICE_URI, String.class);
+        String name = components.computeIfAbsent(root, r -> {
+            org.apache.camel.component.olingo4.Olingo4Configuration configuration =
+                    new org.apache.camel.component.olingo4.Olingo4Configuration();
+            configuration.setServiceUri(r);
+            configuration.setHttpAsyncClientBuilder(httpClient);
+            org.apache.camel.component.olingo4.Olingo4Component component =
+                    new org.apache.camel.component.olingo4.Olingo4Component(exchange.getContext());
+            component.setConfiguration(configuration);
+            String scheme = "bc-olingo4-" + components.size();
+            exchange.getContext().addComponent(scheme, component);
+            return scheme;
+        });
+        exchange.setProperty("BcOlingo", name);
     }
 
     /** A call slot of the connection's environment (its service root): at most max-concurrent at a time. */
