@@ -34,7 +34,8 @@ import io.integrationhub.platform.sync.SyncSource;
  * <li>{@code direct:<family>.<entity>.page} — in: {@code {cursor, since, mode, from, to, config}}; out:
  * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}], nextCursor, total?, deltaCursor?}};</li>
  * <li>{@code direct:<family>.action.<name>} — in: {@code {data, link: {externalId, version} | null, config}};
- * out: {@code {externalId, version?, response?}};</li>
+ * out: {@code {externalId, version?, response?}}, or {@code {stale: {version, data, remoteUpdatedAt}}} when the provider
+ * refused the link's version (a conflict under the connection's policy, {@link PushTarget.StaleVersion});</li>
  * <li>{@code direct:<family>.action.<name>.pushed} (optional, push runs) — in: {@code {cursor, config}}; out:
  * {@code {items: [{externalId, createdAt}], nextCursor}};</li>
  * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}}.</li>
@@ -253,6 +254,12 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         public Result push(SyncContext context, JsonNode data, Link existing) {
             JsonNode out = call(family.actionRoute(action.name()), family.key(), context.tenantId(), context.connectionId(), null,
                     input(context, data, existing));
+            JsonNode stale = out.path("stale");
+            if (stale.isObject()) {
+                // The route's answer when the provider refused the link's version (e.g. BC's 409/412 on If-Match).
+                throw new PushTarget.StaleVersion(text(stale, "version"), stale.path("data"),
+                        instant(text(stale, "remoteUpdatedAt")));
+            }
             String externalId = text(out, "externalId");
             if (externalId == null && text(out, "error") != null) {
                 // The provider refused this object (e.g. one item of a batch call): a 502 for the action's caller.

@@ -234,13 +234,14 @@ public class ProviderCalls {
     }
 
     /**
-     * Inside the circuit breaker, after the call: a 5xx counts as a failure of the provider. The breaker runs its
+     * Inside the circuit breaker, after the call: a 5xx (or a 408) counts as a failure of the provider. The breaker runs its
      * steps on a copy of the exchange and hands the fallback the message as it was before the call, so what the
      * provider answered travels in a holder set up before the breaker.
      */
     public void judge(Exchange exchange) {
         int status = status(exchange);
-        if (status >= 500) {
+        // 408 Request Timeout: the provider gave up waiting (RFC 9110 lets a client repeat the request), like a 5xx.
+        if (status >= 500 || status == 408) {
             Failure failure = exchange.getProperty(FAILURE, Failure.class);
             if (failure != null) {
                 failure.status = status;
