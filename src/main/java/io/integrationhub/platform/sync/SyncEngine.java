@@ -429,6 +429,7 @@ public class SyncEngine {
                 throw new LostOwnership();
             }
             publishChanges(run, changes);
+            publishStatusEvents(run.tenantId(), run.connectionId(), run.id(), source, changes);
         });
     }
 
@@ -691,26 +692,97 @@ public class SyncEngine {
     }
 
     private void publishChanges(SyncRun run, List<Change> changes) {
+        publishChanges(run.tenantId(), run.connectionId(), run.id(), changes);
+    }
+
+    private void publishChanges(UUID tenantId, UUID connectionId, UUID runId, List<Change> changes) {
         if (changes.isEmpty()) {
             return;
         }
         List<OutboxMessage> envelopes = new ArrayList<>(changes.size());
         for (Change c : changes) {
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("connectionId", run.connectionId().toString());
+            data.put("connectionId", connectionId.toString());
             data.put("recordId", c.recordId().toString());
             data.put("model", c.model());
             data.put("externalId", c.externalId());
             data.put("change", c.kind().name());
-            data.put("syncRunId", run.id().toString());
+            if (runId != null) {
+                data.put("syncRunId", runId.toString());
+            }
             if (c.data() != null) {
                 data.put("data", c.data());
             }
-            envelopes.add(events.message(HubTopics.RECORD_CHANGES, run.connectionId().toString(), "record." + c.kind().name(),
-                    "connections/" + run.connectionId() + "/records/" + c.model() + "/" + c.externalId(), run.tenantId(), data));
+            envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId.toString(), "record." + c.kind().name(),
+                    "connections/" + connectionId + "/records/" + c.model() + "/" + c.externalId(), tenantId, data));
         }
         // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.
         events.publishAll(envelopes);
+    }
+
+    /**
+     * A record that reached a status its entity announces (catalog {@code statusEvents}, e.g. {@code invoice.paid}):
+     * the event goes out with the change that wrote it, so a record read again unchanged announces nothing.
+     */
+    private void publishStatusEvents(UUID tenantId, UUID connectionId, UUID runId, SyncSource source, List<Change> changes) {
+        for (Change c : changes) {
+            String type = c.data() == null ? null : source.statusEvent(c.data().path("status").asText(null));
+            if (type == null) {
+                continue;
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("connectionId", connectionId.toString());
+            data.put("recordId", c.recordId().toString());
+            data.put("model", c.model());
+            data.put("externalId", c.externalId());
+            data.put("status", c.data().path("status").asText());
+            if (runId != null) {
+                data.put("syncRunId", runId.toString());
+            }
+            data.put("data", c.data());
+            events.publish(HubTopics.RECORD_CHANGES, connectionId.toString(), type,
+                    "connections/" + connectionId + "/records/" + c.model() + "/" + c.externalId(), tenantId, data);
+        }
+    }
+
+    /**
+     * Records a family route read outside a sync run — a webhook's fetch of the object it names — written like a
+     * page of a pull of {@code entity}: the family's page JSON ({@code {items: [...]}}) as body, exchange properties
+     * (or headers) {@code HubTenantId}, {@code HubConnectionId} and {@code HubEntity}; the connection's own mapping
+     * applies, the changes and status events go out on {@code hub.records.changes}. Answers how many records changed.
+     */
+    public int applyFamilyRecords(Exchange exchange) throws Exception {
+        UUID tenantId = UUID.fromString(value(exchange, "HubTenantId"));
+        UUID connectionId = UUID.fromString(value(exchange, "HubConnectionId"));
+        String entity = value(exchange, "HubEntity");
+        Connection connection = connections.find(tenantId, connectionId).orElseThrow(
+                () -> new IllegalStateException("no connection " + connectionId));
+        SyncSource source = sources.find(connection.provider(), entity).orElseThrow(
+                () -> new IllegalStateException("no pull of " + connection.provider() + "/" + entity));
+        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
+        List<Mapped> good = new ArrayList<>();
+        for (JsonNode raw : jsonPage(exchange.getMessage().getBody(String.class)).path("items")) {
+            Mapped m = source.map(raw);
+            good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
+        }
+        Integer changed = tx.execute(status -> {
+            List<Change> changes = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
+            publishChanges(tenantId, connectionId, null, changes);
+            publishStatusEvents(tenantId, connectionId, null, source, changes);
+            return changes.size();
+        });
+        return changed == null ? 0 : changed;
+    }
+
+    private static String value(Exchange exchange, String name) {
+        Object v = exchange.getProperty(name);
+        if (v == null) {
+            v = exchange.getMessage().getHeader(name);
+        }
+        if (v == null) {
+            throw new IllegalArgumentException(name + " is not set");
+        }
+        return v.toString();
     }
 
     private void publishRun(SyncRun run, String type) {
