@@ -1,9 +1,5 @@
 package io.integrationhub.provider.xero.sandbox;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-
 import org.apache.camel.Exchange;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
@@ -39,15 +35,9 @@ public class XeroSandbox implements SandboxApi {
     @Override
     public void handle(Exchange exchange, String path) throws Exception {
         var in = exchange.getMessage();
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> h : in.getHeaders().entrySet()) {
-            if (h.getValue() != null && !h.getKey().startsWith("Camel")) {
-                headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().toString());
-            }
-        }
         XeroSimulator.Reply reply = simulator.handle(new XeroSimulator.Request(
                 in.getHeader(Exchange.HTTP_METHOD, "GET", String.class), path,
-                in.getHeader(Exchange.HTTP_QUERY, String.class), headers, in.getBody(byte[].class)));
+                in.getHeader(Exchange.HTTP_QUERY, String.class), SandboxApi.requestHeaders(in), in.getBody(byte[].class)));
         in.removeHeaders("*");
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, reply.status());
         reply.headers().forEach(in::setHeader);
