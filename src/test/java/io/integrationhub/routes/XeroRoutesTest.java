@@ -33,6 +33,8 @@ class XeroRoutesTest extends FamilyRoutesTestSupport {
     static final String API = "https://api.xero.test";
     static final String ORG = "7cc1c7ae-5f7e-4b3e-9d51-26c6a4d0c3e1";
     static final String OTHER_ORG = "1d4b9f7e-0c2a-4a77-8d4e-5b3f0e6a9b12";
+    static final String TENANT = "0b7e3c52-5a55-4f1e-9d0a-3f1f8f4e2a10";
+    static final String CONNECTION = "6a1f2e0c-8c3b-4f7a-b1d2-7e9c0a5b4d33";
 
     static final String INVOICE = """
             {"Type": "ACCREC", "InvoiceID": "inv-1", "InvoiceNumber": "INV-0001", "Reference": "Job 42",
@@ -174,7 +176,6 @@ class XeroRoutesTest extends FamilyRoutesTestSupport {
         answers.put("GET /api.xro/2.0/Invoices", e -> "{\"Invoices\":[" + INVOICE.replace("\"PAID\"", "\"AUTHORISED\"")
                 .replace("\"AmountDue\": 0.0, \"AmountPaid\": 138.0", "\"AmountDue\": 38.0, \"AmountPaid\": 100.0") + "]}");
         Map<String, Object> properties = connection(Map.of("tenantId", OTHER_ORG));
-        properties.put("HubCursor", "3");
 
         Exchange result = call("direct:xero.bill.page",
                 "{\"cursor\":\"3\",\"since\":\"2026-12-05T10:00:00Z\",\"mode\":\"incremental\",\"config\":{}}", properties);
@@ -380,8 +381,8 @@ class XeroRoutesTest extends FamilyRoutesTestSupport {
     void invoiceWebhookFetchesTheInvoiceFromTheEventsOrganisationAndHandsItsRecordOn() {
         answers.put("GET /api.xro/2.0/Invoices/inv-1", e -> "{\"Invoices\":[" + INVOICE.replace("ACCREC", "ACCPAY") + "]}");
         Exchange result = template.send("direct:webhook.xero", e -> {
-            e.getMessage().setHeader("HubTenantId", "tenant-1");
-            e.getMessage().setHeader("HubConnectionId", "conn-1");
+            e.getMessage().setHeader("HubTenantId", TENANT);
+            e.getMessage().setHeader("HubConnectionId", CONNECTION);
             e.getMessage().setHeader("HubEventType", "invoice.update");
             e.getMessage().setBody("{\"resourceUrl\":\"https://api.xero.com/api.xro/2.0/Invoices/inv-1\",\"resourceId\":\"inv-1\","
                     + "\"eventType\":\"UPDATE\",\"eventCategory\":\"INVOICE\",\"tenantId\":\"" + ORG + "\"}");
@@ -391,13 +392,16 @@ class XeroRoutesTest extends FamilyRoutesTestSupport {
         assertThat(header(calls().get(0), "xero-tenant-id")).isEqualTo(ORG);
         assertThat(engine.applied).hasSize(1);
         assertThat(engine.applied.get(0).get("entity")).as("an ACCPAY invoice is a bill").isEqualTo("bill");
-        assertThat(engine.applied.get(0).get("connection")).isEqualTo("conn-1");
+        assertThat(engine.applied.get(0).get("connection")).as("a UUID, as the provider endpoint wants it")
+                .isEqualTo(java.util.UUID.fromString(CONNECTION));
         assertThat(json((String) engine.applied.get(0).get("body")).path("items").get(0).path("externalId").asText()).isEqualTo("inv-1");
     }
 
     @Test
     void otherWebhookCategoriesNeedNoCall() {
         template.send("direct:webhook.xero", e -> {
+            e.getMessage().setHeader("HubTenantId", TENANT);
+            e.getMessage().setHeader("HubConnectionId", CONNECTION);
             e.getMessage().setHeader("HubEventType", "subscription.update");
             e.getMessage().setBody("{\"resourceId\":\"x\",\"tenantId\":\"" + ORG + "\"}");
         });

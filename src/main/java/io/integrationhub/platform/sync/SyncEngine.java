@@ -130,6 +130,8 @@ public class SyncEngine {
         SyncSource source;
         boolean javaSource;
         SyncContext context;
+        /** The connection's provider account id, for page routes ({@code HubAccountId}). */
+        String account;
         FieldMappings.Compiled mapping;
         boolean incremental;
         String cursor;
@@ -183,6 +185,7 @@ public class SyncEngine {
         SyncRun run = state.run;
         UUID tenantId = run.tenantId();
         Connection connection = activeConnection(run);
+        state.account = connection.account() == null ? null : connection.account().id();
         Optional<SyncSource> bean = sources.bean(connection.provider(), run.entity());
         state.javaSource = bean.isPresent();
         state.source = bean.or(() -> sources.find(connection.provider(), run.entity()))
@@ -225,7 +228,7 @@ public class SyncEngine {
 
     /**
      * Step {@code sync.run.page-request}: what a page route reads — body {@code {cursor, since, mode, from, to, config}},
-     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig} (the run's state stays in
+     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig}, {@code HubAccountId} (the run's state stays in
      * {@code HubSyncRun} for page routes that call a {@link SyncSource} bean).
      */
     public void pageRequest(Exchange exchange) {
@@ -242,6 +245,9 @@ public class SyncEngine {
         exchange.setProperty(io.integrationhub.platform.resilience.ProviderCalls.CONNECTION, context.connectionId());
         exchange.setProperty("HubConfig", context.config() != null && context.config().isObject()
                 ? mapper.convertValue(context.config(), Map.class) : Map.of());
+        if (state.account != null) {
+            exchange.setProperty("HubAccountId", state.account);
+        }
         exchange.getMessage().setBody(in.toString());
         state.page = null;
     }
