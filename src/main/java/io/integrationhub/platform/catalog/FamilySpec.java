@@ -21,7 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>{@code endpoints}: default {@code authorize-url}, {@code token-url}, {@code revoke-url}, {@code api-url}
  * (each overridden by {@code hub.providers.<key>.*}); {@code sandbox}: the same, relative to the hub's public URL,
  * used when the provider sandbox is on;</li>
- * <li>{@code entities}: {@code name}, {@code model}, {@code pull} (route {@code direct:<key>.<entity>.page});</li>
+ * <li>{@code entities}: {@code name}, {@code model}, {@code pull} (route {@code direct:<key>.<entity>.page}),
+ * {@code statusEvents} (status → event type announced when a record reaches that status);</li>
  * <li>{@code actions}: {@code name}, {@code model}, {@code kind} ({@code upsert} | {@code delete}), {@code resend}
  * (push runs send an upsert action's objects again) (route {@code direct:<key>.action.<name>}; the hub-created objects
  * a push run lists: {@code direct:<key>.action.<name>.pushed});</li>
@@ -58,7 +59,15 @@ public record FamilySpec(
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]{1,40}");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,60}");
 
-    public record Entity(String name, String model, boolean pull) {
+    /**
+     * {@code statusEvents}: a record of this entity whose {@code data.status} becomes one of the keys (created or
+     * changed by a pull or a webhook) is also announced on {@code hub.records.changes} with the value as event type,
+     * e.g. {@code {"paid": "invoice.paid"}}.
+     */
+    public record Entity(String name, String model, boolean pull, Map<String, String> statusEvents) {
+        public Entity(String name, String model, boolean pull) {
+            this(name, model, pull, Map.of());
+        }
     }
 
     /**
@@ -120,7 +129,8 @@ public record FamilySpec(
         List<Entity> entities = new ArrayList<>();
         for (JsonNode e : spec.path("entities")) {
             String name = name(e, "entities[].name");
-            entities.add(new Entity(name, e.path("model").asText(name), e.path("pull").asBoolean(true)));
+            entities.add(new Entity(name, e.path("model").asText(name), e.path("pull").asBoolean(true),
+                    strings(e.path("statusEvents"))));
         }
         List<Action> actions = new ArrayList<>();
         for (JsonNode a : spec.path("actions")) {

@@ -17,7 +17,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.catalog.FamilySpec;
 import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.Connection.Account;
+import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.oauth.ProviderProfiles;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.resilience.ProviderCalls;
@@ -38,10 +40,15 @@ import io.integrationhub.platform.sync.SyncSource;
  * refused the link's version (a conflict under the connection's policy, {@link PushTarget.StaleVersion});</li>
  * <li>{@code direct:<family>.action.<name>.pushed} (optional, push runs) — in: {@code {cursor, config}}; out:
  * {@code {items: [{externalId, createdAt}], nextCursor}};</li>
- * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}}.</li>
+ * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}};</li>
+ * <li>{@code direct:<family>.organisations} (optional) — the organisations (companies, workspaces) the grant reaches,
+ * for {@code GET /api/v1/connections/{id}/organisations}: in {@code {config}}, out {@code {organisations, current}};</li>
+ * <li>{@code direct:<family>.disconnect} (optional) — what the provider should forget when the connection is
+ * disconnected, called with the connection's token before the grant is revoked.</li>
  * </ul>
- * Exchange properties {@code HubTenantId}, {@code HubConnectionId} (or {@code HubBearer}) and {@code HubProvider}
- * (the catalog key) travel with every call,
+ * Exchange properties {@code HubTenantId}, {@code HubConnectionId} (or {@code HubBearer}), {@code HubProvider}
+ * (the catalog key) and {@code HubAccountId} (the connection's provider account, e.g. the Xero organisation chosen at
+ * consent) travel with every call,
  * with {@code HubConfig} (the connection's config as a map) and, for an action on a linked object, {@code HubLinkId}.
  */
 @Component
@@ -53,6 +60,8 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     public static final String CURSOR = "HubCursor";
     /** The provider id a pushed local reference is linked to (actions), for routes. */
     public static final String LINK_ID = "HubLinkId";
+    /** The connection's provider account id (e.g. the Xero organisation, the Square merchant), for routes. */
+    public static final String ACCOUNT_ID = "HubAccountId";
 
     private final ProviderCatalog catalog;
     private final ObjectMapper mapper;
@@ -61,8 +70,11 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
 
     private final FamilyMappings mappings;
 
+    private final ConnectionRepository connections;
+
     public RouteFamilies(ProviderCatalog catalog, ObjectMapper mapper, CamelContext camel,
-            FamilyMappings mappings) {
+            FamilyMappings mappings, ConnectionRepository connections) {
+        this.connections = connections;
         this.mappings = mappings;
         this.camel = camel;
         this.catalog = catalog;
@@ -118,9 +130,41 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         return new Account(text(me, "id"), text(me, "name"), text(me, "email"));
     }
 
+    /**
+     * {@code direct:<family>.organisations} for a connection, or empty when its family has no such route.
+     */
+    public Optional<JsonNode> organisations(UUID tenantId, Connection connection) {
+        FamilySpec family = catalog.family(connection.provider()).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + ".organisations";
+        if (route == null || !routed(route)) {
+            return Optional.empty();
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", connection.config() == null ? mapper.createObjectNode() : connection.config());
+        return Optional.of(call(route, family.key(), tenantId, connection.id(), null, in));
+    }
+
+    /** {@code direct:<family>.disconnect} for a connection being disconnected; false when its family has none. */
+    public boolean disconnect(UUID tenantId, Connection connection) {
+        FamilySpec family = catalog.family(connection.provider()).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + ".disconnect";
+        if (route == null || !routed(route)) {
+            return false;
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", connection.config() == null ? mapper.createObjectNode() : connection.config());
+        call(route, family.key(), tenantId, connection.id(), null, in);
+        return true;
+    }
+
     private JsonNode call(String route, String provider, UUID tenantId, UUID connectionId, String bearer,
             JsonNode body) {
+        String account = tenantId == null || connectionId == null ? null : connections.find(tenantId, connectionId)
+                .map(Connection::account).map(Account::id).orElse(null);
         return mappings.call(route, body, exchange -> {
+            if (account != null) {
+                exchange.setProperty(ACCOUNT_ID, account);
+            }
             if (tenantId != null) {
                 exchange.setProperty(ProviderCalls.TENANT, tenantId);
             }
@@ -186,6 +230,11 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
             String next = text(page, "nextCursor");
             Long total = page.path("total").isNumber() ? page.get("total").asLong() : null;
             return new Page(items, next == null || next.isBlank() ? null : next, total, text(page, "deltaCursor"));
+        }
+
+        @Override
+        public String statusEvent(String status) {
+            return status == null ? null : entity.statusEvents().get(status);
         }
 
         @Override

@@ -48,20 +48,9 @@ public class ProviderProfiles {
         // Microsoft (onedrive, outlook, outlook-calendar) is a family described as data: identity is its route
         // direct:microsoft.identity (routes/microsoft/identity.camel.yaml); the identity platform has no RFC 7009
         // revocation endpoint for v2 tokens.
-        add(new ProviderProfile("xero", BASIC, true, Map.of(), List.of("offline_access"),
-                (http, s, bearer) -> {
-                    JsonNode list = ok(http.send(Request.get(s.getApiUrl() + "/connections").bearer(bearer)));
-                    JsonNode chosen = null;
-                    for (JsonNode c : list) {
-                        if (chosen == null || "ORGANISATION".equals(text(c, "tenantType")) && !"ORGANISATION".equals(text(chosen, "tenantType"))) {
-                            chosen = c;
-                        }
-                    }
-                    if (chosen == null) {
-                        throw new IdentityException(200, "Xero returned no connected organisation for this grant");
-                    }
-                    return new Account(text(chosen, "tenantId"), text(chosen, "tenantName"), null);
-                },
+        // Xero: identity and the organisations are its routes (routes/xero/identity.camel.yaml); revoking the refresh
+        // token (RFC 7009, HTTP Basic) ends the whole grant.
+        add(new ProviderProfile("xero", BASIC, true, Map.of(), List.of("offline_access"), null,
                 (http, s, c) -> c.refreshToken() == null ? null : revokeResult(http.send(Request.post(s.getRevokeUrl())
                         .header("Authorization", basic(s)).form(Map.of("token", c.refreshToken()))))));
         add(new ProviderProfile("google-drive", FORM, true, Map.of("access_type", "offline", "prompt", "consent"), List.of(),

@@ -319,8 +319,9 @@ public class ProviderCalls {
             Duration wait = retryAfter == null || retryAfter.isBlank() ? backoff429(attempt)
                     : ProviderHttp.parseRetryAfter(retryAfter, properties.getDefaultRetryAfter());
             if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), in.getBody(String.class))) {
-                throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family
-                        + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
+                Instant resume = Instant.now().plus(wait);
+                throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family + " daily API limit reached, resumes at "
+                        + resume.plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), resume);
             }
             if (wait.compareTo(properties.getMaxRetryAfter()) > 0 || attempt >= properties.getMaxAttempts()) {
                 throw new ProviderCallException(Kind.QUOTA, 429, family + " kept answering 429 Too Many Requests",

@@ -130,6 +130,8 @@ public class SyncEngine {
         SyncSource source;
         boolean javaSource;
         SyncContext context;
+        /** The connection's provider account id, for page routes ({@code HubAccountId}). */
+        String account;
         FieldMappings.Compiled mapping;
         boolean incremental;
         String cursor;
@@ -185,6 +187,7 @@ public class SyncEngine {
         SyncRun run = state.run;
         UUID tenantId = run.tenantId();
         Connection connection = activeConnection(run);
+        state.account = connection.account() == null ? null : connection.account().id();
         Optional<SyncSource> bean = sources.bean(connection.provider(), run.entity());
         state.javaSource = bean.isPresent();
         state.source = bean.or(() -> sources.find(connection.provider(), run.entity()))
@@ -227,7 +230,7 @@ public class SyncEngine {
 
     /**
      * Step {@code sync.run.page-request}: what a page route reads — body {@code {cursor, since, mode, from, to, config}},
-     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig} (the run's state stays in
+     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig}, {@code HubAccountId} (the run's state stays in
      * {@code HubSyncRun} for page routes that call a {@link SyncSource} bean).
      */
     public void pageRequest(Exchange exchange) {
@@ -244,6 +247,9 @@ public class SyncEngine {
         exchange.setProperty(io.integrationhub.platform.resilience.ProviderCalls.CONNECTION, context.connectionId());
         exchange.setProperty("HubConfig", context.config() != null && context.config().isObject()
                 ? mapper.convertValue(context.config(), Map.class) : Map.of());
+        if (state.account != null) {
+            exchange.setProperty("HubAccountId", state.account);
+        }
         exchange.getMessage().setBody(in.toString());
         state.page = null;
     }
@@ -464,6 +470,7 @@ public class SyncEngine {
                 runs.progress(run.tenantId(), run.id(), progress);
             }
             publishChanges(run, changes);
+            publishStatusEvents(run.tenantId(), run.connectionId(), run.id(), source, changes);
         });
     }
 
@@ -773,6 +780,71 @@ public class SyncEngine {
         }
         // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.
         events.publishAll(envelopes);
+    }
+
+    /**
+     * A record that reached a status its entity announces (catalog {@code statusEvents}, e.g. {@code invoice.paid}):
+     * the event goes out with the change that wrote it, so a record read again unchanged announces nothing.
+     */
+    private void publishStatusEvents(UUID tenantId, UUID connectionId, UUID runId, SyncSource source, List<Change> changes) {
+        for (Change c : changes) {
+            String type = c.data() == null ? null : source.statusEvent(c.data().path("status").asText(null));
+            if (type == null) {
+                continue;
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("connectionId", connectionId.toString());
+            data.put("recordId", c.recordId().toString());
+            data.put("model", c.model());
+            data.put("externalId", c.externalId());
+            data.put("status", c.data().path("status").asText());
+            if (runId != null) {
+                data.put("syncRunId", runId.toString());
+            }
+            data.put("data", c.data());
+            events.publish(HubTopics.RECORD_CHANGES, connectionId.toString(), type,
+                    "connections/" + connectionId + "/records/" + c.model() + "/" + c.externalId(), tenantId, data);
+        }
+    }
+
+    /**
+     * Records a family route read outside a sync run — a webhook's fetch of the object it names — written like a
+     * page of a pull of {@code entity}: the family's page JSON ({@code {items: [...]}}) as body, exchange properties
+     * (or headers) {@code HubTenantId}, {@code HubConnectionId} and {@code HubEntity}; the connection's own mapping
+     * applies, the changes and status events go out on {@code hub.records.changes}. Answers how many records changed.
+     */
+    public int applyFamilyRecords(Exchange exchange) throws Exception {
+        UUID tenantId = UUID.fromString(value(exchange, "HubTenantId"));
+        UUID connectionId = UUID.fromString(value(exchange, "HubConnectionId"));
+        String entity = value(exchange, "HubEntity");
+        Connection connection = connections.find(tenantId, connectionId).orElseThrow(
+                () -> new IllegalStateException("no connection " + connectionId));
+        SyncSource source = sources.find(connection.provider(), entity).orElseThrow(
+                () -> new IllegalStateException("no pull of " + connection.provider() + "/" + entity));
+        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
+        List<Mapped> good = new ArrayList<>();
+        for (JsonNode raw : jsonPage(exchange.getMessage().getBody(String.class)).path("items")) {
+            Mapped m = source.map(raw);
+            good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
+        }
+        Integer changed = tx.execute(status -> {
+            List<Change> changes = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
+            publishChanges(tenantId, connectionId, null, changes);
+            publishStatusEvents(tenantId, connectionId, null, source, changes);
+            return changes.size();
+        });
+        return changed == null ? 0 : changed;
+    }
+
+    private static String value(Exchange exchange, String name) {
+        Object v = exchange.getProperty(name);
+        if (v == null) {
+            v = exchange.getMessage().getHeader(name);
+        }
+        if (v == null) {
+            throw new IllegalArgumentException(name + " is not set");
+        }
+        return v.toString();
     }
 
     private void publishRun(SyncRun run, String type) {
