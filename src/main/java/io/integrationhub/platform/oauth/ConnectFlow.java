@@ -100,7 +100,7 @@ public class ConnectFlow {
         Connection connection = repository.insert(tenantId, provider.key(), name, ConnectionStatus.PENDING,
                 catalog.scopes(provider), config, endUser);
         Map<String, Object> created = created(connection.id(), provider, ConnectionStatus.PENDING, endUser);
-        created.put("authorizeUrl", authorizeUrl(tenantId, connection.id(), provider, returnUrl));
+        created.put("authorizeUrl", authorizeUrl(tenantId, connection.id(), provider, returnUrl, config));
         return created;
     }
 
@@ -150,12 +150,12 @@ public class ConnectFlow {
                     + catalog.missingSetting(provider) + ".");
         }
         String returnUrl = checkedReturnUrl(body == null ? null : body.path("returnUrl").asText(null));
-        return Map.of("authorizeUrl", authorizeUrl(tenantId, connectionId, provider, returnUrl));
+        return Map.of("authorizeUrl", authorizeUrl(tenantId, connectionId, provider, returnUrl, connection.config()));
     }
 
-    String authorizeUrl(UUID tenantId, UUID connectionId, ProviderDefinition provider, String returnUrl) {
+    String authorizeUrl(UUID tenantId, UUID connectionId, ProviderDefinition provider, String returnUrl, JsonNode config) {
         ProviderProfile profile = profiles.get(provider.key());
-        ProviderSettings settings = catalog.settings(provider);
+        ProviderSettings settings = catalog.settings(provider, config);
         Issued issued = states.issue(tenantId, connectionId, provider.key(), profile.pkce(), returnUrl);
         List<String> scopes = new ArrayList<>(catalog.scopes(provider));
         profile.requiredScopes().stream().filter(s -> !scopes.contains(s)).forEach(scopes::add);
@@ -229,7 +229,7 @@ public class ConnectFlow {
             return new Outcome(connection.id(), ConnectionStatus.ERROR.wire(), pending.returnUrl());
         }
         ProviderProfile profile = profiles.get(providerKey);
-        ProviderSettings settings = catalog.settings(provider);
+        ProviderSettings settings = catalog.settings(provider, connection.config());
         Tokens issued;
         try {
             issued = tokenEndpoint.exchangeCode(profile, settings, code, redirectUri(provider), pending.codeVerifier());
@@ -263,7 +263,7 @@ public class ConnectFlow {
         } else {
             ProviderDefinition provider = catalog.find(connection.provider()).orElseThrow();
             ProviderProfile profile = profiles.get(provider.key());
-            ProviderSettings settings = catalog.settings(provider);
+            ProviderSettings settings = catalog.settings(provider, connection.config());
             try {
                 Connection.Account[] account = new Connection.Account[1];
                 IdentityException[] failure = new IdentityException[1];

@@ -244,7 +244,7 @@ public class TokenManager {
         }
         Tokens tokens;
         try {
-            tokens = withRetries(() -> endpoint.refresh(profile, catalog.settings(definition), go.locked().refreshToken()),
+            tokens = withRetries(() -> endpoint.refresh(profile, catalog.settings(definition, go.connection().config()), go.locked().refreshToken()),
                     deadline);
         } catch (InvalidGrantException e) {
             deadGrant[0] = "refresh refused: " + e.getMessage();

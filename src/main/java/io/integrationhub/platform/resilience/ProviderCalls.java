@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
 import io.integrationhub.platform.resilience.BearerTokens;
+import io.integrationhub.platform.catalog.ProviderCatalog;
 
 /**
  * The Java steps of the platform provider endpoint, the route template {@code provider-endpoint}
@@ -82,8 +83,11 @@ public class ProviderCalls {
     private final ObjectProvider<BearerTokens> tokens;
     private final Environment environment;
 
+    private final io.integrationhub.platform.catalog.ProviderCatalog catalog;
+
     public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
-            Environment environment) {
+            Environment environment, io.integrationhub.platform.catalog.ProviderCatalog catalog) {
+        this.catalog = catalog;
         this.properties = properties;
         this.budget = budget;
         this.tokens = tokens;
@@ -110,6 +114,13 @@ public class ProviderCalls {
             String base = environment.getProperty("hub.providers." + family + ".api-url");
             if (base == null || base.isBlank()) {
                 throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
+            }
+            if (base.contains(ProviderCatalog.CONNECTION_URL)) {
+                // A family whose API lives at each connection's own base URL (catalog.json connectionUrl, e.g. a
+                // Simpro build): {connectionUrl} in the API URL and in the route's URL is that connection's.
+                String own = connectionUrl(exchange, family);
+                base = base.replace(ProviderCatalog.CONNECTION_URL, own);
+                url = url == null ? null : url.replace(ProviderCatalog.CONNECTION_URL, own);
             }
             String root = base.endsWith("/") ? base : base + "/";
             if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
@@ -331,6 +342,36 @@ public class ProviderCalls {
                     + " rejected the connection's token even after a refresh" + detail, null);
         }
         throw new ProviderCallException(Kind.REJECTED, status, family + " rejected the request with " + status + detail, null);
+    }
+
+    /**
+     * The connection's base URL: its config field named by the family's {@code connectionUrl} (exchange property
+     * {@code HubConfig}, checked again as when it was stored), else the operator's
+     * {@code hub.providers.<family>.connection-url} (one account for the whole hub).
+     */
+    private String connectionUrl(Exchange exchange, String family) {
+        io.integrationhub.platform.catalog.ProviderDefinition definition = catalog.find(family)
+                .orElseThrow(() -> new IllegalStateException(family + " is not in the catalog"));
+        io.integrationhub.platform.catalog.FamilySpec spec = catalog.family(family).orElseThrow();
+        Object config = exchange.getProperty("HubConfig");
+        String own = config instanceof java.util.Map<?, ?> map && spec.connectionUrl() != null
+                && map.get(spec.connectionUrl().config()) instanceof String text ? text.trim() : null;
+        if (own == null || own.isEmpty()) {
+            own = environment.getProperty("hub.providers." + definition.settingsKey() + ".connection-url");
+            if (own == null || own.isBlank()) {
+                throw new IllegalArgumentException(family + ": the connection has no base URL (config."
+                        + (spec.connectionUrl() == null ? "?" : spec.connectionUrl().config()) + ")");
+            }
+        } else {
+            String problem = catalog.connectionUrlProblem(definition, own);
+            if (problem != null) {
+                throw new IllegalArgumentException(family + ": the connection's base URL is refused: " + problem);
+            }
+        }
+        while (own.endsWith("/")) {
+            own = own.substring(0, own.length() - 1);
+        }
+        return own;
     }
 
     private static boolean isAbsoluteHttp(String url) {
