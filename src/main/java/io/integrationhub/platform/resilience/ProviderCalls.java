@@ -275,6 +275,9 @@ public class ProviderCalls {
 
     /** After an attempt: wait and try again (5xx, timeouts, 429, one 401 refresh), or stop. */
     public void decide(Exchange exchange) throws InterruptedException {
+        // camel-resilience4j's fallback marks the exchange's exception handled (EXCEPTION_HANDLED); left set, an
+        // enclosing doCatch (a sync run's sync.run.catch) would skip the ProviderCallException this call ends with.
+        exchange.removeProperty(ExchangePropertyKey.EXCEPTION_HANDLED.getName());
         String family = exchange.getProperty(FAMILY, String.class);
         int attempt = exchange.getProperty(ATTEMPT, 1, Integer.class);
         ProviderServerError failure = exchange.getProperty(TRANSIENT, ProviderServerError.class);
