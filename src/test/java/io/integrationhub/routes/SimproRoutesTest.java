@@ -191,6 +191,23 @@ class SimproRoutesTest extends FamilyRoutesTestSupport {
         assertThat(chosen.path("name").asText()).isEqualTo("Acme North");
     }
 
+    @Test
+    void theSandboxBuildPagesLikeSimproAndFiltersByDateModified() {
+        String list = "jsonata:file:" + routesDir() + "/simpro/sandbox/list.jsonata?contentCache=false"
+                + "&inputType=JsonString&outputType=JsonString";
+        JsonNode jobs = json(template.requestBody(list, "{\"path\":\"/sandbox/simpro-api/api/v1.0/companies/0/jobs/\","
+                + "\"page\":\"3\",\"pageSize\":\"250\",\"modifiedSince\":\"\"}", String.class));
+        assertThat(jobs.path("total").asInt()).isEqualTo(600);
+        assertThat(jobs.path("pages").asInt()).isEqualTo(3);
+        assertThat(jobs.path("count").asInt()).isEqualTo(100);
+        assertThat(jobs.path("results").get(0).path("ID").asInt()).isEqualTo(1501);
+        assertThat(jobs.path("results").get(0).path("Customer").path("ID").asInt()).isBetween(1, 12);
+        JsonNode changed = json(template.requestBody(list, "{\"path\":\"/x/companies/0/customers/\",\"page\":\"\","
+                + "\"pageSize\":\"\",\"modifiedSince\":\"ge(2026-11-09T23:00:00Z)\"}", String.class));
+        assertThat(changed.path("total").asInt()).isEqualTo(4);
+        assertThat(changed.path("results").get(0).path("GivenName").asText()).isEqualTo("Jordan");
+    }
+
     // --- helpers ------------------------------------------------------------------------------------------------
 
     void answer(String body, String total, String pages) {
