@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>{@code key}, {@code name}, {@code category}, {@code webhooks};</li>
  * <li>{@code auth}: {@code type} ({@code oauth2} | {@code api_key}), {@code clientAuth} ({@code form} | {@code basic} |
  * {@code json} | {@code basic-json}), {@code pkce}, {@code authorizeParams}, {@code scopes}, {@code scopeSeparator},
- * {@code requiredScopes};</li>
+ * {@code requiredScopes}, {@code clientCredentials} (a tenant may connect with its own key pair instead of consent:
+ * the client credentials grant);</li>
  * <li>{@code endpoints}: default {@code authorize-url}, {@code token-url}, {@code revoke-url}, {@code api-url}
  * (each overridden by {@code hub.providers.<key>.*}); {@code sandbox}: the same, relative to the hub's public URL,
  * used when the provider sandbox is on;</li>
@@ -57,7 +58,8 @@ public record FamilySpec(
         int order,
         boolean javaIdentity,
         Path folder,
-        ConnectionUrl connectionUrl) {
+        ConnectionUrl connectionUrl,
+        boolean clientCredentials) {
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]{1,40}");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,60}");
@@ -154,7 +156,8 @@ public record FamilySpec(
                 spec.path("settingsKey").asText(key), spec.path("order").asInt(1000),
                 "java".equals(auth.path("identity").asText("route")), folder,
                 spec.hasNonNull("connectionUrl") ? new ConnectionUrl(spec.path("connectionUrl").path("config").asText("baseUrl"),
-                        list(spec.path("connectionUrl").path("hosts"))) : null);
+                        list(spec.path("connectionUrl").path("hosts"))) : null,
+                auth.path("clientCredentials").asBoolean(false));
     }
 
     private static String name(JsonNode node, String what) {

@@ -46,6 +46,9 @@ public final class SimproFake {
     public static final String CLIENT_ID = "simpro-test-client";
     public static final String CLIENT_SECRET = "simpro-test-secret";
     public static final String COMPANY = "Acme Plumbing Pty Ltd";
+    /** A key pair the build issued to one tenant (client credentials grant only). */
+    public static final String KEY_ID = "build-key-7f3a";
+    public static final String KEY_SECRET = "build-secret-91bc";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LIST = Pattern.compile("/api/v1\\.0/companies/(\\d+)/(customers|sites|jobs|quotes)/?");
@@ -115,6 +118,11 @@ public final class SimproFake {
     public void clearCalls() {
         calls.clear();
         tokenCalls.clear();
+    }
+
+    /** Every access token stops working: the next call answers 401 until the hub gets a new one. */
+    public void expireAccessTokens() {
+        accessTokens.clear();
     }
 
     public void clearFaults() {
@@ -206,12 +214,21 @@ public final class SimproFake {
     private void token(HttpExchange ex) throws IOException {
         Map<String, String> form = parse(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         tokenCalls.add(form);
-        if (!"POST".equals(ex.getRequestMethod()) || !CLIENT_ID.equals(form.get("client_id"))
-                || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+        String grant = form.get("grant_type");
+        boolean hub = CLIENT_ID.equals(form.get("client_id")) && CLIENT_SECRET.equals(form.get("client_secret"));
+        boolean tenant = "client_credentials".equals(grant) && KEY_ID.equals(form.get("client_id"))
+                && KEY_SECRET.equals(form.get("client_secret"));
+        if (!"POST".equals(ex.getRequestMethod()) || !hub && !tenant) {
             send(ex, 401, "{\"error\":\"invalid_client\"}", Map.of());
             return;
         }
-        String grant = form.get("grant_type");
+        if (tenant) {
+            String access = "at-" + UUID.randomUUID();
+            accessTokens.add(access);
+            send(ex, 200, JSON.createObjectNode().put("access_token", access).put("token_type", "Bearer")
+                    .put("expires_in", 3600).toString(), Map.of());
+            return;
+        }
         boolean ok = "authorization_code".equals(grant) && form.getOrDefault("code", "").startsWith("code-")
                 || "refresh_token".equals(grant) && refreshTokens.remove(form.getOrDefault("refresh_token", ""));
         if (!ok) {

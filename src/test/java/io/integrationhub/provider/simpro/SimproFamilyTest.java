@@ -297,4 +297,36 @@ class SimproFamilyTest extends HubIntegrationTest {
         assertThat(SIMPRO.calls("jobs")).extracting(SimproFake.Call::page).containsExactly(1, 2, 3, 3, 4);
         assertThat(records(t, "job")).hasSize(1000);
     }
+
+    @Test
+    @Order(7)
+    void shouldConnectWithTheTenantsOwnKeyPairAndGrantAgainWhenTheBuildRefusesTheToken() {
+        SIMPRO.seed(3, 0, 10, 0);
+        String key = newTenantKey();
+        String build = "{\"provider\":\"simpro\",\"config\":{\"buildUrl\":\"" + SIMPRO.root() + "\"},";
+        HubClient.Response refused = hub.post("/api/v1/connections", key, build
+                + "\"credentials\":{\"clientId\":\"" + SimproFake.KEY_ID + "\",\"clientSecret\":\"wrong\"}}");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.body()).contains("/credentials");
+
+        HubClient.Response created = hub.post("/api/v1/connections", key, build + "\"credentials\":{\"clientId\":\""
+                + SimproFake.KEY_ID + "\",\"clientSecret\":\"" + SimproFake.KEY_SECRET + "\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("status").asText()).isEqualTo("active");
+        Tenant t = new Tenant(key, UUID.fromString(created.json().path("id").asText()));
+        JsonNode connection = hub.get(t.path(), key).json();
+        assertThat(connection.path("account").path("name").asText()).isEqualTo(SimproFake.COMPANY);
+        assertThat(connection.toString()).doesNotContain(SimproFake.KEY_SECRET).doesNotContain(SimproFake.KEY_ID);
+        assertThat(SIMPRO.tokenCalls()).last().satisfies(c -> assertThat(c)
+                .containsEntry("grant_type", "client_credentials").containsEntry("client_id", SimproFake.KEY_ID));
+
+        SIMPRO.expireAccessTokens();
+        SIMPRO.clearCalls();
+        JsonNode run = sync(t, "customer", "full");
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(run.path("created").asLong()).isEqualTo(3);
+        assertThat(SIMPRO.tokenCalls()).hasSize(1);
+        assertThat(SIMPRO.tokenCalls().get(0)).containsEntry("grant_type", "client_credentials")
+                .containsEntry("client_secret", SimproFake.KEY_SECRET);
+    }
 }
