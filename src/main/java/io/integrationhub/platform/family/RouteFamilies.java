@@ -244,11 +244,46 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
             JsonNode out = call(family.actionRoute(action.name()), family.key(), context.tenantId(), context.connectionId(), null,
                     input(context, data, existing));
             String externalId = text(out, "externalId");
+            if (externalId == null && text(out, "error") != null) {
+                // The provider refused this object (e.g. one item of a batch call): a 502 for the action's caller.
+                throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0,
+                        family.key() + " refused it: " + text(out, "error"), null);
+            }
             if (externalId == null) {
                 throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0,
                         family.key() + " " + action.name() + " answered no externalId", null);
             }
             return new Result(externalId, text(out, "version"), out.has("response") ? out.get("response") : null);
+        }
+
+        /**
+         * {@code direct:<key>.action.<name>.batch} when the family has one: in {@code {items: [{localRef, data, link}],
+         * config}}, out {@code {results: [{localRef, externalId, version?}], errors: [{localRef, message}]}}.
+         */
+        @Override
+        public List<BatchOutcome> pushBatch(SyncContext context, List<BatchItem> items) throws Exception {
+            String route = family.actionRoute(action.name()) + ".batch";
+            if (!routed(route)) {
+                return PushTarget.super.pushBatch(context, items);
+            }
+            ObjectNode in = mapper.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode list = in.putArray("items");
+            for (BatchItem item : items) {
+                ObjectNode one = input(context, item.data(), item.existing());
+                one.remove("config");
+                one.put("localRef", item.localRef());
+                list.add(one);
+            }
+            in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
+            JsonNode out = call(route, family.key(), context.tenantId(), context.connectionId(), null, in);
+            java.util.Map<String, BatchOutcome> byRef = new java.util.HashMap<>();
+            out.path("results").forEach(r -> byRef.put(text(r, "localRef"), new BatchOutcome(
+                    new Result(text(r, "externalId"), text(r, "version"), null), null)));
+            out.path("errors").forEach(e -> byRef.put(text(e, "localRef"), new BatchOutcome(null,
+                    new ProviderCallException(ProviderCallException.Kind.REJECTED, 0, family.key() + " refused it: "
+                            + text(e, "message"), null))));
+            return items.stream().map(i -> byRef.getOrDefault(i.localRef(), new BatchOutcome(null,
+                    new IllegalStateException(family.key() + " " + action.name() + " answered nothing for it")))).toList();
         }
 
         @Override

@@ -77,6 +77,10 @@ public class ProviderCalls {
     private static final String PASS = "ProviderPassThrough";
     private static final String BREAKER_WAIT = "ProviderBreakerWait";
     private static final String HEADERS = "ProviderRequestHeaders";
+    /** Template parameter rateLimitHeaders: {@code <remaining header>|<interval-ms header>}, or {@code none}. */
+    private static final String RATE_LIMIT = "ProviderRateLimitHeaders";
+    /** Per family and connection: the burst window the provider said is used up lasts until then (epoch ms). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> burstSpent = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ResilienceProperties properties;
     private final ProviderBudget budget;
@@ -154,6 +158,17 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, false);
         exchange.removeProperty(TRANSIENT);
         exchange.setProperty(FAILURE, new Failure());
+        Long spentUntil = burstSpent.get(family + ":" + connection(exchange));
+        long burstWait = spentUntil == null ? 0 : Math.min(spentUntil - System.currentTimeMillis(),
+                properties.getMaxRetryAfter().toMillis());
+        if (burstWait > 0) {
+            try {
+                Thread.sleep(burstWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the burst window", null);
+            }
+        }
         try {
             // The identity call right after consent has no tenant context yet: it shares one fair-queue slot.
             UUID tenant = tenant(exchange);
@@ -279,6 +294,7 @@ public class ProviderCalls {
         // enclosing doCatch (a sync run's sync.run.catch) would skip the ProviderCallException this call ends with.
         exchange.removeProperty(ExchangePropertyKey.EXCEPTION_HANDLED.getName());
         String family = exchange.getProperty(FAMILY, String.class);
+        noteBurstWindow(exchange, family);
         int attempt = exchange.getProperty(ATTEMPT, 1, Integer.class);
         ProviderServerError failure = exchange.getProperty(TRANSIENT, ProviderServerError.class);
         if (failure != null) {
@@ -331,7 +347,7 @@ public class ProviderCalls {
         in.removeHeaders("Camel*");
         String pass = exchange.getProperty(PASS, String.class);
         for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT,
-                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS}) {
+                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS, RATE_LIMIT}) {
             exchange.removeProperty(p);
         }
         in.setHeader("ProviderStatus", status);
@@ -384,6 +400,30 @@ public class ProviderCalls {
                     && uri.getHost() != null;
         } catch (IllegalArgumentException malformed) {
             return false;
+        }
+    }
+
+    /**
+     * A provider that announces its burst window in headers (template parameter rateLimitHeaders): when the answer
+     * says no request is left in the window, the connection's next call waits the window's length.
+     */
+    private void noteBurstWindow(Exchange exchange, String family) {
+        String names = exchange.getProperty(RATE_LIMIT, String.class);
+        if (names == null || "none".equals(names) || !names.contains("|")) {
+            return;
+        }
+        Message in = exchange.getMessage();
+        String remaining = in.getHeader(names.substring(0, names.indexOf('|')), String.class);
+        String interval = in.getHeader(names.substring(names.indexOf('|') + 1), String.class);
+        String key = family + ":" + connection(exchange);
+        try {
+            if (remaining != null && Long.parseLong(remaining.trim()) <= 0 && interval != null) {
+                burstSpent.put(key, System.currentTimeMillis() + Long.parseLong(interval.trim()));
+            } else if (remaining != null) {
+                burstSpent.remove(key);
+            }
+        } catch (NumberFormatException e) {
+            burstSpent.remove(key);
         }
     }
 

@@ -58,7 +58,32 @@ public interface PushTarget {
         return null;
     }
 
+    /**
+     * Push runs: several objects in one go, for providers with a batch API (HubSpot {@code batch/upsert}). Each
+     * outcome answers the item at the same position: a result, or the failure of that item alone (the provider
+     * refused it; the others went through). A failure of the whole call is thrown. Default: one {@link #push} each.
+     */
+    default List<BatchOutcome> pushBatch(SyncContext context, List<BatchItem> items) throws Exception {
+        List<BatchOutcome> outcomes = new java.util.ArrayList<>(items.size());
+        for (BatchItem item : items) {
+            try {
+                outcomes.add(new BatchOutcome(push(context, item.data(), item.existing()), null));
+            } catch (Exception e) {
+                outcomes.add(new BatchOutcome(null, e));
+            }
+        }
+        return outcomes;
+    }
+
     enum Kind { UPSERT, DELETE }
+
+    /** One object of a batch push: its local reference, the data to send and its link (null: create). */
+    record BatchItem(String localRef, JsonNode data, Link existing) {
+    }
+
+    /** What became of one object of a batch push: its result, or why the provider refused it. */
+    record BatchOutcome(Result result, Exception failure) {
+    }
 
     /** The provider object a local reference was pushed to before. */
     record Link(String externalId, String version) {

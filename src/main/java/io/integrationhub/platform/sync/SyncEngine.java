@@ -488,21 +488,39 @@ public class SyncEngine {
             long created = 0;
             long updated = 0;
             List<Object[]> bad = new ArrayList<>();
+            List<RecordLinks.Link> sendable = new ArrayList<>();
             for (RecordLinks.Link link : page) {
-                try {
-                    if (link.data() == null) {
-                        throw new IllegalStateException("the data last pushed was not kept for this link; run the action again");
-                    }
-                    PushTarget.Result result = writer.push(context, link.data(),
-                            new PushTarget.Link(link.externalId(), link.version()));
-                    links.repushed(tenantId, connection.id(), model, link, result);
-                    if (Objects.equals(link.externalId(), result.externalId())) {
-                        updated++;
-                    } else {
-                        created++;
-                    }
-                } catch (Exception e) {
-                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), link.data()), itemFailure(e)});
+                if (link.data() == null) {
+                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), null), new IllegalStateException(
+                            "the data last pushed was not kept for this link; run the action again")});
+                } else {
+                    sendable.add(link);
+                }
+            }
+            // One call of the family's batch writer (one push each where it has none); the provider may refuse some items.
+            List<PushTarget.BatchOutcome> outcomes;
+            try {
+                outcomes = sendable.isEmpty() ? List.of() : writer.pushBatch(context, sendable.stream()
+                        .map(l -> new PushTarget.BatchItem(l.localRef(), l.data(), new PushTarget.Link(l.externalId(), l.version())))
+                        .toList());
+            } catch (Exception e) {
+                RuntimeException failure = itemFailure(e);
+                outcomes = sendable.stream().map(l -> new PushTarget.BatchOutcome(null, failure)).toList();
+            }
+            for (int i = 0; i < sendable.size(); i++) {
+                RecordLinks.Link link = sendable.get(i);
+                PushTarget.BatchOutcome outcome = i < outcomes.size() ? outcomes.get(i)
+                        : new PushTarget.BatchOutcome(null, new IllegalStateException("the provider answered nothing for it"));
+                if (outcome.failure() != null || outcome.result() == null) {
+                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), link.data()), outcome.failure() == null
+                            ? new IllegalStateException("the provider answered no id for it") : itemFailure(outcome.failure())});
+                    continue;
+                }
+                links.repushed(tenantId, connection.id(), model, link, outcome.result());
+                if (Objects.equals(link.externalId(), outcome.result().externalId())) {
+                    updated++;
+                } else {
+                    created++;
                 }
             }
             boolean last = page.size() < batch;
@@ -695,18 +713,21 @@ public class SyncEngine {
             return;
         }
         List<OutboxMessage> envelopes = new ArrayList<>(changes.size());
+        String connectionId = run.connectionId().toString();
+        String runId = run.id().toString();
         for (Change c : changes) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("connectionId", run.connectionId().toString());
+            // a tree, not a map: the record's data is set into the event as it is, not copied
+            ObjectNode data = mapper.createObjectNode();
+            data.put("connectionId", connectionId);
             data.put("recordId", c.recordId().toString());
             data.put("model", c.model());
             data.put("externalId", c.externalId());
             data.put("change", c.kind().name());
-            data.put("syncRunId", run.id().toString());
+            data.put("syncRunId", runId);
             if (c.data() != null) {
-                data.put("data", c.data());
+                data.set("data", c.data());
             }
-            envelopes.add(events.message(HubTopics.RECORD_CHANGES, run.connectionId().toString(), "record." + c.kind().name(),
+            envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId, "record." + c.kind().name(),
                     "connections/" + run.connectionId() + "/records/" + c.model() + "/" + c.externalId(), run.tenantId(), data));
         }
         // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.
