@@ -345,16 +345,21 @@ async function consentFinished(connectionId, status) {
   } catch (err) { showError(err); }
 }
 
-async function connect(provider) {
+async function connect(provider, config = null, opened = null) {
   if (provider.authType === 'api_key') { openKeyDialog(provider); return; }
-  const popup = openPopup();
+  const popup = opened || openPopup();
   if (!popup) { toast('Allow pop-ups for this page to connect.', 'error'); return; }
   try {
-    const created = await api('/connections', { method: 'POST', body: { provider: provider.key } });
+    const created = await api('/connections', { method: 'POST', body: { provider: provider.key, ...(config ? { config } : {}) } });
     popup.location.href = created.authorizeUrl;
     watchConsent(created.id, popup, { status: 'pending' });
     await loadCatalog();
   } catch (err) {
+    // A provider whose account lives at its own URL (a Simpro build's buildUrl) needs it before consent: ask once.
+    const missing = !config && err instanceof ApiError && err.status === 422 && (err.problem.errors || [])
+      .find((e) => /^\/config\/[A-Za-z]+$/.test(e.field || '') && /^required/.test(e.message || ''));
+    const value = missing && window.prompt(`${provider.name}: ${missing.message}`);
+    if (value && value.trim()) { connect(provider, { [missing.field.slice('/config/'.length)]: value.trim() }, popup); return; }
     popup.close();
     showError(err);
   }

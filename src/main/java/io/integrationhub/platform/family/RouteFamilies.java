@@ -124,9 +124,14 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
 
     /** The family's identity route with a token just issued (no vault entry needed). */
     @Override
-    public Account fetch(String provider, String bearer) {
+    public Account fetch(String provider, String connectionUrl, String bearer) {
         FamilySpec family = catalog.family(provider).orElseThrow();
-        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, mapper.createObjectNode());
+        ObjectNode in = mapper.createObjectNode();
+        if (connectionUrl != null && family.connectionUrl() != null) {
+            // The connection's base URL, as its config holds it (the provider endpoint resolves {connectionUrl}).
+            in.putObject("config").put(family.connectionUrl().config(), connectionUrl);
+        }
+        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, in);
         return new Account(text(me, "id"), text(me, "name"), text(me, "email"));
     }
 

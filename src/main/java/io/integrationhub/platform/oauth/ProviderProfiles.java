@@ -145,7 +145,8 @@ public class ProviderProfiles {
      * {@code direct:<family>.identity}.
      */
     public interface FamilyIdentity {
-        Account fetch(String provider, String bearer);
+        /** {@code connectionUrl}: the connection's base URL where its family has one per connection, else null. */
+        Account fetch(String provider, String connectionUrl, String bearer);
     }
 
     public ProviderProfile get(String key) {
@@ -161,7 +162,7 @@ public class ProviderProfiles {
                 throw new IllegalArgumentException("no Java identity for provider " + key);
             }
             return new ProviderProfile(key, auth, family.pkce(), family.authorizeParams(), family.requiredScopes(),
-                    family.javaIdentity() ? java.identity() : (http, s, bearer) -> familyIdentity(key, bearer),
+                    family.javaIdentity() ? java.identity() : (http, s, bearer) -> familyIdentity(key, s.getConnectionUrl(), bearer),
                     java != null ? java.revocation() : null, tokenHeaders(key));
         }
         ProviderProfile p = profiles.get(key);
@@ -171,13 +172,13 @@ public class ProviderProfiles {
         return p;
     }
 
-    private Account familyIdentity(String key, String bearer) {
+    private Account familyIdentity(String key, String connectionUrl, String bearer) {
         FamilyIdentity identity = identities.getIfAvailable();
         if (identity == null) {
             throw new IdentityException(0, "no identity route runner is configured");
         }
         try {
-            return identity.fetch(key, bearer);
+            return identity.fetch(key, connectionUrl, bearer);
         } catch (io.integrationhub.platform.resilience.ProviderCallException e) {
             if (e.kind() == io.integrationhub.platform.resilience.ProviderCallException.Kind.UNAVAILABLE
                     || e.kind() == io.integrationhub.platform.resilience.ProviderCallException.Kind.QUOTA) {

@@ -67,6 +67,17 @@ public class TokenEndpoint {
         return call(profile, settings, fields);
     }
 
+    /** The client credentials grant (RFC 6749 §4.4) with a tenant's own key pair at the provider's token URL. */
+    public Tokens clientCredentials(ProviderProfile profile, ProviderSettings settings, String clientId, String clientSecret) {
+        ProviderSettings own = new ProviderSettings();
+        own.setTokenUrl(settings.getTokenUrl());
+        own.setClientId(clientId);
+        own.setClientSecret(clientSecret);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "client_credentials");
+        return call(profile, own, fields);
+    }
+
     private Tokens call(ProviderProfile profile, ProviderSettings settings, Map<String, String> fields) {
         Request request = Request.post(settings.getTokenUrl());
         switch (profile.clientAuth()) {

@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
 import io.integrationhub.platform.resilience.BearerTokens;
+import io.integrationhub.platform.catalog.ProviderCatalog;
 
 /**
  * The Java steps of the platform provider endpoint, the route template {@code provider-endpoint}
@@ -86,8 +87,11 @@ public class ProviderCalls {
     private final ObjectProvider<BearerTokens> tokens;
     private final Environment environment;
 
+    private final io.integrationhub.platform.catalog.ProviderCatalog catalog;
+
     public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
-            Environment environment) {
+            Environment environment, io.integrationhub.platform.catalog.ProviderCatalog catalog) {
+        this.catalog = catalog;
         this.properties = properties;
         this.budget = budget;
         this.tokens = tokens;
@@ -114,6 +118,13 @@ public class ProviderCalls {
             String base = environment.getProperty("hub.providers." + family + ".api-url");
             if (base == null || base.isBlank()) {
                 throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
+            }
+            if (base.contains(ProviderCatalog.CONNECTION_URL)) {
+                // A family whose API lives at each connection's own base URL (catalog.json connectionUrl, e.g. a
+                // Simpro build): {connectionUrl} in the API URL and in the route's URL is that connection's.
+                String own = connectionUrl(exchange, family);
+                base = base.replace(ProviderCatalog.CONNECTION_URL, own);
+                url = url == null ? null : url.replace(ProviderCatalog.CONNECTION_URL, own);
             }
             String root = base.endsWith("/") ? base : base + "/";
             if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
@@ -280,6 +291,9 @@ public class ProviderCalls {
 
     /** After an attempt: wait and try again (5xx, timeouts, 429, one 401 refresh), or stop. */
     public void decide(Exchange exchange) throws InterruptedException {
+        // camel-resilience4j's fallback marks the exchange's exception handled (EXCEPTION_HANDLED); left set, an
+        // enclosing doCatch (a sync run's sync.run.catch) would skip the ProviderCallException this call ends with.
+        exchange.removeProperty(ExchangePropertyKey.EXCEPTION_HANDLED.getName());
         String family = exchange.getProperty(FAMILY, String.class);
         noteBurstWindow(exchange, family);
         int attempt = exchange.getProperty(ATTEMPT, 1, Integer.class);
@@ -361,6 +375,36 @@ public class ProviderCalls {
     private static boolean passesExplicitly(Exchange exchange, int status) {
         String pass = exchange.getProperty(PASS, String.class);
         return pass != null && Arrays.stream(pass.split(",")).map(String::trim).anyMatch(Integer.toString(status)::equals);
+    }
+
+    /**
+     * The connection's base URL: its config field named by the family's {@code connectionUrl} (exchange property
+     * {@code HubConfig}, checked again as when it was stored), else the operator's
+     * {@code hub.providers.<family>.connection-url} (one account for the whole hub).
+     */
+    private String connectionUrl(Exchange exchange, String family) {
+        io.integrationhub.platform.catalog.ProviderDefinition definition = catalog.find(family)
+                .orElseThrow(() -> new IllegalStateException(family + " is not in the catalog"));
+        io.integrationhub.platform.catalog.FamilySpec spec = catalog.family(family).orElseThrow();
+        Object config = exchange.getProperty("HubConfig");
+        String own = config instanceof java.util.Map<?, ?> map && spec.connectionUrl() != null
+                && map.get(spec.connectionUrl().config()) instanceof String text ? text.trim() : null;
+        if (own == null || own.isEmpty()) {
+            own = environment.getProperty("hub.providers." + definition.settingsKey() + ".connection-url");
+            if (own == null || own.isBlank()) {
+                throw new IllegalArgumentException(family + ": the connection has no base URL (config."
+                        + (spec.connectionUrl() == null ? "?" : spec.connectionUrl().config()) + ")");
+            }
+        } else {
+            String problem = catalog.connectionUrlProblem(definition, own);
+            if (problem != null) {
+                throw new IllegalArgumentException(family + ": the connection's base URL is refused: " + problem);
+            }
+        }
+        while (own.endsWith("/")) {
+            own = own.substring(0, own.length() - 1);
+        }
+        return own;
     }
 
     private static boolean isAbsoluteHttp(String url) {
