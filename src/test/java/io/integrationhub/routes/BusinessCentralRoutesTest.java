@@ -110,7 +110,7 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
             }
         });
         registry.bind("providerCalls", new ProviderCalls(resilience, new ProviderBudget(resilience),
-                beans.getBeanProvider(BearerTokens.class), environment));
+                beans.getBeanProvider(BearerTokens.class), environment, null));
         registry.bind("provider-http", new HttpComponent());
         registry.bind("providerHttpClientConfigurer", CamelHttpClients.withoutRetriesOrRedirects(Duration.ofSeconds(5),
                 Duration.ofSeconds(10)));

@@ -87,10 +87,10 @@ public class ProviderCalls {
     private final ObjectProvider<BearerTokens> tokens;
     private final Environment environment;
 
-    private final io.integrationhub.platform.catalog.ProviderCatalog catalog;
+    private final ProviderCatalog catalog;
 
     public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
-            Environment environment, io.integrationhub.platform.catalog.ProviderCatalog catalog) {
+            Environment environment, ProviderCatalog catalog) {
         this.catalog = catalog;
         this.properties = properties;
         this.budget = budget;
