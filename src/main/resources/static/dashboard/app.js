@@ -715,7 +715,12 @@ function renderRun(runId, entry) {
   const r = entry.run;
   const bar = view.querySelector('progress');
   const total = r.recordsTotal || 0;
-  if (r.status === 'succeeded') {
+  // A family that measures its own progress (Square's sales backfill: the dates covered) moves the bar by it.
+  const share = typeof r.progress === 'number' && !total ? r.progress : null;
+  if (share !== null && r.status === 'running') {
+    bar.max = 1000;
+    bar.value = Math.round(share * 1000);
+  } else if (r.status === 'succeeded') {
     bar.max = Math.max(1, total || r.recordsProcessed);
     bar.value = bar.max;
   } else if (total > 0) {
@@ -727,7 +732,8 @@ function renderRun(runId, entry) {
     bar.max = Math.max(1, r.recordsProcessed);
     bar.value = r.recordsProcessed;
   }
-  const pct = total > 0 ? ` (${Math.round((100 * Math.min(r.recordsProcessed, total)) / total)}%)` : '';
+  const pct = total > 0 ? ` (${Math.round((100 * Math.min(r.recordsProcessed, total)) / total)}%)`
+    : share !== null ? ` (${Math.round(100 * share)}%)` : '';
   const text = `${r.status[0].toUpperCase()}${r.status.slice(1)} · ${r.recordsProcessed}${total ? ` of ${total}` : ''} records${pct}`;
   view.querySelector('.progress-text').textContent = text;
   bar.setAttribute('aria-valuetext', text);

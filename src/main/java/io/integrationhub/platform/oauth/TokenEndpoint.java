@@ -89,7 +89,7 @@ public class TokenEndpoint {
                         body.put(k, v);
                     }
                 });
-                request.json(body.toString()).header("Square-Version", ProviderProfiles.SQUARE_VERSION);
+                request.json(body.toString());
             }
             default -> {
                 Map<String, String> all = new LinkedHashMap<>(fields);
@@ -98,6 +98,7 @@ public class TokenEndpoint {
                 request.form(all);
             }
         }
+        profile.tokenHeaders().forEach(request::header);
         Response r = http.send(request);
         JsonNode json = r.json();
         if (r.transientFailure()) {

@@ -89,7 +89,7 @@ public class TokenManager {
         if (current.apiKey() != null) {
             return current.apiKey();
         }
-        long skew = properties.getRefreshSkew().toSeconds();
+        long skew = Math.max(properties.getRefreshSkew().toSeconds(), profiles.refreshLead(connection.provider()).toSeconds());
         if (current.accessValidFor(Instant.now(), skew)) {
             return current.accessToken();
         }

@@ -270,7 +270,7 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
         change.put("X-Goog-Message-Number", "2");
         assertThat(post("/webhooks/google-drive", new byte[0], change, "application/json").status()).isEqualTo(200);
         assertThat(post("/webhooks/google-drive", new byte[0], change, "application/json").status()).isEqualTo(200);
-        assertThat(awaitRows(connection, 1, "ignored").get(0).get("event_type")).isEqualTo("change");
+        assertThat(awaitRows(connection, 1, "processed").get(0).get("event_type")).isEqualTo("change");
 
         change.put("X-Goog-Channel-Token", "forged");
         assertThat(post("/webhooks/google-drive", new byte[0], change, "application/json").status()).isEqualTo(401);
