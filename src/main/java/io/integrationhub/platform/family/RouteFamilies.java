@@ -17,7 +17,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.catalog.FamilySpec;
 import io.integrationhub.platform.catalog.ProviderCatalog;
+import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.Connection.Account;
+import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.oauth.ProviderProfiles;
 import io.integrationhub.platform.resilience.ProviderCallException;
 import io.integrationhub.platform.resilience.ProviderCalls;
@@ -34,13 +36,19 @@ import io.integrationhub.platform.sync.SyncSource;
  * <li>{@code direct:<family>.<entity>.page} — in: {@code {cursor, since, mode, from, to, config}}; out:
  * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}], nextCursor, total?, deltaCursor?}};</li>
  * <li>{@code direct:<family>.action.<name>} — in: {@code {data, link: {externalId, version} | null, config}};
- * out: {@code {externalId, version?, response?}};</li>
+ * out: {@code {externalId, version?, response?}}, or {@code {stale: {version, data, remoteUpdatedAt}}} when the provider
+ * refused the link's version (a conflict under the connection's policy, {@link PushTarget.StaleVersion});</li>
  * <li>{@code direct:<family>.action.<name>.pushed} (optional, push runs) — in: {@code {cursor, config}}; out:
  * {@code {items: [{externalId, createdAt}], nextCursor}};</li>
- * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}}.</li>
+ * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}};</li>
+ * <li>{@code direct:<family>.organisations} (optional) — the organisations (companies, workspaces) the grant reaches,
+ * for {@code GET /api/v1/connections/{id}/organisations}: in {@code {config}}, out {@code {organisations, current}};</li>
+ * <li>{@code direct:<family>.disconnect} (optional) — what the provider should forget when the connection is
+ * disconnected, called with the connection's token before the grant is revoked.</li>
  * </ul>
- * Exchange properties {@code HubTenantId}, {@code HubConnectionId} (or {@code HubBearer}) and {@code HubProvider}
- * (the catalog key) travel with every call,
+ * Exchange properties {@code HubTenantId}, {@code HubConnectionId} (or {@code HubBearer}), {@code HubProvider}
+ * (the catalog key) and {@code HubAccountId} (the connection's provider account, e.g. the Xero organisation chosen at
+ * consent) travel with every call,
  * with {@code HubConfig} (the connection's config as a map) and, for an action on a linked object, {@code HubLinkId}.
  */
 @Component
@@ -52,6 +60,8 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
     public static final String CURSOR = "HubCursor";
     /** The provider id a pushed local reference is linked to (actions), for routes. */
     public static final String LINK_ID = "HubLinkId";
+    /** The connection's provider account id (e.g. the Xero organisation, the Square merchant), for routes. */
+    public static final String ACCOUNT_ID = "HubAccountId";
 
     private final ProviderCatalog catalog;
     private final ObjectMapper mapper;
@@ -60,8 +70,11 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
 
     private final FamilyMappings mappings;
 
+    private final ConnectionRepository connections;
+
     public RouteFamilies(ProviderCatalog catalog, ObjectMapper mapper, CamelContext camel,
-            FamilyMappings mappings) {
+            FamilyMappings mappings, ConnectionRepository connections) {
+        this.connections = connections;
         this.mappings = mappings;
         this.camel = camel;
         this.catalog = catalog;
@@ -94,17 +107,69 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         return camel.getRoutes().stream().anyMatch(r -> r.getEndpoint().getEndpointUri().equals("direct://" + name));
     }
 
+    /**
+     * A family's listing for a connection's settings (e.g. {@code direct:square.locations}): in {@code {config}},
+     * out whatever the route answers; empty when the family has no such route.
+     */
+    public Optional<JsonNode> listing(String provider, String name, UUID tenantId, UUID connectionId, JsonNode config) {
+        FamilySpec family = catalog.family(provider).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + "." + name;
+        if (route == null || !routed(route)) {
+            return Optional.empty();
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", config == null ? mapper.createObjectNode() : config);
+        return Optional.of(call(route, family.key(), tenantId, connectionId, null, in));
+    }
+
     /** The family's identity route with a token just issued (no vault entry needed). */
     @Override
-    public Account fetch(String provider, String bearer) {
+    public Account fetch(String provider, String connectionUrl, String bearer) {
         FamilySpec family = catalog.family(provider).orElseThrow();
-        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, mapper.createObjectNode());
+        ObjectNode in = mapper.createObjectNode();
+        if (connectionUrl != null && family.connectionUrl() != null) {
+            // The connection's base URL, as its config holds it (the provider endpoint resolves {connectionUrl}).
+            in.putObject("config").put(family.connectionUrl().config(), connectionUrl);
+        }
+        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, in);
         return new Account(text(me, "id"), text(me, "name"), text(me, "email"));
+    }
+
+    /**
+     * {@code direct:<family>.organisations} for a connection, or empty when its family has no such route.
+     */
+    public Optional<JsonNode> organisations(UUID tenantId, Connection connection) {
+        FamilySpec family = catalog.family(connection.provider()).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + ".organisations";
+        if (route == null || !routed(route)) {
+            return Optional.empty();
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", connection.config() == null ? mapper.createObjectNode() : connection.config());
+        return Optional.of(call(route, family.key(), tenantId, connection.id(), null, in));
+    }
+
+    /** {@code direct:<family>.disconnect} for a connection being disconnected; false when its family has none. */
+    public boolean disconnect(UUID tenantId, Connection connection) {
+        FamilySpec family = catalog.family(connection.provider()).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + ".disconnect";
+        if (route == null || !routed(route)) {
+            return false;
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", connection.config() == null ? mapper.createObjectNode() : connection.config());
+        call(route, family.key(), tenantId, connection.id(), null, in);
+        return true;
     }
 
     private JsonNode call(String route, String provider, UUID tenantId, UUID connectionId, String bearer,
             JsonNode body) {
+        String account = tenantId == null || connectionId == null ? null : connections.find(tenantId, connectionId)
+                .map(Connection::account).map(Account::id).orElse(null);
         return mappings.call(route, body, exchange -> {
+            if (account != null) {
+                exchange.setProperty(ACCOUNT_ID, account);
+            }
             if (tenantId != null) {
                 exchange.setProperty(ProviderCalls.TENANT, tenantId);
             }
@@ -173,6 +238,11 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         }
 
         @Override
+        public String statusEvent(String status) {
+            return status == null ? null : entity.statusEvents().get(status);
+        }
+
+        @Override
         public Mapped map(JsonNode item) {
             JsonNode data = item.path("data");
             if (!data.isObject()) {
@@ -238,6 +308,12 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         public Result push(SyncContext context, JsonNode data, Link existing) {
             JsonNode out = call(family.actionRoute(action.name()), family.key(), context.tenantId(), context.connectionId(), null,
                     input(context, data, existing));
+            JsonNode stale = out.path("stale");
+            if (stale.isObject()) {
+                // The route's answer when the provider refused the link's version (e.g. BC's 409/412 on If-Match).
+                throw new PushTarget.StaleVersion(text(stale, "version"), stale.path("data"),
+                        instant(text(stale, "remoteUpdatedAt")));
+            }
             String externalId = text(out, "externalId");
             if (externalId == null && text(out, "error") != null) {
                 // The provider refused this object (e.g. one item of a batch call): a 502 for the action's caller.

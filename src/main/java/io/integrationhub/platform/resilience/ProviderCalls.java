@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
 import io.integrationhub.platform.resilience.BearerTokens;
+import io.integrationhub.platform.catalog.ProviderCatalog;
 
 /**
  * The Java steps of the platform provider endpoint, the route template {@code provider-endpoint}
@@ -86,8 +87,11 @@ public class ProviderCalls {
     private final ObjectProvider<BearerTokens> tokens;
     private final Environment environment;
 
+    private final ProviderCatalog catalog;
+
     public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
-            Environment environment) {
+            Environment environment, ProviderCatalog catalog) {
+        this.catalog = catalog;
         this.properties = properties;
         this.budget = budget;
         this.tokens = tokens;
@@ -114,6 +118,13 @@ public class ProviderCalls {
             String base = environment.getProperty("hub.providers." + family + ".api-url");
             if (base == null || base.isBlank()) {
                 throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
+            }
+            if (base.contains(ProviderCatalog.CONNECTION_URL)) {
+                // A family whose API lives at each connection's own base URL (catalog.json connectionUrl, e.g. a
+                // Simpro build): {connectionUrl} in the API URL and in the route's URL is that connection's.
+                String own = connectionUrl(exchange, family);
+                base = base.replace(ProviderCatalog.CONNECTION_URL, own);
+                url = url == null ? null : url.replace(ProviderCatalog.CONNECTION_URL, own);
             }
             String root = base.endsWith("/") ? base : base + "/";
             if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
@@ -234,13 +245,14 @@ public class ProviderCalls {
     }
 
     /**
-     * Inside the circuit breaker, after the call: a 5xx counts as a failure of the provider. The breaker runs its
+     * Inside the circuit breaker, after the call: a 5xx (or a 408) counts as a failure of the provider. The breaker runs its
      * steps on a copy of the exchange and hands the fallback the message as it was before the call, so what the
      * provider answered travels in a holder set up before the breaker.
      */
     public void judge(Exchange exchange) {
         int status = status(exchange);
-        if (status >= 500) {
+        // 408 Request Timeout: the provider gave up waiting (RFC 9110 lets a client repeat the request), like a 5xx.
+        if (status >= 500 || status == 408) {
             Failure failure = exchange.getProperty(FAILURE, Failure.class);
             if (failure != null) {
                 failure.status = status;
@@ -279,6 +291,9 @@ public class ProviderCalls {
 
     /** After an attempt: wait and try again (5xx, timeouts, 429, one 401 refresh), or stop. */
     public void decide(Exchange exchange) throws InterruptedException {
+        // camel-resilience4j's fallback marks the exchange's exception handled (EXCEPTION_HANDLED); left set, an
+        // enclosing doCatch (a sync run's sync.run.catch) would skip the ProviderCallException this call ends with.
+        exchange.removeProperty(ExchangePropertyKey.EXCEPTION_HANDLED.getName());
         String family = exchange.getProperty(FAMILY, String.class);
         noteBurstWindow(exchange, family);
         int attempt = exchange.getProperty(ATTEMPT, 1, Integer.class);
@@ -308,12 +323,19 @@ public class ProviderCalls {
             exchange.setProperty(RETRY, true);
             return;
         }
+        if (status == 429 && passesExplicitly(exchange, status)) {
+            return; // the family waits out its provider's 429 itself (e.g. Drive: exponential, no Retry-After)
+        }
         if (status == 429) {
             Message in = exchange.getMessage();
-            Duration wait = ProviderHttp.parseRetryAfter(in.getHeader("Retry-After", String.class), properties.getDefaultRetryAfter());
+            String retryAfter = in.getHeader("Retry-After", String.class);
+            // A provider that sends no number (Square) gets exponential backoff with jitter from the default wait.
+            Duration wait = retryAfter == null || retryAfter.isBlank() ? backoff429(attempt)
+                    : ProviderHttp.parseRetryAfter(retryAfter, properties.getDefaultRetryAfter());
             if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), in.getBody(String.class))) {
-                throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family
-                        + " daily API limit reached; syncs resume when it resets", Instant.now().plus(wait));
+                Instant resume = Instant.now().plus(wait);
+                throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family + " daily API limit reached, resumes at "
+                        + resume.plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), resume);
             }
             if (wait.compareTo(properties.getMaxRetryAfter()) > 0 || attempt >= properties.getMaxAttempts()) {
                 throw new ProviderCallException(Kind.QUOTA, 429, family + " kept answering 429 Too Many Requests",
@@ -347,6 +369,42 @@ public class ProviderCalls {
                     + " rejected the connection's token even after a refresh" + detail, null);
         }
         throw new ProviderCallException(Kind.REJECTED, status, family + " rejected the request with " + status + detail, null);
+    }
+
+    /** The status is listed by number in the call's {@code ProviderPassThrough} (not just covered by {@code 4xx}). */
+    private static boolean passesExplicitly(Exchange exchange, int status) {
+        String pass = exchange.getProperty(PASS, String.class);
+        return pass != null && Arrays.stream(pass.split(",")).map(String::trim).anyMatch(Integer.toString(status)::equals);
+    }
+
+    /**
+     * The connection's base URL: its config field named by the family's {@code connectionUrl} (exchange property
+     * {@code HubConfig}, checked again as when it was stored), else the operator's
+     * {@code hub.providers.<family>.connection-url} (one account for the whole hub).
+     */
+    private String connectionUrl(Exchange exchange, String family) {
+        io.integrationhub.platform.catalog.ProviderDefinition definition = catalog.find(family)
+                .orElseThrow(() -> new IllegalStateException(family + " is not in the catalog"));
+        io.integrationhub.platform.catalog.FamilySpec spec = catalog.family(family).orElseThrow();
+        Object config = exchange.getProperty("HubConfig");
+        String own = config instanceof java.util.Map<?, ?> map && spec.connectionUrl() != null
+                && map.get(spec.connectionUrl().config()) instanceof String text ? text.trim() : null;
+        if (own == null || own.isEmpty()) {
+            own = environment.getProperty("hub.providers." + definition.settingsKey() + ".connection-url");
+            if (own == null || own.isBlank()) {
+                throw new IllegalArgumentException(family + ": the connection has no base URL (config."
+                        + (spec.connectionUrl() == null ? "?" : spec.connectionUrl().config()) + ")");
+            }
+        } else {
+            String problem = catalog.connectionUrlProblem(definition, own);
+            if (problem != null) {
+                throw new IllegalArgumentException(family + ": the connection's base URL is refused: " + problem);
+            }
+        }
+        while (own.endsWith("/")) {
+            own = own.substring(0, own.length() - 1);
+        }
+        return own;
     }
 
     private static boolean isAbsoluteHttp(String url) {
@@ -390,12 +448,20 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, true);
     }
 
+    private Duration backoff429(int attempt) {
+        return jittered(properties.getDefaultRetryAfter(), attempt, properties.getMaxRetryAfter());
+    }
+
     private Duration backoff(int attempt) {
-        double base = properties.getInitialBackoff().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
+        return jittered(properties.getInitialBackoff(), attempt, properties.getMaxBackoff());
+    }
+
+    /** {@code first × multiplier^(attempt-1)}, randomised by ± the jitter, at most {@code max}. */
+    private Duration jittered(Duration first, int attempt, Duration max) {
+        double base = first.toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
         double jitter = properties.getJitter();
         double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
-        long millis = (long) Math.min(properties.getMaxBackoff().toMillis(), base * factor);
-        return Duration.ofMillis(millis);
+        return Duration.ofMillis((long) Math.min(max.toMillis(), base * factor));
     }
 
     private BearerTokens bearers() {

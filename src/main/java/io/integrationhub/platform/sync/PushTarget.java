@@ -96,6 +96,37 @@ public interface PushTarget {
     record Result(String externalId, String version, JsonNode response) {
     }
 
+    /**
+     * Thrown by {@link #push} when the provider refused the link's version (an {@code If-Match} ETag it no longer
+     * has: someone changed the object since the hub last saw it). Carries what the provider holds now, so the engine
+     * applies the connection's conflict policy instead of overwriting: a conflict row with both versions, and for
+     * a winning local side one more push against {@code version}.
+     */
+    final class StaleVersion extends io.integrationhub.platform.resilience.ProviderCallException {
+        private final String version;
+        private final transient JsonNode remote;
+        private final transient Instant remoteUpdatedAt;
+
+        public StaleVersion(String version, JsonNode remote, Instant remoteUpdatedAt) {
+            super(Kind.REJECTED, 409, "the provider object changed since the hub last saw it", null);
+            this.version = version;
+            this.remote = remote;
+            this.remoteUpdatedAt = remoteUpdatedAt;
+        }
+
+        public String version() {
+            return version;
+        }
+
+        public JsonNode remote() {
+            return remote;
+        }
+
+        public Instant remoteUpdatedAt() {
+            return remoteUpdatedAt;
+        }
+    }
+
     /** A page of objects the hub created at the provider; {@code nextCursor} is null on the last page. */
     record PushedPage(List<Pushed> items, String nextCursor) {
     }

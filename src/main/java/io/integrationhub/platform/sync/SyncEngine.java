@@ -132,12 +132,16 @@ public class SyncEngine {
         SyncSource source;
         boolean javaSource;
         SyncContext context;
+        /** The connection's provider account id, for page routes ({@code HubAccountId}). */
+        String account;
         FieldMappings.Compiled mapping;
         boolean incremental;
         String cursor;
         Page page;
         List<Mapped> good;
         List<Object[]> bad;
+        /** The page route's {@code progress} (0..1, how much of the run's span is covered), when it tells one. */
+        Double progress;
         String outcome;
 
         RunState(SyncRun run, String owner) {
@@ -185,6 +189,7 @@ public class SyncEngine {
         SyncRun run = state.run;
         UUID tenantId = run.tenantId();
         Connection connection = activeConnection(run);
+        state.account = connection.account() == null ? null : connection.account().id();
         Optional<SyncSource> bean = sources.bean(connection.provider(), run.entity());
         state.javaSource = bean.isPresent();
         state.source = bean.or(() -> sources.find(connection.provider(), run.entity()))
@@ -232,7 +237,7 @@ public class SyncEngine {
 
     /**
      * Step {@code sync.run.page-request}: what a page route reads — body {@code {cursor, since, mode, from, to, config}},
-     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig} (the run's state stays in
+     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig}, {@code HubAccountId} (the run's state stays in
      * {@code HubSyncRun} for page routes that call a {@link SyncSource} bean).
      */
     public void pageRequest(Exchange exchange) {
@@ -249,6 +254,9 @@ public class SyncEngine {
         exchange.setProperty(io.integrationhub.platform.resilience.ProviderCalls.CONNECTION, context.connectionId());
         exchange.setProperty("HubConfig", context.config() != null && context.config().isObject()
                 ? mapper.convertValue(context.config(), Map.class) : Map.of());
+        if (state.account != null) {
+            exchange.setProperty("HubAccountId", state.account);
+        }
         exchange.getMessage().setBody(in.toString());
         state.page = null;
     }
@@ -283,6 +291,8 @@ public class SyncEngine {
             String delta = json.path("deltaCursor").isValueNode() && !json.path("deltaCursor").isNull()
                     ? json.get("deltaCursor").asText() : null;
             page = new Page(items, next == null || next.isBlank() ? null : next, total, delta);
+            state.progress = json.path("progress").isNumber()
+                    ? Math.max(0, Math.min(1, json.get("progress").asDouble())) : null;
         }
         List<Mapped> good = new ArrayList<>(page.items().size());
         List<Object[]> bad = new ArrayList<>();
@@ -317,7 +327,8 @@ public class SyncEngine {
         Page page = state.page;
         boolean last = page.nextCursor() == null;
         String next = last ? checkpoint("sweep", null) : checkpoint("pages", page.nextCursor());
-        commitPage(state.run, state.owner, state.source, page, state.good, state.bad, next, last, state.incremental);
+        commitPage(state.run, state.owner, state.source, page, state.good, state.bad, next, last, state.incremental,
+                state.progress);
         state.cursor = page.nextCursor();
         state.page = null;
         state.good = null;
@@ -404,6 +415,31 @@ public class SyncEngine {
         return true;
     }
 
+    /**
+     * Objects a family fetched outside a run (a webhook naming one changed object): a page answer
+     * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}]}} of the entity's page route shape, mapped by the
+     * family and the connection's {@code config.mappings} like a run's page, stored and announced in one transaction
+     * (change events without {@code syncRunId}). Answers how many records changed.
+     */
+    public int storeItems(UUID tenantId, UUID connectionId, String entity, String pageJson) throws JsonProcessingException {
+        Connection connection = connections.find(tenantId, connectionId)
+                .orElseThrow(() -> new IllegalStateException("no connection " + connectionId));
+        SyncSource source = sources.bean(connection.provider(), entity).or(() -> sources.find(connection.provider(), entity))
+                .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + entity));
+        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
+        List<Mapped> good = new ArrayList<>();
+        for (JsonNode raw : jsonPage(pageJson).path("items")) {
+            Mapped m = source.map(raw);
+            good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
+        }
+        List<Change> changes = tx.execute(status -> {
+            List<Change> applied = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
+            publishChanges(tenantId, connectionId, null, applied);
+            return applied;
+        });
+        return changes == null ? 0 : changes.size();
+    }
+
     private Connection activeConnection(SyncRun run) {
         Connection connection = connections.find(run.tenantId(), run.connectionId()).orElseThrow();
         if (connection.status() != ConnectionStatus.ACTIVE && connection.status() != ConnectionStatus.ERROR) {
@@ -413,7 +449,7 @@ public class SyncEngine {
     }
 
     private void commitPage(SyncRun run, String owner, SyncSource source, Page page, List<Mapped> good,
-            List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental) {
+            List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental, Double progress) {
         Instant now = Instant.now();
         tx.executeWithoutResult(status -> {
             List<Change> changes = records.apply(run.tenantId(), run.connectionId(), source.model(), good, now);
@@ -424,7 +460,9 @@ public class SyncEngine {
                     deadLetter(run, (JsonNode) b[0], (RuntimeException) b[1]);
                 }
             }
-            if (last && incremental && !run.ranged()) {
+            // A full run that ends with the source's delta position (e.g. Drive's start page token) also saves it:
+            // the next incremental run starts where the full read began instead of reading everything again.
+            if (last && !run.ranged() && (incremental || page.deltaCursor() != null)) {
                 String delta = page.deltaCursor() != null ? page.deltaCursor() : run.startedAt().toString();
                 runs.saveCursor(run.tenantId(), run.connectionId(), run.entity(), delta);
             }
@@ -435,7 +473,11 @@ public class SyncEngine {
                     created, updated, deleted, errors)) {
                 throw new LostOwnership();
             }
+            if (progress != null) {
+                runs.progress(run.tenantId(), run.id(), progress);
+            }
             publishChanges(run, changes);
+            publishStatusEvents(run.tenantId(), run.connectionId(), run.id(), source, changes);
         });
     }
 
@@ -716,26 +758,100 @@ public class SyncEngine {
     }
 
     private void publishChanges(SyncRun run, List<Change> changes) {
+        publishChanges(run.tenantId(), run.connectionId(), run.id(), changes);
+    }
+
+    private void publishChanges(UUID tenantId, UUID connection, UUID run, List<Change> changes) {
         if (changes.isEmpty()) {
             return;
         }
         List<OutboxMessage> envelopes = new ArrayList<>(changes.size());
+        String connectionId = connection.toString();
+        String runId = run == null ? null : run.toString();
         for (Change c : changes) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("connectionId", run.connectionId().toString());
+            // a tree, not a map: the record's data is set into the event as it is, not copied
+            ObjectNode data = mapper.createObjectNode();
+            data.put("connectionId", connectionId);
             data.put("recordId", c.recordId().toString());
             data.put("model", c.model());
             data.put("externalId", c.externalId());
             data.put("change", c.kind().name());
-            data.put("syncRunId", run.id().toString());
-            if (c.data() != null) {
-                data.put("data", c.data());
+            if (runId != null) {
+                data.put("syncRunId", runId);
             }
-            envelopes.add(events.message(HubTopics.RECORD_CHANGES, run.connectionId().toString(), "record." + c.kind().name(),
-                    "connections/" + run.connectionId() + "/records/" + c.model() + "/" + c.externalId(), run.tenantId(), data));
+            if (c.data() != null) {
+                data.set("data", c.data());
+            }
+            envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId, "record." + c.kind().name(),
+                    "connections/" + connectionId + "/records/" + c.model() + "/" + c.externalId(), tenantId, data));
         }
         // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.
         events.publishAll(envelopes);
+    }
+
+    /**
+     * A record that reached a status its entity announces (catalog {@code statusEvents}, e.g. {@code invoice.paid}):
+     * the event goes out with the change that wrote it, so a record read again unchanged announces nothing.
+     */
+    private void publishStatusEvents(UUID tenantId, UUID connectionId, UUID runId, SyncSource source, List<Change> changes) {
+        for (Change c : changes) {
+            String type = c.data() == null ? null : source.statusEvent(c.data().path("status").asText(null));
+            if (type == null) {
+                continue;
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("connectionId", connectionId.toString());
+            data.put("recordId", c.recordId().toString());
+            data.put("model", c.model());
+            data.put("externalId", c.externalId());
+            data.put("status", c.data().path("status").asText());
+            if (runId != null) {
+                data.put("syncRunId", runId.toString());
+            }
+            data.put("data", c.data());
+            events.publish(HubTopics.RECORD_CHANGES, connectionId.toString(), type,
+                    "connections/" + connectionId + "/records/" + c.model() + "/" + c.externalId(), tenantId, data);
+        }
+    }
+
+    /**
+     * Records a family route read outside a sync run — a webhook's fetch of the object it names — written like a
+     * page of a pull of {@code entity}: the family's page JSON ({@code {items: [...]}}) as body, exchange properties
+     * (or headers) {@code HubTenantId}, {@code HubConnectionId} and {@code HubEntity}; the connection's own mapping
+     * applies, the changes and status events go out on {@code hub.records.changes}. Answers how many records changed.
+     */
+    public int applyFamilyRecords(Exchange exchange) throws Exception {
+        UUID tenantId = UUID.fromString(value(exchange, "HubTenantId"));
+        UUID connectionId = UUID.fromString(value(exchange, "HubConnectionId"));
+        String entity = value(exchange, "HubEntity");
+        Connection connection = connections.find(tenantId, connectionId).orElseThrow(
+                () -> new IllegalStateException("no connection " + connectionId));
+        SyncSource source = sources.find(connection.provider(), entity).orElseThrow(
+                () -> new IllegalStateException("no pull of " + connection.provider() + "/" + entity));
+        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
+        List<Mapped> good = new ArrayList<>();
+        for (JsonNode raw : jsonPage(exchange.getMessage().getBody(String.class)).path("items")) {
+            Mapped m = source.map(raw);
+            good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
+        }
+        Integer changed = tx.execute(status -> {
+            List<Change> changes = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
+            publishChanges(tenantId, connectionId, null, changes);
+            publishStatusEvents(tenantId, connectionId, null, source, changes);
+            return changes.size();
+        });
+        return changed == null ? 0 : changed;
+    }
+
+    private static String value(Exchange exchange, String name) {
+        Object v = exchange.getProperty(name);
+        if (v == null) {
+            v = exchange.getMessage().getHeader(name);
+        }
+        if (v == null) {
+            throw new IllegalArgumentException(name + " is not set");
+        }
+        return v.toString();
     }
 
     private void publishRun(SyncRun run, String type) {

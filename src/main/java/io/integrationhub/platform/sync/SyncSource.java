@@ -34,6 +34,14 @@ public interface SyncSource {
     Mapped map(JsonNode raw);
 
     /**
+     * The event type announced, besides {@code record.created|updated}, when a record is written with this
+     * {@code data.status} (catalog {@code entities[].statusEvents}, e.g. {@code paid → invoice.paid}); null for none.
+     */
+    default String statusEvent(String status) {
+        return null;
+    }
+
+    /**
      * One page: the raw provider objects, the cursor of the next page (null on the last page), the total
      * when the provider tells it, and — on the last page — where the next incremental run should start
      * (a delta link or token; null lets the engine use the run's start time as {@code modifiedSince}).

@@ -3,8 +3,6 @@ package io.integrationhub.provider.microsoft.sandbox;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
@@ -45,12 +43,7 @@ public class GraphSandbox implements SandboxApi {
     @Override
     public void handle(Exchange exchange, String path) throws Exception {
         var in = exchange.getMessage();
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> h : in.getHeaders().entrySet()) {
-            if (h.getValue() != null && !h.getKey().startsWith("Camel")) {
-                headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().toString());
-            }
-        }
+        Map<String, String> headers = SandboxApi.requestHeaders(in);
         InputStream body = in.getBody(InputStream.class);
         // The path arrives percent-encoded (colon addressing: root:/Jobs/A%20B:); the simulator, like GraphFake, wants it decoded.
         GraphSimulator.Reply reply = simulator.handle(new GraphSimulator.Request(
