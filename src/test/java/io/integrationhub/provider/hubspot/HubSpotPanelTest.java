@@ -26,9 +26,13 @@ class HubSpotPanelTest {
     void shouldShowOpenConflictsSideBySideAndAskTheHubForPushPullPolicyAndResolution() throws Exception {
         Path script = Path.of("src/test/resources/io/integrationhub/provider/hubspot/panel-check.mjs");
         Path module = Path.of("src/main/resources/static/dashboard/families/hubspot.js");
+        // as .mjs: Node before 20.19 (Debian 12's is 18) loads a .js file outside a "type": "module" package as CommonJS
+        Path copy = Files.createTempFile("hubspot-panel", ".mjs");
+        Files.copy(module, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        copy.toFile().deleteOnExit();
         Process node;
         try {
-            node = new ProcessBuilder("node", script.toString(), module.toAbsolutePath().toString())
+            node = new ProcessBuilder("node", script.toString(), copy.toAbsolutePath().toString())
                     .redirectErrorStream(true).start();
         } catch (java.io.IOException e) {
             assumeTrue("true".equals(System.getenv("CI")), "node is not installed: " + e.getMessage());
