@@ -86,5 +86,7 @@ public class GoogleDriveWatch {
         for (String entity : ENTITIES) {
             syncs.requestIncremental(tenantId, connectionId, entity, "drive change notification");
         }
+        LOG.info("Google Drive change notification for connection {}: incremental runs of folder and file requested",
+                connectionId);
     }
 }

@@ -228,7 +228,8 @@ class GoogleFamilyTest extends HubIntegrationTest {
         assertThat(folders.path("status").asText()).as(folders.toString()).isEqualTo("succeeded");
         JsonNode files = sync(drive, "file", "full");
         assertThat(files.path("status").asText()).as(files.toString()).isEqualTo("succeeded");
-        assertThat(files.path("created").asInt()).isEqualTo(5);
+        // Every watched file was read by the full run (a notification's run may have created some records first).
+        assertThat(files.path("recordsProcessed").asInt()).isGreaterThanOrEqualTo(5);
 
         Map<String, JsonNode> fileRecords = records(drive, "file");
         assertThat(fileRecords.keySet()).containsExactlyInAnyOrder(tree.get("bread"), tree.get("curry"), tree.get("stew"),
