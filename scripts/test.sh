@@ -161,4 +161,4 @@ if $use_own_postgres; then
 fi
 
 # --- the suite ---------------------------------------------------------------------------------------
-exec ./mvnw verify "$@"
+exec ./mvnw --batch-mode --no-transfer-progress verify "$@"

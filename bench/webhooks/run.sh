@@ -18,6 +18,7 @@
 #                          jdbc:postgresql://127.0.0.1:5432/test), BENCH_PG_USER (postgres), BENCH_PG_PASSWORD
 #                          (empty); a fresh schema per phase, dropped at the end when psql is available
 #   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
+#   BENCH_READY_SECONDS=120  how long a hub may take to become ready (raise it on an oversubscribed machine)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
 #                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
@@ -82,7 +83,7 @@ start_hub() { # data_dir port kafka_port controller_port log
     --hub.webhooks.processing-lease=20s --hub.webhooks.recovery-interval=5s \
     --camel.main.routes-reload-enabled=false --logging.level.root=WARN >>"$5" 2>&1 &
   HUB_PID=$!
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 "${BENCH_READY_SECONDS:-120}"); do
     if curl -sf "http://127.0.0.1:$2/actuator/health/readiness" >/dev/null 2>&1; then
       # the bench connections are seeded once the app is ready
       sleep 2; return 0
@@ -90,7 +91,7 @@ start_hub() { # data_dir port kafka_port controller_port log
     kill -0 "$HUB_PID" 2>/dev/null || { echo "hub exited; see $5"; exit 1; }
     sleep 1
   done
-  echo "hub not ready after 120 s; see $5"; exit 1
+  echo "hub not ready after ${BENCH_READY_SECONDS:-120} s; see $5"; exit 1
 }
 stop_hub() { [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true; HUB_PID=""; }
 trap 'stop_hub; drop_schemas' EXIT

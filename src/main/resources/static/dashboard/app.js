@@ -345,16 +345,21 @@ async function consentFinished(connectionId, status) {
   } catch (err) { showError(err); }
 }
 
-async function connect(provider) {
+async function connect(provider, config = null, opened = null) {
   if (provider.authType === 'api_key') { openKeyDialog(provider); return; }
-  const popup = openPopup();
+  const popup = opened || openPopup();
   if (!popup) { toast('Allow pop-ups for this page to connect.', 'error'); return; }
   try {
-    const created = await api('/connections', { method: 'POST', body: { provider: provider.key } });
+    const created = await api('/connections', { method: 'POST', body: { provider: provider.key, ...(config ? { config } : {}) } });
     popup.location.href = created.authorizeUrl;
     watchConsent(created.id, popup, { status: 'pending' });
     await loadCatalog();
   } catch (err) {
+    // A provider whose account lives at its own URL (a Simpro build's buildUrl) needs it before consent: ask once.
+    const missing = !config && err instanceof ApiError && err.status === 422 && (err.problem.errors || [])
+      .find((e) => /^\/config\/[A-Za-z]+$/.test(e.field || '') && /^required/.test(e.message || ''));
+    const value = missing && window.prompt(`${provider.name}: ${missing.message}`);
+    if (value && value.trim()) { connect(provider, { [missing.field.slice('/config/'.length)]: value.trim() }, popup); return; }
     popup.close();
     showError(err);
   }
@@ -715,7 +720,12 @@ function renderRun(runId, entry) {
   const r = entry.run;
   const bar = view.querySelector('progress');
   const total = r.recordsTotal || 0;
-  if (r.status === 'succeeded') {
+  // A family that measures its own progress (Square's sales backfill: the dates covered) moves the bar by it.
+  const share = typeof r.progress === 'number' && !total ? r.progress : null;
+  if (share !== null && r.status === 'running') {
+    bar.max = 1000;
+    bar.value = Math.round(share * 1000);
+  } else if (r.status === 'succeeded') {
     bar.max = Math.max(1, total || r.recordsProcessed);
     bar.value = bar.max;
   } else if (total > 0) {
@@ -727,7 +737,8 @@ function renderRun(runId, entry) {
     bar.max = Math.max(1, r.recordsProcessed);
     bar.value = r.recordsProcessed;
   }
-  const pct = total > 0 ? ` (${Math.round((100 * Math.min(r.recordsProcessed, total)) / total)}%)` : '';
+  const pct = total > 0 ? ` (${Math.round((100 * Math.min(r.recordsProcessed, total)) / total)}%)`
+    : share !== null ? ` (${Math.round(100 * share)}%)` : '';
   const text = `${r.status[0].toUpperCase()}${r.status.slice(1)} · ${r.recordsProcessed}${total ? ` of ${total}` : ''} records${pct}`;
   view.querySelector('.progress-text').textContent = text;
   bar.setAttribute('aria-valuetext', text);

@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * <li>{@code key}, {@code name}, {@code category}, {@code webhooks};</li>
  * <li>{@code auth}: {@code type} ({@code oauth2} | {@code api_key}), {@code clientAuth} ({@code form} | {@code basic} |
  * {@code json} | {@code basic-json}), {@code pkce}, {@code authorizeParams}, {@code scopes}, {@code scopeSeparator},
- * {@code requiredScopes};</li>
+ * {@code requiredScopes}, {@code clientCredentials} (a tenant may connect with its own key pair instead of consent:
+ * the client credentials grant);</li>
  * <li>{@code endpoints}: default {@code authorize-url}, {@code token-url}, {@code revoke-url}, {@code api-url}
  * (each overridden by {@code hub.providers.<key>.*}); {@code sandbox}: the same, relative to the hub's public URL,
  * used when the provider sandbox is on;</li>
@@ -27,7 +28,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * (push runs send an upsert action's objects again) (route {@code direct:<key>.action.<name>}; the hub-created objects
  * a push run lists: {@code direct:<key>.action.<name>.pushed});</li>
  * <li>{@code config}: connection config fields the family reads, each with {@code type}, {@code pattern},
- * {@code description}.</li>
+ * {@code description};</li>
+ * <li>{@code connectionUrl} (optional): {@code {config, hosts}} — the provider lives at a base URL of each account
+ * (a Simpro build): the config field holding it and the host patterns it may name ({@code *.example.com}); endpoints
+ * may then contain {@code {connectionUrl}}, replaced per connection ({@link ConnectionUrl}).</li>
  * </ul>
  * Identity (who the connection is) is the route {@code direct:<settingsKey>.identity} (the key, unless several keys
  * share a folder: {@code direct:microsoft.identity}), unless {@code auth.identity} is
@@ -54,7 +58,9 @@ public record FamilySpec(
         String settingsKey,
         int order,
         boolean javaIdentity,
-        Path folder) {
+        Path folder,
+        ConnectionUrl connectionUrl,
+        boolean clientCredentials) {
 
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9-]{1,40}");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,60}");
@@ -78,6 +84,10 @@ public record FamilySpec(
     }
 
     public record ConfigField(String name, String type, Pattern pattern, String description) {
+    }
+
+    /** The connection's own base URL: config field {@code config}, allowed host patterns {@code hosts}. */
+    public record ConnectionUrl(String config, List<String> hosts) {
     }
 
     /** Who a connection is: one route per family folder, shared by its keys ({@code settingsKey}, e.g. microsoft). */
@@ -154,7 +164,10 @@ public record FamilySpec(
                 strings(spec.path("endpoints")), strings(spec.path("sandbox")), List.copyOf(entities),
                 List.copyOf(actions), spec.path("webhooks").asBoolean(false), Map.copyOf(config),
                 spec.path("settingsKey").asText(key), spec.path("order").asInt(1000),
-                "java".equals(auth.path("identity").asText("route")), folder);
+                "java".equals(auth.path("identity").asText("route")), folder,
+                spec.hasNonNull("connectionUrl") ? new ConnectionUrl(spec.path("connectionUrl").path("config").asText("baseUrl"),
+                        list(spec.path("connectionUrl").path("hosts"))) : null,
+                auth.path("clientCredentials").asBoolean(false));
     }
 
     private static String name(JsonNode node, String what) {

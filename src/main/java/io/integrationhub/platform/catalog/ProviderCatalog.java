@@ -61,6 +61,92 @@ public class ProviderCatalog {
         return bind(definition.settingsKey());
     }
 
+    /** The text an endpoint of a family with a per-connection base URL holds where that URL goes. */
+    public static final String CONNECTION_URL = "{connectionUrl}";
+
+    /**
+     * The settings for one connection: where the family declares {@code connectionUrl}, the endpoints' placeholder
+     * {@value #CONNECTION_URL} becomes the connection's base URL (its config field; left as it is while unset, so a
+     * call fails rather than going elsewhere). Other families: {@link #settings(ProviderDefinition)}.
+     */
+    public ProviderSettings settings(ProviderDefinition definition, com.fasterxml.jackson.databind.JsonNode config) {
+        ProviderSettings settings = settings(definition);
+        String base = families.find(definition.key()).map(f -> connectionUrl(f, config)).orElse(null);
+        if (base != null) {
+            settings.setConnectionUrl(base);
+            settings.setAuthorizeUrl(fill(settings.getAuthorizeUrl(), base));
+            settings.setTokenUrl(fill(settings.getTokenUrl(), base));
+            settings.setRevokeUrl(fill(settings.getRevokeUrl(), base));
+            settings.setApiUrl(fill(settings.getApiUrl(), base));
+        }
+        return settings;
+    }
+
+    /** The connection's base URL without a trailing slash, or null (the family has none, or it is not set). */
+    public static String connectionUrl(FamilySpec family, com.fasterxml.jackson.databind.JsonNode config) {
+        if (family.connectionUrl() == null || config == null) {
+            return null;
+        }
+        String url = config.path(family.connectionUrl().config()).asText("").trim();
+        while (url.endsWith("/")) {
+            url = url.substring(0, url.length() - 1);
+        }
+        return url.isEmpty() ? null : url;
+    }
+
+    private static String fill(String template, String base) {
+        return template == null ? null : template.replace(CONNECTION_URL, base);
+    }
+
+    /**
+     * What is wrong with a connection's base URL, or null: https on a host matching the family's {@code hosts}
+     * patterns, or a host (https) or origin ({@code http://127.0.0.1:8089}) listed in
+     * {@code hub.providers.<key>.allowed-hosts}; no user info, path, query or fragment.
+     */
+    public String connectionUrlProblem(ProviderDefinition definition, String url) {
+        FamilySpec family = families.find(definition.key()).orElse(null);
+        if (family == null || family.connectionUrl() == null) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            return "not a URL";
+        }
+        if (uri.getScheme() == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+                || uri.getRawFragment() != null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()
+                        || uri.getRawPath().equals("/"))) {
+            return "must be the scheme and host only, such as https://acme.simprosuite.com";
+        }
+        String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String host = uri.getHost().toLowerCase(java.util.Locale.ROOT);
+        String origin = scheme + "://" + host + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        List<String> allowed = Binder.get(environment).bind("hub.providers." + definition.settingsKey() + ".allowed-hosts",
+                org.springframework.boot.context.properties.bind.Bindable.listOf(String.class)).orElse(List.of());
+        for (String entry : allowed) {
+            String e = entry.trim().toLowerCase(java.util.Locale.ROOT);
+            if (e.contains("://") ? origin.equals(e.endsWith("/") ? e.substring(0, e.length() - 1) : e)
+                    : scheme.equals("https") && uri.getPort() < 0 && hostMatches(host, e)) {
+                return null;
+            }
+        }
+        if (!scheme.equals("https")) {
+            return "must use https";
+        }
+        if (uri.getPort() >= 0 || family.connectionUrl().hosts().stream().noneMatch(p -> hostMatches(host, p))) {
+            return "must be a host of " + String.join(", ", family.connectionUrl().hosts())
+                    + " or one the operator allows (hub.providers." + definition.settingsKey() + ".allowed-hosts)";
+        }
+        return null;
+    }
+
+    private static boolean hostMatches(String host, String pattern) {
+        String p = pattern.toLowerCase(java.util.Locale.ROOT);
+        return p.startsWith("*.") ? host.endsWith(p.substring(1)) && host.length() > p.length() - 1
+                && host.substring(0, host.length() - p.length() + 1).matches("[a-z0-9-]+") : host.equals(p);
+    }
+
     private ProviderSettings bind(String key) {
         return Binder.get(environment).bind("hub.providers." + key, ProviderSettings.class).orElseGet(ProviderSettings::new);
     }

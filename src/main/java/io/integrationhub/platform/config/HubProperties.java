@@ -62,6 +62,8 @@ public class HubProperties {
         private String apiUrl;
         private String webhookSecret;
         private List<String> scopes;
+        /** A family with a base URL per connection (catalog connectionUrl): the connection's, set per use. */
+        private String connectionUrl;
 
         public String getClientId() { return clientId; }
         public void setClientId(String clientId) { this.clientId = clientId; }
@@ -77,6 +79,8 @@ public class HubProperties {
         public void setApiUrl(String apiUrl) { this.apiUrl = apiUrl; }
         public String getWebhookSecret() { return webhookSecret; }
         public void setWebhookSecret(String webhookSecret) { this.webhookSecret = webhookSecret; }
+        public String getConnectionUrl() { return connectionUrl; }
+        public void setConnectionUrl(String connectionUrl) { this.connectionUrl = connectionUrl; }
         public List<String> getScopes() { return scopes; }
         public void setScopes(List<String> scopes) { this.scopes = scopes; }
 

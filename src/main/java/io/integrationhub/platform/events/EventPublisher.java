@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -101,7 +102,8 @@ public class EventPublisher {
                 event.put("enduserid", endUserId);
             }
         }
-        event.set("data", mapper.valueToTree(data));
+        // a tree is set as it is (valueToTree would copy it, and a sync page's record data is most of each event)
+        event.set("data", data instanceof JsonNode node ? node : mapper.valueToTree(data));
         try {
             return mapper.writeValueAsString(event);
         } catch (JsonProcessingException e) {

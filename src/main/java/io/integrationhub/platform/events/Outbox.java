@@ -69,11 +69,12 @@ public class Outbox {
         Timestamp now = Timestamp.from(Instant.now());
         if (messages.size() > 1 && DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource())) {
             int n = messages.size();
-            Object[] ids = new Object[n];
-            Object[] topics = new Object[n];
-            Object[] keys = new Object[n];
-            Object[] payloads = new Object[n];
-            Object[] headers = new Object[n];
+            // typed arrays: sent in binary, not as escaped array text (see RecordStore.applyInSql)
+            UUID[] ids = new UUID[n];
+            String[] topics = new String[n];
+            String[] keys = new String[n];
+            String[] payloads = new String[n];
+            String[] headers = new String[n];
             for (int i = 0; i < n; i++) {
                 OutboxMessage m = messages.get(i);
                 ids[i] = m.eventId();
@@ -88,11 +89,11 @@ public class Outbox {
                     + "CAST(:payloads AS varchar[]), CAST(:headers AS varchar[])) WITH ORDINALITY "
                     + "AS e (event_id, topic, message_key, payload, headers, n) ORDER BY e.n",
                     new MapSqlParameterSource("now", now)
-                            .addValue("ids", new SqlArrayValue("uuid", ids))
-                            .addValue("topics", new SqlArrayValue("varchar", topics))
-                            .addValue("keys", new SqlArrayValue("varchar", keys))
-                            .addValue("payloads", new SqlArrayValue("varchar", payloads))
-                            .addValue("headers", new SqlArrayValue("varchar", headers)));
+                            .addValue("ids", new SqlArrayValue("uuid", (Object[]) ids))
+                            .addValue("topics", new SqlArrayValue("varchar", (Object[]) topics))
+                            .addValue("keys", new SqlArrayValue("varchar", (Object[]) keys))
+                            .addValue("payloads", new SqlArrayValue("varchar", (Object[]) payloads))
+                            .addValue("headers", new SqlArrayValue("varchar", (Object[]) headers)));
             return;
         }
         MapSqlParameterSource[] rows = new MapSqlParameterSource[messages.size()];

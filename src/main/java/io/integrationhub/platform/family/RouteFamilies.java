@@ -36,7 +36,8 @@ import io.integrationhub.platform.sync.SyncSource;
  * <li>{@code direct:<family>.<entity>.page} — in: {@code {cursor, since, mode, from, to, config}}; out:
  * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}], nextCursor, total?, deltaCursor?}};</li>
  * <li>{@code direct:<family>.action.<name>} — in: {@code {data, link: {externalId, version} | null, config}};
- * out: {@code {externalId, version?, response?}};</li>
+ * out: {@code {externalId, version?, response?}}, or {@code {stale: {version, data, remoteUpdatedAt}}} when the provider
+ * refused the link's version (a conflict under the connection's policy, {@link PushTarget.StaleVersion});</li>
  * <li>{@code direct:<family>.action.<name>.pushed} (optional, push runs) — in: {@code {cursor, config}}; out:
  * {@code {items: [{externalId, createdAt}], nextCursor}};</li>
  * <li>{@code direct:<family>.identity} — out: {@code {id, name, email?}};</li>
@@ -106,11 +107,31 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         return camel.getRoutes().stream().anyMatch(r -> r.getEndpoint().getEndpointUri().equals("direct://" + name));
     }
 
+    /**
+     * A family's listing for a connection's settings (e.g. {@code direct:square.locations}): in {@code {config}},
+     * out whatever the route answers; empty when the family has no such route.
+     */
+    public Optional<JsonNode> listing(String provider, String name, UUID tenantId, UUID connectionId, JsonNode config) {
+        FamilySpec family = catalog.family(provider).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + "." + name;
+        if (route == null || !routed(route)) {
+            return Optional.empty();
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", config == null ? mapper.createObjectNode() : config);
+        return Optional.of(call(route, family.key(), tenantId, connectionId, null, in));
+    }
+
     /** The family's identity route with a token just issued (no vault entry needed). */
     @Override
-    public Account fetch(String provider, String bearer) {
+    public Account fetch(String provider, String connectionUrl, String bearer) {
         FamilySpec family = catalog.family(provider).orElseThrow();
-        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, mapper.createObjectNode());
+        ObjectNode in = mapper.createObjectNode();
+        if (connectionUrl != null && family.connectionUrl() != null) {
+            // The connection's base URL, as its config holds it (the provider endpoint resolves {connectionUrl}).
+            in.putObject("config").put(family.connectionUrl().config(), connectionUrl);
+        }
+        JsonNode me = call(family.identityRoute(), family.key(), null, null, bearer, in);
         return new Account(text(me, "id"), text(me, "name"), text(me, "email"));
     }
 
@@ -287,12 +308,53 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         public Result push(SyncContext context, JsonNode data, Link existing) {
             JsonNode out = call(family.actionRoute(action.name()), family.key(), context.tenantId(), context.connectionId(), null,
                     input(context, data, existing));
+            JsonNode stale = out.path("stale");
+            if (stale.isObject()) {
+                // The route's answer when the provider refused the link's version (e.g. BC's 409/412 on If-Match).
+                throw new PushTarget.StaleVersion(text(stale, "version"), stale.path("data"),
+                        instant(text(stale, "remoteUpdatedAt")));
+            }
             String externalId = text(out, "externalId");
+            if (externalId == null && text(out, "error") != null) {
+                // The provider refused this object (e.g. one item of a batch call): a 502 for the action's caller.
+                throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0,
+                        family.key() + " refused it: " + text(out, "error"), null);
+            }
             if (externalId == null) {
                 throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0,
                         family.key() + " " + action.name() + " answered no externalId", null);
             }
             return new Result(externalId, text(out, "version"), out.has("response") ? out.get("response") : null);
+        }
+
+        /**
+         * {@code direct:<key>.action.<name>.batch} when the family has one: in {@code {items: [{localRef, data, link}],
+         * config}}, out {@code {results: [{localRef, externalId, version?}], errors: [{localRef, message}]}}.
+         */
+        @Override
+        public List<BatchOutcome> pushBatch(SyncContext context, List<BatchItem> items) throws Exception {
+            String route = family.actionRoute(action.name()) + ".batch";
+            if (!routed(route)) {
+                return PushTarget.super.pushBatch(context, items);
+            }
+            ObjectNode in = mapper.createObjectNode();
+            com.fasterxml.jackson.databind.node.ArrayNode list = in.putArray("items");
+            for (BatchItem item : items) {
+                ObjectNode one = input(context, item.data(), item.existing());
+                one.remove("config");
+                one.put("localRef", item.localRef());
+                list.add(one);
+            }
+            in.set("config", context.config() == null ? mapper.createObjectNode() : context.config());
+            JsonNode out = call(route, family.key(), context.tenantId(), context.connectionId(), null, in);
+            java.util.Map<String, BatchOutcome> byRef = new java.util.HashMap<>();
+            out.path("results").forEach(r -> byRef.put(text(r, "localRef"), new BatchOutcome(
+                    new Result(text(r, "externalId"), text(r, "version"), null), null)));
+            out.path("errors").forEach(e -> byRef.put(text(e, "localRef"), new BatchOutcome(null,
+                    new ProviderCallException(ProviderCallException.Kind.REJECTED, 0, family.key() + " refused it: "
+                            + text(e, "message"), null))));
+            return items.stream().map(i -> byRef.getOrDefault(i.localRef(), new BatchOutcome(null,
+                    new IllegalStateException(family.key() + " " + action.name() + " answered nothing for it")))).toList();
         }
 
         @Override

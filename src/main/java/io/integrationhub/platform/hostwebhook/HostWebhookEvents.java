@@ -17,6 +17,7 @@ public final class HostWebhookEvents {
             "io.integrationhub.sync.resumed",
             "io.integrationhub.sync.finished",
             "io.integrationhub.connection.status_changed",
+            "io.integrationhub." + io.integrationhub.platform.webhook.subscription.SubscriptionRegistry.LOST_TYPE,
             "io.integrationhub.dead_letter.created",
             "io.integrationhub." + HostWebhookSteps.DISABLED_TYPE);
 

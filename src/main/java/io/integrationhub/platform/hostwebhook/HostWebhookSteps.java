@@ -262,7 +262,7 @@ public class HostWebhookSteps implements DisposableBean {
             return true;
         }));
         if (changed) {
-            // The alert: no Slack (or other) alert channel exists yet, so operators see it in the log.
+            // The operators' alert; tenants with a Slack connection get the event in their channel (routes/slack/alerts).
             LOG.warn("ALERT host webhook endpoint {} of tenant {} disabled: {}", claimed.endpointId(), claimed.tenantId(),
                     reason);
         }

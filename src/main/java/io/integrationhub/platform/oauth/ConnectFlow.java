@@ -79,6 +79,9 @@ public class ConnectFlow {
      */
     public Map<String, Object> create(UUID tenantId, JsonNode body, EndUser endUser) {
         ProviderDefinition provider = connections.provider(body.path("provider").asText());
+        if (body.path("credentials").has("clientId") || body.path("credentials").has("clientSecret")) {
+            return createWithKeyPair(tenantId, provider, body, endUser);
+        }
         String apiKey = body.path("credentials").path("apiKey").asText(null);
         boolean keyFlow = provider.authType() == AuthType.api_key || apiKey != null && KEY_CAPABLE_OAUTH.contains(provider.key());
         if (apiKey != null && !keyFlow) {
@@ -100,7 +103,7 @@ public class ConnectFlow {
         Connection connection = repository.insert(tenantId, provider.key(), name, ConnectionStatus.PENDING,
                 catalog.scopes(provider), config, endUser);
         Map<String, Object> created = created(connection.id(), provider, ConnectionStatus.PENDING, endUser);
-        created.put("authorizeUrl", authorizeUrl(tenantId, connection.id(), provider, returnUrl));
+        created.put("authorizeUrl", authorizeUrl(tenantId, connection.id(), provider, returnUrl, config));
         return created;
     }
 
@@ -137,6 +140,48 @@ public class ConnectFlow {
         return created(connection.id(), provider, ConnectionStatus.ACTIVE, endUser);
     }
 
+    /**
+     * A connection made with the tenant's own key pair (client credentials grant, for families whose catalog
+     * {@code auth.clientCredentials} is true, e.g. a Simpro build's API key): the token is asked for at once at the
+     * connection's token URL, the pair is kept sealed in the vault for the next grant, and the connection is active.
+     */
+    private Map<String, Object> createWithKeyPair(UUID tenantId, ProviderDefinition provider, JsonNode body, EndUser endUser) {
+        boolean allowed = catalog.family(provider.key()).map(f -> f.clientCredentials()).orElse(false);
+        if (!allowed) {
+            throw ProblemException.unprocessable("'" + provider.key() + "' does not accept a client id and secret.",
+                    new FieldError("/credentials", "not accepted for this provider"));
+        }
+        String clientId = body.path("credentials").path("clientId").asText("");
+        String clientSecret = body.path("credentials").path("clientSecret").asText("");
+        if (clientId.isBlank() || clientSecret.isBlank()) {
+            throw ProblemException.unprocessable("A key pair needs both credentials.clientId and credentials.clientSecret.",
+                    new FieldError(clientId.isBlank() ? "/credentials/clientId" : "/credentials/clientSecret", "required"));
+        }
+        String name = body.hasNonNull("name") ? body.get("name").asText().trim() : provider.name();
+        ObjectNode config = body.get("config") instanceof ObjectNode c ? c.deepCopy() : connections.emptyConfig();
+        validator.validate(provider, config);
+        ProviderProfile profile = profiles.get(provider.key());
+        ProviderSettings settings = catalog.settings(provider, config);
+        Tokens issued;
+        Connection.Account account;
+        try {
+            issued = tokenEndpoint.clientCredentials(profile, settings, clientId, clientSecret);
+            account = profile.identity().fetch(http, settings, issued.accessToken());
+        } catch (InvalidGrantException | TokenEndpointException | IdentityException | ProviderUnavailableException e) {
+            throw ProblemException.unprocessable("The provider did not accept the key pair: " + clip(e.getMessage()),
+                    new FieldError("/credentials", "rejected by the provider"));
+        }
+        Connection connection = repository.insert(tenantId, provider.key(), name, ConnectionStatus.ACTIVE, List.of(), config,
+                endUser);
+        Map<String, String> data = new LinkedHashMap<>(issued.providerData());
+        data.put(TokenManager.GRANT, TokenManager.CLIENT_CREDENTIALS);
+        credentials.save(tenantId, new Credentials(connection.id(), issued.accessToken(),
+                TokenManager.keyPair(clientId, clientSecret), null, issued.tokenType(), issued.expiresAt(), null,
+                Instant.now(), 0, data));
+        repository.updateAccount(tenantId, connection.id(), account, issued.scopes());
+        return created(connection.id(), provider, ConnectionStatus.ACTIVE, endUser);
+    }
+
     /** {@code POST /connections/{id}/reauthorize}: a fresh authorize URL for the same connection. */
     public Map<String, Object> reauthorize(UUID tenantId, UUID connectionId, JsonNode body) {
         Connection connection = connections.get(tenantId, connectionId);
@@ -150,12 +195,12 @@ public class ConnectFlow {
                     + catalog.missingSetting(provider) + ".");
         }
         String returnUrl = checkedReturnUrl(body == null ? null : body.path("returnUrl").asText(null));
-        return Map.of("authorizeUrl", authorizeUrl(tenantId, connectionId, provider, returnUrl));
+        return Map.of("authorizeUrl", authorizeUrl(tenantId, connectionId, provider, returnUrl, connection.config()));
     }
 
-    String authorizeUrl(UUID tenantId, UUID connectionId, ProviderDefinition provider, String returnUrl) {
+    String authorizeUrl(UUID tenantId, UUID connectionId, ProviderDefinition provider, String returnUrl, JsonNode config) {
         ProviderProfile profile = profiles.get(provider.key());
-        ProviderSettings settings = catalog.settings(provider);
+        ProviderSettings settings = catalog.settings(provider, config);
         Issued issued = states.issue(tenantId, connectionId, provider.key(), profile.pkce(), returnUrl);
         List<String> scopes = new ArrayList<>(catalog.scopes(provider));
         profile.requiredScopes().stream().filter(s -> !scopes.contains(s)).forEach(scopes::add);
@@ -229,7 +274,7 @@ public class ConnectFlow {
             return new Outcome(connection.id(), ConnectionStatus.ERROR.wire(), pending.returnUrl());
         }
         ProviderProfile profile = profiles.get(providerKey);
-        ProviderSettings settings = catalog.settings(provider);
+        ProviderSettings settings = catalog.settings(provider, connection.config());
         Tokens issued;
         try {
             issued = tokenEndpoint.exchangeCode(profile, settings, code, redirectUri(provider), pending.codeVerifier());
@@ -263,7 +308,7 @@ public class ConnectFlow {
         } else {
             ProviderDefinition provider = catalog.find(connection.provider()).orElseThrow();
             ProviderProfile profile = profiles.get(provider.key());
-            ProviderSettings settings = catalog.settings(provider);
+            ProviderSettings settings = catalog.settings(provider, connection.config());
             try {
                 Connection.Account[] account = new Connection.Account[1];
                 IdentityException[] failure = new IdentityException[1];

@@ -75,7 +75,7 @@ public class CredentialRevoker implements ConnectionLifecycleListener {
         }
         String failed;
         try {
-            failed = revocation.revoke(http, catalog.settings(definition), credentials);
+            failed = revocation.revoke(http, catalog.settings(definition, connection.config()), credentials);
         } catch (ProviderUnavailableException e) {
             failed = e.getMessage();
         }

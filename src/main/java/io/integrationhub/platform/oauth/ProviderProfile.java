@@ -14,6 +14,7 @@ import io.integrationhub.platform.vault.Credentials;
  * @param clientAuth    how the client proves itself at the token endpoint
  * @param pkce          send an S256 {@code code_challenge}
  * @param requiredScopes scopes added when an operator's scope list leaves them out (refresh tokens depend on them)
+ * @param tokenHeaders  extra headers of token and revocation requests (Square's {@code Square-Version}, from config)
  */
 public record ProviderProfile(
         String key,
@@ -22,7 +23,13 @@ public record ProviderProfile(
         Map<String, String> authorizeExtras,
         java.util.List<String> requiredScopes,
         Identity identity,
-        Revocation revocation) {
+        Revocation revocation,
+        Map<String, String> tokenHeaders) {
+
+    public ProviderProfile(String key, ClientAuth clientAuth, boolean pkce, Map<String, String> authorizeExtras,
+            java.util.List<String> requiredScopes, Identity identity, Revocation revocation) {
+        this(key, clientAuth, pkce, authorizeExtras, requiredScopes, identity, revocation, Map.of());
+    }
 
     public enum ClientAuth {
         /** client_id and client_secret as form fields (RFC 6749 §2.3.1 alternative). */

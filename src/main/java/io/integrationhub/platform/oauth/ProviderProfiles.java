@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,15 +33,15 @@ import io.integrationhub.platform.vault.Credentials;
 @Component
 public class ProviderProfiles {
 
-    /** Square API version sent with every Square call. */
-    public static final String SQUARE_VERSION = "2025-08-20";
-
     private final Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
     private final ObjectMapper mapper;
     private final ProviderCatalog catalog;
     private final ObjectProvider<FamilyIdentity> identities;
+    private final Environment environment;
 
-    public ProviderProfiles(ObjectMapper mapper, ProviderCatalog catalog, ObjectProvider<FamilyIdentity> identities) {
+    public ProviderProfiles(ObjectMapper mapper, ProviderCatalog catalog, ObjectProvider<FamilyIdentity> identities,
+            Environment environment) {
+        this.environment = environment;
         this.mapper = mapper;
         this.catalog = catalog;
         this.identities = identities;
@@ -60,18 +61,17 @@ public class ProviderProfiles {
                 },
                 (http, s, c) -> revokeResult(http.send(Request.post(s.getRevokeUrl())
                         .form(Map.of("token", c.refreshToken() != null ? c.refreshToken() : c.accessToken()))))));
-        add(new ProviderProfile("square", JSON, false, Map.of("session", "false"), List.of(),
-                (http, s, bearer) -> {
-                    JsonNode merchant = ok(http.send(Request.get(s.getApiUrl() + "/v2/merchants/me").bearer(bearer)
-                            .header("Square-Version", SQUARE_VERSION))).path("merchant");
-                    return new Account(text(merchant, "id"), text(merchant, "business_name"), null);
-                },
+        // Square: identity is the family's route (routes/square/identity.camel.yaml, GET /v2/merchants/me); revocation
+        // authenticates the app with "Authorization: Client <secret>", and every OAuth call pins the configured
+        // Square-Version (hub.providers.square.version, default in routes/square/catalog.json).
+        add(new ProviderProfile("square", JSON, false, Map.of("session", "false"), List.of(), null,
                 (http, s, c) -> {
                     ObjectNode body = mapper.createObjectNode().put("client_id", s.getClientId())
                             .put("access_token", c.accessToken());
-                    return revokeResult(http.send(Request.post(s.getRevokeUrl()).json(body.toString())
-                            .header("Authorization", "Client " + s.getClientSecret())
-                            .header("Square-Version", SQUARE_VERSION)));
+                    Request revoke = Request.post(s.getRevokeUrl()).json(body.toString())
+                            .header("Authorization", "Client " + s.getClientSecret());
+                    tokenHeaders("square").forEach(revoke::header);
+                    return revokeResult(http.send(revoke));
                 }));
         add(new ProviderProfile("hubspot", FORM, false, Map.of(), List.of(),
                 (http, s, bearer) -> {
@@ -109,6 +109,32 @@ public class ProviderProfiles {
                 }, null));
     }
 
+    /**
+     * The API version header a provider wants on its OAuth endpoints too: {@code hub.providers.<key>.version-header}
+     * naming it (a family's catalog endpoint, e.g. Square's {@code Square-Version}) and
+     * {@code hub.providers.<key>.version} its value.
+     */
+    Map<String, String> tokenHeaders(String key) {
+        String header = environment.getProperty("hub.providers." + key + ".version-header");
+        String version = environment.getProperty("hub.providers." + key + ".version");
+        return header == null || header.isBlank() || version == null || version.isBlank() ? Map.of()
+                : Map.of(header, version);
+    }
+
+    /**
+     * How long before its expiry a provider's access token is refreshed when next used, beyond
+     * {@code hub.oauth.refresh-skew}: {@code hub.providers.<key>.refresh-before} (an ISO duration; Square's catalog
+     * says P23D, so its 30-day tokens are renewed after about a week, as Square advises). Zero when not set.
+     */
+    public java.time.Duration refreshLead(String key) {
+        String lead = key == null ? null : environment.getProperty("hub.providers." + key + ".refresh-before");
+        try {
+            return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.time.Duration.ZERO;
+        }
+    }
+
     private void add(ProviderProfile profile) {
         profiles.put(profile.key(), profile);
     }
@@ -119,7 +145,8 @@ public class ProviderProfiles {
      * {@code direct:<family>.identity}.
      */
     public interface FamilyIdentity {
-        Account fetch(String provider, String bearer);
+        /** {@code connectionUrl}: the connection's base URL where its family has one per connection, else null. */
+        Account fetch(String provider, String connectionUrl, String bearer);
     }
 
     public ProviderProfile get(String key) {
@@ -129,15 +156,14 @@ public class ProviderProfiles {
             // family whose auth.identity is "java" — the Java calls registered below.
             ProviderProfile.ClientAuth auth = ProviderProfile.ClientAuth.valueOf(family.clientAuth().toUpperCase(java.util.Locale.ROOT)
                     .replace('-', '_'));
-            ProviderProfile java = family.javaIdentity() ? profiles.get(key) : null;
-            if (family.javaIdentity() && java == null) {
+            // A family with a route identity may still keep a Java revocation (Square's "Authorization: Client").
+            ProviderProfile java = profiles.get(key);
+            if (family.javaIdentity() && (java == null || java.identity() == null)) {
                 throw new IllegalArgumentException("no Java identity for provider " + key);
             }
-            // A family whose identity is its route may still revoke in Java (registered above with no identity).
-            ProviderProfile registered = profiles.get(key);
             return new ProviderProfile(key, auth, family.pkce(), family.authorizeParams(), family.requiredScopes(),
-                    java != null ? java.identity() : (http, s, bearer) -> familyIdentity(key, bearer),
-                    registered != null ? registered.revocation() : null);
+                    family.javaIdentity() ? java.identity() : (http, s, bearer) -> familyIdentity(key, s.getConnectionUrl(), bearer),
+                    java != null ? java.revocation() : null, tokenHeaders(key));
         }
         ProviderProfile p = profiles.get(key);
         if (p == null) {
@@ -146,13 +172,13 @@ public class ProviderProfiles {
         return p;
     }
 
-    private Account familyIdentity(String key, String bearer) {
+    private Account familyIdentity(String key, String connectionUrl, String bearer) {
         FamilyIdentity identity = identities.getIfAvailable();
         if (identity == null) {
             throw new IdentityException(0, "no identity route runner is configured");
         }
         try {
-            return identity.fetch(key, bearer);
+            return identity.fetch(key, connectionUrl, bearer);
         } catch (io.integrationhub.platform.resilience.ProviderCallException e) {
             if (e.kind() == io.integrationhub.platform.resilience.ProviderCallException.Kind.UNAVAILABLE
                     || e.kind() == io.integrationhub.platform.resilience.ProviderCallException.Kind.QUOTA) {

@@ -67,6 +67,17 @@ public class TokenEndpoint {
         return call(profile, settings, fields);
     }
 
+    /** The client credentials grant (RFC 6749 §4.4) with a tenant's own key pair at the provider's token URL. */
+    public Tokens clientCredentials(ProviderProfile profile, ProviderSettings settings, String clientId, String clientSecret) {
+        ProviderSettings own = new ProviderSettings();
+        own.setTokenUrl(settings.getTokenUrl());
+        own.setClientId(clientId);
+        own.setClientSecret(clientSecret);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("grant_type", "client_credentials");
+        return call(profile, own, fields);
+    }
+
     private Tokens call(ProviderProfile profile, ProviderSettings settings, Map<String, String> fields) {
         Request request = Request.post(settings.getTokenUrl());
         switch (profile.clientAuth()) {
@@ -89,7 +100,7 @@ public class TokenEndpoint {
                         body.put(k, v);
                     }
                 });
-                request.json(body.toString()).header("Square-Version", ProviderProfiles.SQUARE_VERSION);
+                request.json(body.toString());
             }
             default -> {
                 Map<String, String> all = new LinkedHashMap<>(fields);
@@ -98,6 +109,7 @@ public class TokenEndpoint {
                 request.form(all);
             }
         }
+        profile.tokenHeaders().forEach(request::header);
         Response r = http.send(request);
         JsonNode json = r.json();
         if (r.transientFailure()) {

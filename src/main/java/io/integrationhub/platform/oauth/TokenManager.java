@@ -29,6 +29,7 @@ import io.integrationhub.platform.connections.ConnectionService;
 import io.integrationhub.platform.connections.ConnectionStatus;
 import io.integrationhub.platform.oauth.OAuthHttp.Response;
 import io.integrationhub.platform.oauth.TokenEndpoint.Tokens;
+import io.integrationhub.platform.config.HubProperties.ProviderSettings;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 import io.integrationhub.platform.vault.CredentialStore;
 import io.integrationhub.platform.vault.Credentials;
@@ -89,7 +90,7 @@ public class TokenManager {
         if (current.apiKey() != null) {
             return current.apiKey();
         }
-        long skew = properties.getRefreshSkew().toSeconds();
+        long skew = Math.max(properties.getRefreshSkew().toSeconds(), profiles.refreshLead(connection.provider()).toSeconds());
         if (current.accessValidFor(Instant.now(), skew)) {
             return current.accessToken();
         }
@@ -244,7 +245,7 @@ public class TokenManager {
         }
         Tokens tokens;
         try {
-            tokens = withRetries(() -> endpoint.refresh(profile, catalog.settings(definition), go.locked().refreshToken()),
+            tokens = withRetries(() -> renew(profile, catalog.settings(definition, go.connection().config()), go.locked()),
                     deadline);
         } catch (InvalidGrantException e) {
             deadGrant[0] = "refresh refused: " + e.getMessage();
@@ -279,6 +280,34 @@ public class TokenManager {
         });
         coolDown.remove(connection.id());
         return stored;
+    }
+
+    /** providerData of a connection made with the tenant's own key pair: {@code grant = client_credentials}. */
+    public static final String GRANT = "grant";
+    public static final String CLIENT_CREDENTIALS = "client_credentials";
+
+    /**
+     * The tenant's key pair as the vault keeps it, sealed where a refresh token would be (such a connection has
+     * none): client id and secret, each Base64.
+     */
+    public static String keyPair(String clientId, String clientSecret) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return b64.encodeToString(clientId.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ":"
+                + b64.encodeToString(clientSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A new access token: the refresh grant, or the client credentials grant again with the tenant's key pair. */
+    private Tokens renew(ProviderProfile profile, ProviderSettings settings, Credentials locked) {
+        if (!CLIENT_CREDENTIALS.equals(locked.providerData().get(GRANT))) {
+            return endpoint.refresh(profile, settings, locked.refreshToken());
+        }
+        String[] pair = locked.refreshToken().split(":", 2);
+        java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+        Tokens t = endpoint.clientCredentials(profile, settings,
+                new String(b64.decode(pair[0]), java.nio.charset.StandardCharsets.UTF_8),
+                new String(b64.decode(pair[1]), java.nio.charset.StandardCharsets.UTF_8));
+        // The key pair stays where it is (merge keeps the previous "refresh token" when the answer has none).
+        return new Tokens(t.accessToken(), null, t.tokenType(), t.expiresAt(), null, t.scopes(), t.providerData());
     }
 
     private static void sleep(Duration d) {

@@ -24,6 +24,7 @@ import org.springframework.stereotype.Component;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.integrationhub.platform.resilience.ProviderCallException.Kind;
 import io.integrationhub.platform.resilience.BearerTokens;
+import io.integrationhub.platform.catalog.ProviderCatalog;
 
 /**
  * The Java steps of the platform provider endpoint, the route template {@code provider-endpoint}
@@ -76,14 +77,21 @@ public class ProviderCalls {
     private static final String PASS = "ProviderPassThrough";
     private static final String BREAKER_WAIT = "ProviderBreakerWait";
     private static final String HEADERS = "ProviderRequestHeaders";
+    /** Template parameter rateLimitHeaders: {@code <remaining header>|<interval-ms header>}, or {@code none}. */
+    private static final String RATE_LIMIT = "ProviderRateLimitHeaders";
+    /** Per family and connection: the burst window the provider said is used up lasts until then (epoch ms). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> burstSpent = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ResilienceProperties properties;
     private final ProviderBudget budget;
     private final ObjectProvider<BearerTokens> tokens;
     private final Environment environment;
 
+    private final ProviderCatalog catalog;
+
     public ProviderCalls(ResilienceProperties properties, ProviderBudget budget, ObjectProvider<BearerTokens> tokens,
-            Environment environment) {
+            Environment environment, ProviderCatalog catalog) {
+        this.catalog = catalog;
         this.properties = properties;
         this.budget = budget;
         this.tokens = tokens;
@@ -110,6 +118,13 @@ public class ProviderCalls {
             String base = environment.getProperty("hub.providers." + family + ".api-url");
             if (base == null || base.isBlank()) {
                 throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
+            }
+            if (base.contains(ProviderCatalog.CONNECTION_URL)) {
+                // A family whose API lives at each connection's own base URL (catalog.json connectionUrl, e.g. a
+                // Simpro build): {connectionUrl} in the API URL and in the route's URL is that connection's.
+                String own = connectionUrl(exchange, family);
+                base = base.replace(ProviderCatalog.CONNECTION_URL, own);
+                url = url == null ? null : url.replace(ProviderCatalog.CONNECTION_URL, own);
             }
             String root = base.endsWith("/") ? base : base + "/";
             if (url == null || !(url.equals(base) || url.startsWith(root)) || url.contains("/../") || url.contains("\\")) {
@@ -143,6 +158,17 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, false);
         exchange.removeProperty(TRANSIENT);
         exchange.setProperty(FAILURE, new Failure());
+        Long spentUntil = burstSpent.get(family + ":" + connection(exchange));
+        long burstWait = spentUntil == null ? 0 : Math.min(spentUntil - System.currentTimeMillis(),
+                properties.getMaxRetryAfter().toMillis());
+        if (burstWait > 0) {
+            try {
+                Thread.sleep(burstWait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderCallException(Kind.UNAVAILABLE, 0, "interrupted while waiting for the burst window", null);
+            }
+        }
         try {
             // The identity call right after consent has no tenant context yet: it shares one fair-queue slot.
             UUID tenant = tenant(exchange);
@@ -219,13 +245,14 @@ public class ProviderCalls {
     }
 
     /**
-     * Inside the circuit breaker, after the call: a 5xx counts as a failure of the provider. The breaker runs its
+     * Inside the circuit breaker, after the call: a 5xx (or a 408) counts as a failure of the provider. The breaker runs its
      * steps on a copy of the exchange and hands the fallback the message as it was before the call, so what the
      * provider answered travels in a holder set up before the breaker.
      */
     public void judge(Exchange exchange) {
         int status = status(exchange);
-        if (status >= 500) {
+        // 408 Request Timeout: the provider gave up waiting (RFC 9110 lets a client repeat the request), like a 5xx.
+        if (status >= 500 || status == 408) {
             Failure failure = exchange.getProperty(FAILURE, Failure.class);
             if (failure != null) {
                 failure.status = status;
@@ -264,7 +291,11 @@ public class ProviderCalls {
 
     /** After an attempt: wait and try again (5xx, timeouts, 429, one 401 refresh), or stop. */
     public void decide(Exchange exchange) throws InterruptedException {
+        // camel-resilience4j's fallback marks the exchange's exception handled (EXCEPTION_HANDLED); left set, an
+        // enclosing doCatch (a sync run's sync.run.catch) would skip the ProviderCallException this call ends with.
+        exchange.removeProperty(ExchangePropertyKey.EXCEPTION_HANDLED.getName());
         String family = exchange.getProperty(FAMILY, String.class);
+        noteBurstWindow(exchange, family);
         int attempt = exchange.getProperty(ATTEMPT, 1, Integer.class);
         ProviderServerError failure = exchange.getProperty(TRANSIENT, ProviderServerError.class);
         if (failure != null) {
@@ -292,9 +323,15 @@ public class ProviderCalls {
             exchange.setProperty(RETRY, true);
             return;
         }
+        if (status == 429 && passesExplicitly(exchange, status)) {
+            return; // the family waits out its provider's 429 itself (e.g. Drive: exponential, no Retry-After)
+        }
         if (status == 429) {
             Message in = exchange.getMessage();
-            Duration wait = ProviderHttp.parseRetryAfter(in.getHeader("Retry-After", String.class), properties.getDefaultRetryAfter());
+            String retryAfter = in.getHeader("Retry-After", String.class);
+            // A provider that sends no number (Square) gets exponential backoff with jitter from the default wait.
+            Duration wait = retryAfter == null || retryAfter.isBlank() ? backoff429(attempt)
+                    : ProviderHttp.parseRetryAfter(retryAfter, properties.getDefaultRetryAfter());
             if (ProviderHttp.isDailyLimit(in.getHeader("X-Rate-Limit-Problem", String.class), in.getBody(String.class))) {
                 Instant resume = Instant.now().plus(wait);
                 throw new ProviderCallException(Kind.DAILY_QUOTA, 429, family + " daily API limit reached, resumes at "
@@ -318,7 +355,7 @@ public class ProviderCalls {
         in.removeHeaders("Camel*");
         String pass = exchange.getProperty(PASS, String.class);
         for (String p : new String[] {BODY, FAILURE, TOKEN, TRANSIENT, METHOD, URL, PASS, RETRY, REFRESHED, ATTEMPT,
-                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS}) {
+                SINK, ANONYMOUS, BREAKER_WAIT, HEADERS, RATE_LIMIT}) {
             exchange.removeProperty(p);
         }
         in.setHeader("ProviderStatus", status);
@@ -334,6 +371,42 @@ public class ProviderCalls {
         throw new ProviderCallException(Kind.REJECTED, status, family + " rejected the request with " + status + detail, null);
     }
 
+    /** The status is listed by number in the call's {@code ProviderPassThrough} (not just covered by {@code 4xx}). */
+    private static boolean passesExplicitly(Exchange exchange, int status) {
+        String pass = exchange.getProperty(PASS, String.class);
+        return pass != null && Arrays.stream(pass.split(",")).map(String::trim).anyMatch(Integer.toString(status)::equals);
+    }
+
+    /**
+     * The connection's base URL: its config field named by the family's {@code connectionUrl} (exchange property
+     * {@code HubConfig}, checked again as when it was stored), else the operator's
+     * {@code hub.providers.<family>.connection-url} (one account for the whole hub).
+     */
+    private String connectionUrl(Exchange exchange, String family) {
+        io.integrationhub.platform.catalog.ProviderDefinition definition = catalog.find(family)
+                .orElseThrow(() -> new IllegalStateException(family + " is not in the catalog"));
+        io.integrationhub.platform.catalog.FamilySpec spec = catalog.family(family).orElseThrow();
+        Object config = exchange.getProperty("HubConfig");
+        String own = config instanceof java.util.Map<?, ?> map && spec.connectionUrl() != null
+                && map.get(spec.connectionUrl().config()) instanceof String text ? text.trim() : null;
+        if (own == null || own.isEmpty()) {
+            own = environment.getProperty("hub.providers." + definition.settingsKey() + ".connection-url");
+            if (own == null || own.isBlank()) {
+                throw new IllegalArgumentException(family + ": the connection has no base URL (config."
+                        + (spec.connectionUrl() == null ? "?" : spec.connectionUrl().config()) + ")");
+            }
+        } else {
+            String problem = catalog.connectionUrlProblem(definition, own);
+            if (problem != null) {
+                throw new IllegalArgumentException(family + ": the connection's base URL is refused: " + problem);
+            }
+        }
+        while (own.endsWith("/")) {
+            own = own.substring(0, own.length() - 1);
+        }
+        return own;
+    }
+
     private static boolean isAbsoluteHttp(String url) {
         try {
             URI uri = URI.create(url);
@@ -344,6 +417,30 @@ public class ProviderCalls {
         }
     }
 
+    /**
+     * A provider that announces its burst window in headers (template parameter rateLimitHeaders): when the answer
+     * says no request is left in the window, the connection's next call waits the window's length.
+     */
+    private void noteBurstWindow(Exchange exchange, String family) {
+        String names = exchange.getProperty(RATE_LIMIT, String.class);
+        if (names == null || "none".equals(names) || !names.contains("|")) {
+            return;
+        }
+        Message in = exchange.getMessage();
+        String remaining = in.getHeader(names.substring(0, names.indexOf('|')), String.class);
+        String interval = in.getHeader(names.substring(names.indexOf('|') + 1), String.class);
+        String key = family + ":" + connection(exchange);
+        try {
+            if (remaining != null && Long.parseLong(remaining.trim()) <= 0 && interval != null) {
+                burstSpent.put(key, System.currentTimeMillis() + Long.parseLong(interval.trim()));
+            } else if (remaining != null) {
+                burstSpent.remove(key);
+            }
+        } catch (NumberFormatException e) {
+            burstSpent.remove(key);
+        }
+    }
+
     private void pause(Exchange exchange, Duration wait) throws InterruptedException {
         if (!wait.isNegative() && !wait.isZero()) {
             Thread.sleep(wait.toMillis());
@@ -351,12 +448,20 @@ public class ProviderCalls {
         exchange.setProperty(RETRY, true);
     }
 
+    private Duration backoff429(int attempt) {
+        return jittered(properties.getDefaultRetryAfter(), attempt, properties.getMaxRetryAfter());
+    }
+
     private Duration backoff(int attempt) {
-        double base = properties.getInitialBackoff().toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
+        return jittered(properties.getInitialBackoff(), attempt, properties.getMaxBackoff());
+    }
+
+    /** {@code first × multiplier^(attempt-1)}, randomised by ± the jitter, at most {@code max}. */
+    private Duration jittered(Duration first, int attempt, Duration max) {
+        double base = first.toMillis() * Math.pow(properties.getBackoffMultiplier(), attempt - 1);
         double jitter = properties.getJitter();
         double factor = 1 - jitter + 2 * jitter * ThreadLocalRandom.current().nextDouble();
-        long millis = (long) Math.min(properties.getMaxBackoff().toMillis(), base * factor);
-        return Duration.ofMillis(millis);
+        return Duration.ofMillis((long) Math.min(max.toMillis(), base * factor));
     }
 
     private BearerTokens bearers() {

@@ -136,33 +136,34 @@ public class ActionService {
             Optional<RemoteChange> remote = remoteChangeSincePush(tenantId, connection.id(), target.model(), existing.externalId(),
                     (Timestamp) link.get().get("updated_at"));
             if (remote.isPresent()) {
-                String policy = policy(connection, target.model());
-                Instant localAt = instant(body.get("modifiedAt"));
-                boolean localWins = switch (policy) {
-                    case "prefer-local" -> true;
-                    case "prefer-remote", "manual" -> false;
-                    default -> localAt == null || remote.get().remoteUpdatedAt() == null
-                            || !localAt.isBefore(remote.get().remoteUpdatedAt());
-                };
-                UUID conflictId = recordConflict(tenantId, connection.id(), target.model(), existing.externalId(), localRef,
-                        data, remote.get().data(), policy, "manual".equals(policy) ? null : localWins ? "local" : "remote");
-                if ("manual".equals(policy)) {
-                    Map<String, Object> problem = new LinkedHashMap<>();
-                    problem.put("type", "https://integration-hub.dev/problems/sync-conflict");
-                    problem.put("title", "Conflict");
-                    problem.put("status", 409);
-                    problem.put("detail", "The provider object changed since it was last pushed; resolve conflict "
-                            + conflictId);
-                    problem.put("conflictId", conflictId);
-                    return new Outcome(409, mapper.valueToTree(problem));
-                }
-                if (!localWins) {
-                    touchLink(tenantId, connection.id(), target.model(), localRef);
-                    return new Outcome(200, result(existing.externalId(), existing.version(), localRef, "remote-kept", conflictId));
+                Outcome decided = conflict(tenantId, connection, target, body, data, localRef, existing,
+                        remote.get().data(), remote.get().remoteUpdatedAt(), null);
+                if (decided != null) {
+                    return decided;
                 }
             }
         }
-        PushTarget.Result result = callTarget(tenantId, connection, target, data, existing);
+        PushTarget.Result result;
+        try {
+            result = callTarget(tenantId, connection, target, data, existing);
+        } catch (PushTarget.StaleVersion stale) {
+            if (existing == null) {
+                throw ProblemException.conflict("The provider refused to create the object: " + stale.getMessage());
+            }
+            // The provider refused the version the hub sent (a stale ETag): the same policy as a change seen by a sync,
+            // and a winning local side is pushed once more against the version the provider has now.
+            Outcome decided = conflict(tenantId, connection, target, body, data, localRef, existing, stale.remote(),
+                    stale.remoteUpdatedAt(), stale.version());
+            if (decided != null) {
+                return decided;
+            }
+            try {
+                result = callTarget(tenantId, connection, target, data, new PushTarget.Link(existing.externalId(),
+                        stale.version()));
+            } catch (PushTarget.StaleVersion again) {
+                throw ProblemException.conflict("The provider object changed again while it was being pushed; push again.");
+            }
+        }
         saveLink(tenantId, connection.id(), target.model(), localRef, result, dataHash,
                 target.resyncable() ? data : null);
         // A linked object that was gone at the provider may have been created again under a new id.
@@ -173,6 +174,45 @@ public class ActionService {
             answer.set("response", result.response());
         }
         return new Outcome(200, answer);
+    }
+
+    /**
+     * A conflict between the local data and the provider's {@code remote} version under the connection's policy for
+     * the model: the conflict row (both versions), then the outcome when the remote side is kept or the policy is
+     * manual, or null when the local side wins (the caller pushes). {@code remoteVersion}: the provider's version
+     * when it refused a stale one (remembered with the link, so a later push or resolution sends it).
+     */
+    private Outcome conflict(UUID tenantId, Connection connection, PushTarget target, JsonNode body, JsonNode data,
+            String localRef, PushTarget.Link existing, JsonNode remote, Instant remoteUpdatedAt, String remoteVersion) {
+        String policy = policy(connection, target.model());
+        Instant localAt = instant(body.get("modifiedAt"));
+        boolean localWins = switch (policy) {
+            case "prefer-local" -> true;
+            case "prefer-remote", "manual" -> false;
+            default -> localAt == null || remoteUpdatedAt == null || !localAt.isBefore(remoteUpdatedAt);
+        };
+        UUID conflictId = recordConflict(tenantId, connection.id(), target.model(), existing.externalId(), localRef,
+                data, remote, policy, "manual".equals(policy) ? null : localWins ? "local" : "remote");
+        if (remoteVersion != null && !localWins && localRef != null) {
+            jdbc.update(tenantId, "UPDATE record_links SET version = :version WHERE tenant_id = :tenantId AND "
+                    + "connection_id = :connectionId AND model = :model AND local_ref = :localRef", Map.of("version",
+                            remoteVersion, "connectionId", connection.id(), "model", target.model(), "localRef", localRef));
+        }
+        if ("manual".equals(policy)) {
+            Map<String, Object> problem = new LinkedHashMap<>();
+            problem.put("type", "https://integration-hub.dev/problems/sync-conflict");
+            problem.put("title", "Conflict");
+            problem.put("status", 409);
+            problem.put("detail", "The provider object changed since it was last pushed; resolve conflict " + conflictId);
+            problem.put("conflictId", conflictId);
+            return new Outcome(409, mapper.valueToTree(problem));
+        }
+        if (!localWins) {
+            touchLink(tenantId, connection.id(), target.model(), localRef);
+            return new Outcome(200, result(existing.externalId(), remoteVersion != null ? remoteVersion : existing.version(),
+                    localRef, "remote-kept", conflictId));
+        }
+        return null;
     }
 
     /** Removes the provider object of a local reference and forgets the link; an object already gone counts as removed. */
@@ -210,6 +250,8 @@ public class ActionService {
     private <T> T providerCall(Callable<T> call) {
         try {
             return call.call();
+        } catch (PushTarget.StaleVersion e) {
+            throw e;
         } catch (ProviderCallException e) {
             throw new ProblemException(Problem.of(502, "provider-failed", "The provider did not accept the action",
                     e.getMessage()));
@@ -278,8 +320,13 @@ public class ActionService {
                 JsonNode local = (JsonNode) conflict.get("local");
                 String localRef = (String) conflict.get("localRef");
                 Map<String, Object> link = link(tenantId, connectionId, model, localRef).orElseThrow();
-                PushTarget.Result result = callTarget(tenantId, connection, target, local,
-                        new PushTarget.Link((String) link.get("external_id"), (String) link.get("version")));
+                PushTarget.Result result;
+                try {
+                    result = callTarget(tenantId, connection, target, local,
+                            new PushTarget.Link((String) link.get("external_id"), (String) link.get("version")));
+                } catch (PushTarget.StaleVersion stale) {
+                    throw ProblemException.conflict("The provider object changed again since this conflict was recorded.");
+                }
                 saveLink(tenantId, connectionId, model, localRef, result, records.hash((ObjectNode) local),
                         target.resyncable() ? local : null);
             } else if (conflict.get("localRef") != null) {

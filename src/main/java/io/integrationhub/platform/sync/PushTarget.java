@@ -58,7 +58,32 @@ public interface PushTarget {
         return null;
     }
 
+    /**
+     * Push runs: several objects in one go, for providers with a batch API (HubSpot {@code batch/upsert}). Each
+     * outcome answers the item at the same position: a result, or the failure of that item alone (the provider
+     * refused it; the others went through). A failure of the whole call is thrown. Default: one {@link #push} each.
+     */
+    default List<BatchOutcome> pushBatch(SyncContext context, List<BatchItem> items) throws Exception {
+        List<BatchOutcome> outcomes = new java.util.ArrayList<>(items.size());
+        for (BatchItem item : items) {
+            try {
+                outcomes.add(new BatchOutcome(push(context, item.data(), item.existing()), null));
+            } catch (Exception e) {
+                outcomes.add(new BatchOutcome(null, e));
+            }
+        }
+        return outcomes;
+    }
+
     enum Kind { UPSERT, DELETE }
+
+    /** One object of a batch push: its local reference, the data to send and its link (null: create). */
+    record BatchItem(String localRef, JsonNode data, Link existing) {
+    }
+
+    /** What became of one object of a batch push: its result, or why the provider refused it. */
+    record BatchOutcome(Result result, Exception failure) {
+    }
 
     /** The provider object a local reference was pushed to before. */
     record Link(String externalId, String version) {
@@ -69,6 +94,37 @@ public interface PushTarget {
      * caller as {@code response} of the action result when not null; leave out anything secret).
      */
     record Result(String externalId, String version, JsonNode response) {
+    }
+
+    /**
+     * Thrown by {@link #push} when the provider refused the link's version (an {@code If-Match} ETag it no longer
+     * has: someone changed the object since the hub last saw it). Carries what the provider holds now, so the engine
+     * applies the connection's conflict policy instead of overwriting: a conflict row with both versions, and for
+     * a winning local side one more push against {@code version}.
+     */
+    final class StaleVersion extends io.integrationhub.platform.resilience.ProviderCallException {
+        private final String version;
+        private final transient JsonNode remote;
+        private final transient Instant remoteUpdatedAt;
+
+        public StaleVersion(String version, JsonNode remote, Instant remoteUpdatedAt) {
+            super(Kind.REJECTED, 409, "the provider object changed since the hub last saw it", null);
+            this.version = version;
+            this.remote = remote;
+            this.remoteUpdatedAt = remoteUpdatedAt;
+        }
+
+        public String version() {
+            return version;
+        }
+
+        public JsonNode remote() {
+            return remote;
+        }
+
+        public Instant remoteUpdatedAt() {
+            return remoteUpdatedAt;
+        }
     }
 
     /** A page of objects the hub created at the provider; {@code nextCursor} is null on the last page. */

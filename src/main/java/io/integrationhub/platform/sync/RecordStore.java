@@ -89,6 +89,8 @@ public class RecordStore {
      * (a separate "seen" {@code UPDATE … = ANY(ids)} did, with the statistics of a table growing during the run).
      * {@code RETURNING} tells created (the row kept the id proposed here), updated ({@code updated_at} is this
      * page's time, which an unchanged record never gets) and unchanged apart. Deletions: one more {@code UPDATE}.
+     * The arrays are typed ({@code String[]}, {@code UUID[]}, not {@code Object[]}): the driver then sends them in
+     * binary instead of as escaped array text (the JSON is full of quotes), which halves their cost on both sides.
      */
     private List<Change> applyInSql(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
             Timestamp now) {
@@ -113,11 +115,11 @@ public class RecordStore {
         Map<String, UUID> written = new HashMap<>();
         if (!upserts.isEmpty()) {
             Map<String, Object> p = scope(connectionId, model, now);
-            p.put("ids", new SqlArrayValue("uuid", proposed.toArray()));
-            p.put("externalIds", new SqlArrayValue("varchar", upserts.toArray()));
-            p.put("data", new SqlArrayValue("varchar", data.toArray()));
-            p.put("hashes", new SqlArrayValue("varchar", hashes.toArray()));
-            p.put("remote", new SqlArrayValue("varchar", remote.toArray()));
+            p.put("ids", new SqlArrayValue("uuid", (Object[]) proposed.toArray(new UUID[0])));
+            p.put("externalIds", new SqlArrayValue("varchar", (Object[]) upserts.toArray(new String[0])));
+            p.put("data", new SqlArrayValue("varchar", (Object[]) data.toArray(new String[0])));
+            p.put("hashes", new SqlArrayValue("varchar", (Object[]) hashes.toArray(new String[0])));
+            p.put("remote", new SqlArrayValue("varchar", (Object[]) remote.toArray(new String[0])));
             String same = "(r.content_hash = EXCLUDED.content_hash AND NOT r.deleted)";
             jdbc.query(tenantId, "INSERT INTO records AS r (id, tenant_id, connection_id, model, external_id, data, "
                     + "content_hash, remote_updated_at, deleted, last_seen_at, created_at, updated_at) "
@@ -144,7 +146,7 @@ public class RecordStore {
         if (!gone.isEmpty()) {
             // Also "seen" for records deleted before; deletion markers are few, an index plan does not matter here.
             Map<String, Object> p = scope(connectionId, model, now);
-            p.put("externalIds", new SqlArrayValue("varchar", gone.toArray()));
+            p.put("externalIds", new SqlArrayValue("varchar", (Object[]) gone.toArray(new String[0])));
             jdbc.query(tenantId, "UPDATE records SET deleted = TRUE, last_seen_at = :now, "
                     + "updated_at = CASE WHEN deleted THEN updated_at ELSE :now END "
                     + "WHERE tenant_id = :tenantId AND connection_id = :connectionId AND model = :model "
@@ -193,7 +195,7 @@ public class RecordStore {
                 + "ON r.tenant_id = :tenantId AND r.connection_id = :connectionId AND r.model = :model "
                 + "AND r.external_id = p.external_id",
                 Map.of("connectionId", connectionId, "model", model,
-                        "ids", new SqlArrayValue("varchar", byId.keySet().toArray())), (rs, n) -> {
+                        "ids", new SqlArrayValue("varchar", (Object[]) byId.keySet().toArray(new String[0]))), (rs, n) -> {
                     existing.put(rs.getString("external_id"), new Existing(rs.getObject("id", UUID.class),
                             rs.getString("content_hash"), rs.getBoolean("deleted")));
                     return null;

@@ -138,6 +138,8 @@ public class SyncEngine {
         Page page;
         List<Mapped> good;
         List<Object[]> bad;
+        /** The page route's {@code progress} (0..1, how much of the run's span is covered), when it tells one. */
+        Double progress;
         String outcome;
 
         RunState(SyncRun run, String owner) {
@@ -282,6 +284,8 @@ public class SyncEngine {
             String delta = json.path("deltaCursor").isValueNode() && !json.path("deltaCursor").isNull()
                     ? json.get("deltaCursor").asText() : null;
             page = new Page(items, next == null || next.isBlank() ? null : next, total, delta);
+            state.progress = json.path("progress").isNumber()
+                    ? Math.max(0, Math.min(1, json.get("progress").asDouble())) : null;
         }
         List<Mapped> good = new ArrayList<>(page.items().size());
         List<Object[]> bad = new ArrayList<>();
@@ -316,7 +320,8 @@ public class SyncEngine {
         Page page = state.page;
         boolean last = page.nextCursor() == null;
         String next = last ? checkpoint("sweep", null) : checkpoint("pages", page.nextCursor());
-        commitPage(state.run, state.owner, state.source, page, state.good, state.bad, next, last, state.incremental);
+        commitPage(state.run, state.owner, state.source, page, state.good, state.bad, next, last, state.incremental,
+                state.progress);
         state.cursor = page.nextCursor();
         state.page = null;
         state.good = null;
@@ -403,6 +408,31 @@ public class SyncEngine {
         return true;
     }
 
+    /**
+     * Objects a family fetched outside a run (a webhook naming one changed object): a page answer
+     * {@code {items: [{externalId, data, remoteUpdatedAt, deleted}]}} of the entity's page route shape, mapped by the
+     * family and the connection's {@code config.mappings} like a run's page, stored and announced in one transaction
+     * (change events without {@code syncRunId}). Answers how many records changed.
+     */
+    public int storeItems(UUID tenantId, UUID connectionId, String entity, String pageJson) throws JsonProcessingException {
+        Connection connection = connections.find(tenantId, connectionId)
+                .orElseThrow(() -> new IllegalStateException("no connection " + connectionId));
+        SyncSource source = sources.bean(connection.provider(), entity).or(() -> sources.find(connection.provider(), entity))
+                .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + entity));
+        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
+        List<Mapped> good = new ArrayList<>();
+        for (JsonNode raw : jsonPage(pageJson).path("items")) {
+            Mapped m = source.map(raw);
+            good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
+        }
+        List<Change> changes = tx.execute(status -> {
+            List<Change> applied = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
+            publishChanges(tenantId, connectionId, null, applied);
+            return applied;
+        });
+        return changes == null ? 0 : changes.size();
+    }
+
     private Connection activeConnection(SyncRun run) {
         Connection connection = connections.find(run.tenantId(), run.connectionId()).orElseThrow();
         if (connection.status() != ConnectionStatus.ACTIVE && connection.status() != ConnectionStatus.ERROR) {
@@ -412,7 +442,7 @@ public class SyncEngine {
     }
 
     private void commitPage(SyncRun run, String owner, SyncSource source, Page page, List<Mapped> good,
-            List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental) {
+            List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental, Double progress) {
         Instant now = Instant.now();
         tx.executeWithoutResult(status -> {
             List<Change> changes = records.apply(run.tenantId(), run.connectionId(), source.model(), good, now);
@@ -423,7 +453,9 @@ public class SyncEngine {
                     deadLetter(run, (JsonNode) b[0], (RuntimeException) b[1]);
                 }
             }
-            if (last && incremental && !run.ranged()) {
+            // A full run that ends with the source's delta position (e.g. Drive's start page token) also saves it:
+            // the next incremental run starts where the full read began instead of reading everything again.
+            if (last && !run.ranged() && (incremental || page.deltaCursor() != null)) {
                 String delta = page.deltaCursor() != null ? page.deltaCursor() : run.startedAt().toString();
                 runs.saveCursor(run.tenantId(), run.connectionId(), run.entity(), delta);
             }
@@ -433,6 +465,9 @@ public class SyncEngine {
             if (!runs.checkpoint(run.tenantId(), run.id(), owner, nextCheckpoint, page.items().size(), page.total(),
                     created, updated, deleted, errors)) {
                 throw new LostOwnership();
+            }
+            if (progress != null) {
+                runs.progress(run.tenantId(), run.id(), progress);
             }
             publishChanges(run, changes);
             publishStatusEvents(run.tenantId(), run.connectionId(), run.id(), source, changes);
@@ -495,21 +530,39 @@ public class SyncEngine {
             long created = 0;
             long updated = 0;
             List<Object[]> bad = new ArrayList<>();
+            List<RecordLinks.Link> sendable = new ArrayList<>();
             for (RecordLinks.Link link : page) {
-                try {
-                    if (link.data() == null) {
-                        throw new IllegalStateException("the data last pushed was not kept for this link; run the action again");
-                    }
-                    PushTarget.Result result = writer.push(context, link.data(),
-                            new PushTarget.Link(link.externalId(), link.version()));
-                    links.repushed(tenantId, connection.id(), model, link, result);
-                    if (Objects.equals(link.externalId(), result.externalId())) {
-                        updated++;
-                    } else {
-                        created++;
-                    }
-                } catch (Exception e) {
-                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), link.data()), itemFailure(e)});
+                if (link.data() == null) {
+                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), null), new IllegalStateException(
+                            "the data last pushed was not kept for this link; run the action again")});
+                } else {
+                    sendable.add(link);
+                }
+            }
+            // One call of the family's batch writer (one push each where it has none); the provider may refuse some items.
+            List<PushTarget.BatchOutcome> outcomes;
+            try {
+                outcomes = sendable.isEmpty() ? List.of() : writer.pushBatch(context, sendable.stream()
+                        .map(l -> new PushTarget.BatchItem(l.localRef(), l.data(), new PushTarget.Link(l.externalId(), l.version())))
+                        .toList());
+            } catch (Exception e) {
+                RuntimeException failure = itemFailure(e);
+                outcomes = sendable.stream().map(l -> new PushTarget.BatchOutcome(null, failure)).toList();
+            }
+            for (int i = 0; i < sendable.size(); i++) {
+                RecordLinks.Link link = sendable.get(i);
+                PushTarget.BatchOutcome outcome = i < outcomes.size() ? outcomes.get(i)
+                        : new PushTarget.BatchOutcome(null, new IllegalStateException("the provider answered nothing for it"));
+                if (outcome.failure() != null || outcome.result() == null) {
+                    bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), link.data()), outcome.failure() == null
+                            ? new IllegalStateException("the provider answered no id for it") : itemFailure(outcome.failure())});
+                    continue;
+                }
+                links.repushed(tenantId, connection.id(), model, link, outcome.result());
+                if (Objects.equals(link.externalId(), outcome.result().externalId())) {
+                    updated++;
+                } else {
+                    created++;
                 }
             }
             boolean last = page.size() < batch;
@@ -701,25 +754,28 @@ public class SyncEngine {
         publishChanges(run.tenantId(), run.connectionId(), run.id(), changes);
     }
 
-    private void publishChanges(UUID tenantId, UUID connectionId, UUID runId, List<Change> changes) {
+    private void publishChanges(UUID tenantId, UUID connection, UUID run, List<Change> changes) {
         if (changes.isEmpty()) {
             return;
         }
         List<OutboxMessage> envelopes = new ArrayList<>(changes.size());
+        String connectionId = connection.toString();
+        String runId = run == null ? null : run.toString();
         for (Change c : changes) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("connectionId", connectionId.toString());
+            // a tree, not a map: the record's data is set into the event as it is, not copied
+            ObjectNode data = mapper.createObjectNode();
+            data.put("connectionId", connectionId);
             data.put("recordId", c.recordId().toString());
             data.put("model", c.model());
             data.put("externalId", c.externalId());
             data.put("change", c.kind().name());
             if (runId != null) {
-                data.put("syncRunId", runId.toString());
+                data.put("syncRunId", runId);
             }
             if (c.data() != null) {
-                data.put("data", c.data());
+                data.set("data", c.data());
             }
-            envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId.toString(), "record." + c.kind().name(),
+            envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId, "record." + c.kind().name(),
                     "connections/" + connectionId + "/records/" + c.model() + "/" + c.externalId(), tenantId, data));
         }
         // One batch insert into the outbox, in the page's transaction: the events exist exactly when the page does.

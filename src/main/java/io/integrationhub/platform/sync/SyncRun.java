@@ -20,6 +20,8 @@ public record SyncRun(
         Instant to,
         long recordsProcessed,
         Long recordsTotal,
+        /** How much of the run's span is covered (0..1), when its page route tells it (e.g. the dates of a range). */
+        Double progress,
         long created,
         long updated,
         long deleted,

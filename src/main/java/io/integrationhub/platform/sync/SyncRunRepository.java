@@ -29,7 +29,7 @@ import io.integrationhub.platform.tenancy.TenantJdbc;
 public class SyncRunRepository {
 
     private static final String COLUMNS = "id, tenant_id, connection_id, entity, direction, mode, status, range_from, "
-            + "range_to, records_processed, records_total, created_count, updated_count, deleted_count, errors, reason, "
+            + "range_to, records_processed, records_total, progress, created_count, updated_count, deleted_count, errors, reason, "
             + "message, started_at, completed_at, created_at, checkpoint, cancel_requested";
 
     private final TenantJdbc jdbc;
@@ -293,7 +293,7 @@ public class SyncRunRepository {
             return new SyncRun(rs.getObject("id", UUID.class), rs.getObject("connection_id", UUID.class),
                     rs.getString("entity"), rs.getString("direction"), rs.getString("mode"), rs.getString("status"),
                     instant(rs.getTimestamp("range_from")), instant(rs.getTimestamp("range_to")),
-                    rs.getLong("records_processed"), recordsTotal, rs.getLong("created_count"),
+                    rs.getLong("records_processed"), recordsTotal, progress(rs), rs.getLong("created_count"),
                     rs.getLong("updated_count"), rs.getLong("deleted_count"), mapper.readTree(rs.getString("errors")),
                     rs.getString("reason"), rs.getString("message"), instant(rs.getTimestamp("started_at")),
                     instant(rs.getTimestamp("completed_at")), instant(rs.getTimestamp("created_at")),
@@ -301,6 +301,17 @@ public class SyncRunRepository {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt errors column in sync_runs", e);
         }
+    }
+
+    private static Double progress(ResultSet rs) throws SQLException {
+        double p = rs.getDouble("progress");
+        return rs.wasNull() ? null : p;
+    }
+
+    /** A page route's own measure of how far the run got (0..1), written in the page's transaction. */
+    public void progress(UUID tenantId, UUID id, double progress) {
+        jdbc.update(tenantId, "UPDATE sync_runs SET progress = :progress WHERE tenant_id = :tenantId AND id = :id",
+                Map.of("id", id, "progress", progress));
     }
 
     private static Instant instant(Timestamp ts) {

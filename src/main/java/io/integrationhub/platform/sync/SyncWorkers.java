@@ -1,7 +1,5 @@
 package io.integrationhub.platform.sync;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+
+import io.integrationhub.platform.cluster.QuartzInstanceIds;
 
 /**
  * This instance's share of the sync runs. The runs themselves execute on Camel's threads: routes {@code sync.requests}
@@ -43,7 +43,7 @@ public class SyncWorkers implements SmartLifecycle {
     public SyncWorkers(SyncRunRepository runs, SyncProperties properties) {
         this.runs = runs;
         this.properties = properties;
-        this.owner = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.owner = QuartzInstanceIds.hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     public String owner() {
@@ -113,11 +113,4 @@ public class SyncWorkers implements SmartLifecycle {
         return executing.contains(runId);
     }
 
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "unknown-host";
-        }
-    }
 }

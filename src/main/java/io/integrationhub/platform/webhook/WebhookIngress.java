@@ -11,22 +11,19 @@ import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.problem.Problem;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
-import io.integrationhub.platform.events.Outbox;
-import io.integrationhub.platform.events.OutboxMessage;
 import io.integrationhub.platform.webhook.Signatures;
 import io.integrationhub.platform.webhook.WebhookVerifier;
 
 /**
  * Route steps of {@code webhooks.ingress}: read the raw request, store the verified events in the
  * inbox (deduplicated per connection) together with their outbox rows, and answer the provider once
- * that one transaction committed. Kafka is not on the way: the outbox relay hands the events on.
+ * that one transaction committed ({@link WebhookGroupCommit}: concurrent requests share it). Kafka is not on the way: the outbox relay hands the events on.
  */
 @Component("webhookIngress")
 public class WebhookIngress {
@@ -34,20 +31,16 @@ public class WebhookIngress {
     public static final String STORED = "HubWebhookStored";
 
     private final NamedParameterJdbcTemplate jdbc;
-    private final WebhookEventStore store;
     private final ObjectMapper mapper;
     private final WebhookPipeline pipeline;
-    private final Outbox outbox;
-    private final TransactionTemplate tx;
+    private final WebhookGroupCommit groupCommit;
 
-    public WebhookIngress(NamedParameterJdbcTemplate jdbc, WebhookEventStore store, ObjectMapper mapper,
-            WebhookPipeline pipeline, Outbox outbox, TransactionTemplate tx) {
+    public WebhookIngress(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, WebhookPipeline pipeline,
+            WebhookGroupCommit groupCommit) {
         this.jdbc = jdbc;
-        this.store = store;
         this.mapper = mapper;
         this.pipeline = pipeline;
-        this.outbox = outbox;
-        this.tx = tx;
+        this.groupCommit = groupCommit;
     }
 
     /** Captures the request exactly as received; the body is the raw bytes the body filter kept. */
@@ -85,9 +78,7 @@ public class WebhookIngress {
         WebhookRequest request = exchange.getProperty(WebhookVerifier.REQUEST, WebhookRequest.class);
         WebhookOutcome outcome = exchange.getProperty(WebhookVerifier.OUTCOME, WebhookOutcome.class);
         String headers = mapper.writeValueAsString(safeHeaders(request.headers()));
-        record Row(WebhookEvent event, String dedupeKey, String accountId) {
-        }
-        List<Row> rows = new ArrayList<>();
+        List<WebhookGroupCommit.Row> rows = new ArrayList<>();
         Instant now = Instant.now();
         for (InboundEvent event : outcome.events()) {
             String payload = mapper.writeValueAsString(event.payload());
@@ -99,39 +90,20 @@ public class WebhookIngress {
                 WebhookEvent row = new WebhookEvent(UUID.randomUUID(), null, null, request.provider(), event.eventType(),
                         event.eventKey(), WebhookEvent.IGNORED, payload,
                         "No connection for " + request.provider() + " account " + event.accountId(), 0, 0, now, now);
-                rows.add(new Row(row, WebhookEventStore.truncate(scope, 60) + ":" + key, event.accountId()));
+                rows.add(new WebhookGroupCommit.Row(row, WebhookEventStore.truncate(scope, 60) + ":" + key,
+                        event.accountId(), null));
                 continue;
             }
             for (Target target : targets) {
                 WebhookEvent row = new WebhookEvent(UUID.randomUUID(), target.tenantId(), target.connectionId(),
                         request.provider(), event.eventType(), event.eventKey(), WebhookEvent.QUEUED, payload, null, 0, 0,
                         now, null);
-                rows.add(new Row(row, target.connectionId() + ":" + key, event.accountId()));
+                rows.add(new WebhookGroupCommit.Row(row, target.connectionId() + ":" + key, event.accountId(),
+                        pipeline.outboxMessage(row, event.payload())));
             }
         }
-        List<OutboxMessage> handOff = new ArrayList<>();
-        for (Row row : rows) {
-            if (row.event().connectionId() != null) {
-                handOff.add(pipeline.outboxMessage(row.event()));
-            }
-        }
-        List<WebhookEvent> queued = tx.execute(status -> {
-            List<WebhookEvent> stored = new ArrayList<>();
-            List<OutboxMessage> messages = new ArrayList<>();
-            for (int i = 0, h = 0; i < rows.size(); i++) {
-                Row row = rows.get(i);
-                boolean isNew = store.insertIfNew(row.event(), row.dedupeKey(), row.accountId(), headers);
-                if (row.event().connectionId() != null) {
-                    if (isNew) {
-                        stored.add(row.event());
-                        messages.add(handOff.get(h));
-                    }
-                    h++;
-                }
-            }
-            outbox.enqueueAll(messages);
-            return stored;
-        });
+        // One durable write, shared with the requests arriving at the same time (group commit); returns once committed.
+        List<WebhookEvent> queued = groupCommit.write(rows, headers);
         exchange.setProperty(STORED, queued.size());
         return queued;
     }

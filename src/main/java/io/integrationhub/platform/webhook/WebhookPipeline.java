@@ -18,7 +18,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.events.EventPublisher;
@@ -95,13 +97,18 @@ public class WebhookPipeline {
      * Nothing of the inbound HTTP request is in it.
      */
     public OutboxMessage outboxMessage(WebhookEvent e) throws JsonProcessingException {
-        Map<String, Object> data = new LinkedHashMap<>();
+        return outboxMessage(e, mapper.readTree(e.payload()));
+    }
+
+    /** As {@link #outboxMessage(WebhookEvent)}, with the event's payload already parsed (the ingress has it). */
+    public OutboxMessage outboxMessage(WebhookEvent e, JsonNode payload) {
+        ObjectNode data = mapper.createObjectNode(); // a tree: the payload is set into the event, not copied
         data.put("webhookEventId", e.id().toString());
         data.put("provider", e.provider());
         data.put("eventType", e.eventType());
         data.put("connectionId", e.connectionId().toString());
         data.put("externalEventId", e.externalEventId());
-        data.put("payload", mapper.readTree(e.payload()));
+        data.set("payload", payload);
         String record = events.envelope(e.id(), "webhook.received", "webhook-events/" + e.id(), e.tenantId(), data);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(EventPublisher.CONTENT_TYPE_HEADER, EventPublisher.CLOUDEVENTS_JSON);
@@ -133,10 +140,7 @@ public class WebhookPipeline {
             LOG.warn("Record without a webhook event id on {} skipped", exchange.getMessage().getHeader(KafkaConstants.TOPIC));
             return false;
         }
-        if (!store.claim(id)) {
-            return false;
-        }
-        Optional<WebhookEvent> row = store.find(id);
+        Optional<WebhookEvent> row = store.claimAndFind(id);
         if (row.isEmpty()) {
             return false;
         }

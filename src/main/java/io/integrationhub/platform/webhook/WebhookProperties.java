@@ -46,6 +46,11 @@ public class WebhookProperties {
     /** The {@code Retry-After} of a {@code 503} refused by admission control. */
     private Duration overloadRetryAfter = Duration.ofSeconds(1);
 
+    /** Group commit: at most this many webhook requests share one inbox transaction ({@code 1}: each its own). */
+    private int groupCommitMaxBatch = 64;
+
+    public int getGroupCommitMaxBatch() { return groupCommitMaxBatch; }
+    public void setGroupCommitMaxBatch(int v) { groupCommitMaxBatch = v; }
     public int getMaxInFlight() { return maxInFlight; }
     public void setMaxInFlight(int v) { maxInFlight = v; }
     public Duration getOverloadRetryAfter() { return overloadRetryAfter; }

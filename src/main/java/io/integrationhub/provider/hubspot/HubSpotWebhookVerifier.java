@@ -28,8 +28,9 @@ import io.integrationhub.platform.webhook.WebhookRequest;
  * raw body + X-HubSpot-Request-Timestamp)), the URI being the full URL the request was sent to (from
  * {@code hub.public-url}) with HubSpot's listed percent-escapes decoded; timestamps older than the
  * window (5 minutes) are refused. The key is {@code webhook-secret}, else the app's client secret.
- * Events have an {@code eventId} that HubSpot does not promise to be unique, so the dedupe key is a
- * hash of the event without its {@code attemptNumber} (which changes on every retry).
+ * Events have an {@code eventId} that HubSpot does not promise to be unique, so the dedupe key is {@code
+ * eventId:occurredAt} (for an event without both: a
+ * hash of the event without its {@code attemptNumber}, which changes on every retry).
  */
 @Component("hubspotWebhookVerifier")
 public class HubSpotWebhookVerifier extends WebhookVerifier {
@@ -90,10 +91,18 @@ public class HubSpotWebhookVerifier extends WebhookVerifier {
             if (!event.isObject()) {
                 throw WebhookRejection.badRequest("Every HubSpot event is a JSON object.");
             }
-            ObjectNode identity = ((ObjectNode) event).deepCopy();
-            identity.remove("attemptNumber");
-            events.add(new InboundEvent(stableHash(identity), text(event, "subscriptionType"), text(event, "portalId"),
-                    null, event));
+            // eventId alone is not unique; with occurredAt it names one change (retries repeat both).
+            String eventId = text(event, "eventId");
+            String occurredAt = text(event, "occurredAt");
+            String key;
+            if (eventId != null && occurredAt != null) {
+                key = eventId + ":" + occurredAt;
+            } else {
+                ObjectNode identity = ((ObjectNode) event).deepCopy();
+                identity.remove("attemptNumber");
+                key = stableHash(identity);
+            }
+            events.add(new InboundEvent(key, text(event, "subscriptionType"), text(event, "portalId"), null, event));
         }
         return WebhookOutcome.events(events, 200);
     }

@@ -29,7 +29,7 @@ class PlatformApiTest extends HubIntegrationTest {
             assertThat(p.path("authType").asText()).isIn("oauth2", "api_key");
         }
         assertThat(keys).containsExactly("onedrive", "outlook", "outlook-calendar", "xero", "google-drive", "square",
-                "hubspot", "business-central", "slack", "notion");
+                "hubspot", "business-central", "slack", "notion", "simpro");
     }
 
     @Test

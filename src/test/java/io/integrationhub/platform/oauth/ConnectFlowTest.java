@@ -227,7 +227,7 @@ class ConnectFlowTest extends OAuthIntegrationTest {
         assertThat(square).containsEntry("session", "false").doesNotContainKey("code_challenge");
         assertThat(start(key, "square", null)[2]).contains("scope=MERCHANT_PROFILE_READ+ITEMS_READ+");
         Map<String, String> slack = query(start(key, "slack", null)[2]);
-        assertThat(slack).containsEntry("scope", "chat:write,channels:read,team:read")
+        assertThat(slack).containsEntry("scope", "chat:write,channels:read,channels:history,app_mentions:read")
                 .containsEntry("redirect_uri", "http://localhost:8080/oauth/callback/slack");
         // two authorize URLs never share a state
         assertThat(query(start(key, "xero", null)[2]).get("state")).isNotEqualTo(xero.get("state"));

@@ -270,7 +270,7 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
         change.put("X-Goog-Message-Number", "2");
         assertThat(post("/webhooks/google-drive", new byte[0], change, "application/json").status()).isEqualTo(200);
         assertThat(post("/webhooks/google-drive", new byte[0], change, "application/json").status()).isEqualTo(200);
-        assertThat(awaitRows(connection, 1, "ignored").get(0).get("event_type")).isEqualTo("change");
+        assertThat(awaitRows(connection, 1, "processed").get(0).get("event_type")).isEqualTo("change");
 
         change.put("X-Goog-Channel-Token", "forged");
         assertThat(post("/webhooks/google-drive", new byte[0], change, "application/json").status()).isEqualTo(401);
@@ -293,6 +293,31 @@ class SubscriptionLifecycleTest extends WebhookIntegrationTest {
         PROVIDERS.verify(postRequestedFor(urlPathEqualTo("/google/drive/v3/channels/stop"))
                 .withRequestBody(matchingJsonPath("$.id", equalTo(channel.externalId()))));
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> renewed.expiresAt().isAfter(Instant.now().plus(2, ChronoUnit.DAYS)));
+    }
+
+    @Test
+    void shouldAnnounceASubscriptionThatCouldNotBeRenewed() {
+        Tenant tenant = tenant();
+        UUID connection = connection(tenant, "outlook", null);
+        String resource = "me/mailFolders('inbox')/messages-" + unique();
+        ProviderSubscription s = registry.subscribeGraph(tenant.id(), connection, "outlook", resource, "created");
+        PROVIDERS.stubFor(patch(urlEqualTo("/graph/v1.0/subscriptions/" + s.externalId())).willReturn(aResponse()
+                .withStatus(403).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"code\":\"ExtensionError\",\"message\":\"Operation: Update; Forbidden\"}}")));
+        jdbc.update("UPDATE provider_subscriptions SET expires_at = ? WHERE id = ?",
+                java.sql.Timestamp.from(Instant.now().plus(1, ChronoUnit.HOURS)), s.id());
+
+        try (io.integrationhub.support.KafkaProbe probe = new io.integrationhub.support.KafkaProbe(bootstrapServers,
+                "hub.connections")) {
+            registry.renewDue();
+            JsonNode lost = probe.await(connection.toString(),
+                    e -> e.path("type").asText().equals("io.integrationhub.connection.subscription_lost"));
+            assertThat(lost.path("tenantid").asText()).isEqualTo(tenant.id().toString());
+            assertThat(lost.path("data").path("provider").asText()).isEqualTo("outlook");
+            assertThat(lost.path("data").path("resource").asText()).isEqualTo(resource);
+            assertThat(lost.path("data").path("subscriptionId").asText()).isEqualTo(s.id().toString());
+        }
+        assertThat(subscriptions.find(tenant.id(), s.id()).orElseThrow().status()).isEqualTo(ProviderSubscription.FAILED);
     }
 
     @Test

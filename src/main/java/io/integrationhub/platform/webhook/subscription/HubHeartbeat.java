@@ -1,6 +1,5 @@
 package io.integrationhub.platform.webhook.subscription;
 
-import java.net.InetAddress;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
+import io.integrationhub.platform.cluster.QuartzInstanceIds;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.webhook.WebhookProperties;
@@ -35,7 +35,7 @@ public class HubHeartbeat {
     private final SyncRequests syncs;
     private final ProviderCatalog catalog;
     private final WebhookProperties properties;
-    private final String instanceId = instanceName() + "/" + UUID.randomUUID();
+    private final String instanceId = QuartzInstanceIds.hostName() + "/" + UUID.randomUUID();
     private final AtomicBoolean startupChecked = new AtomicBoolean();
 
     public HubHeartbeat(NamedParameterJdbcTemplate platform, SyncRequests syncs, ProviderCatalog catalog,
@@ -94,11 +94,4 @@ public class HubHeartbeat {
         return targets.size();
     }
 
-    private static String instanceName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "hub";
-        }
-    }
 }

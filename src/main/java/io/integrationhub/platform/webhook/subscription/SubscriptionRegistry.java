@@ -3,7 +3,9 @@ package io.integrationhub.platform.webhook.subscription;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,6 +22,8 @@ import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.config.HubProperties;
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionLifecycleListener;
+import io.integrationhub.platform.events.EventPublisher;
+import io.integrationhub.platform.events.HubTopics;
 import io.integrationhub.platform.tenancy.TenantAuthFilter;
 import io.integrationhub.platform.webhook.WebhookProperties;
 import io.integrationhub.platform.webhook.subscription.ProviderSubscriptionCalls.Caller;
@@ -41,6 +45,9 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRegistry.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** The event type (without the CloudEvents prefix) of a subscription that could not be renewed. */
+    public static final String LOST_TYPE = "connection.subscription_lost";
+
     private final SubscriptionStore store;
     private final SubscriptionSecrets secrets;
     private final ProviderSubscriptionCalls.Graph graph;
@@ -51,11 +58,13 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
     private final ProviderCatalog catalog;
     private final WebhookProperties properties;
     private final ObjectMapper mapper;
+    private final EventPublisher events;
 
     public SubscriptionRegistry(SubscriptionStore store, SubscriptionSecrets secrets, ProviderSubscriptionCalls.Graph graph,
             ProviderSubscriptionCalls.Drive drive, HubProperties hub, ConnectionAccessTokens tokens, SyncRequests syncs,
-            ProviderCatalog catalog, WebhookProperties properties, ObjectMapper mapper) {
+            ProviderCatalog catalog, WebhookProperties properties, ObjectMapper mapper, EventPublisher events) {
         this.store = store;
+        this.events = events;
         this.secrets = secrets;
         this.graph = graph;
         this.drive = drive;
@@ -132,11 +141,29 @@ public class SubscriptionRegistry implements ConnectionLifecycleListener {
                 renewed++;
             } catch (RuntimeException e) {
                 LOG.warn("Renewing subscription {} of connection {} failed: {}", s.id(), s.connectionId(), e.toString());
-                store.markStatus(s.tenantId(), s.id(), ProviderSubscription.FAILED, e.getClass().getSimpleName() + ": "
-                        + e.getMessage());
+                String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+                store.markStatus(s.tenantId(), s.id(), ProviderSubscription.FAILED, reason);
+                if (!ProviderSubscription.FAILED.equals(s.status())) {
+                    announceLost(s, reason);
+                }
             }
         }
         return renewed;
+    }
+
+    /**
+     * Tells host applications (and the Slack alerts) on {@code hub.connections} that a connection's provider
+     * subscription stopped: until a renewal succeeds, changes at the provider arrive only with scheduled syncs.
+     */
+    private void announceLost(ProviderSubscription s, String reason) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("connectionId", s.connectionId().toString());
+        data.put("provider", s.provider());
+        data.put("subscriptionId", s.id().toString());
+        data.put("resource", s.resource());
+        data.put("reason", reason.length() > 500 ? reason.substring(0, 500) : reason);
+        events.publish(HubTopics.CONNECTIONS, s.connectionId().toString(), LOST_TYPE, "connections/" + s.connectionId(),
+                s.tenantId(), data);
     }
 
     /**

@@ -36,6 +36,8 @@ import io.integrationhub.platform.connections.ConnectionConfigCheck;
 public class OutlookCalendarConfig implements ConnectionConfigCheck {
 
     static final String PROVIDER = "outlook-calendar";
+    /** Keys whose events the shared check normalises with this section (Google Calendar: routes/google-calendar/). */
+    static final Set<String> PROVIDERS = Set.of(PROVIDER, "google-calendar");
     static final String DEFAULT = "default";
     private static final Set<String> KEYS = Set.of("timeZone", "categories");
 
@@ -88,7 +90,7 @@ public class OutlookCalendarConfig implements ConnectionConfigCheck {
     public List<FieldError> check(ProviderDefinition provider, JsonNode config) {
         List<FieldError> errors = new ArrayList<>();
         JsonNode section = config.get("calendar");
-        if (!PROVIDER.equals(provider.key()) || section == null || section.isNull()) {
+        if (!PROVIDERS.contains(provider.key()) || section == null || section.isNull()) {
             return errors;
         }
         if (!section.isObject()) {

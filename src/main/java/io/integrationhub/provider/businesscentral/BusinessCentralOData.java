@@ -1,0 +1,220 @@
+package io.integrationhub.provider.businesscentral;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.http.HttpResponse;
+import org.apache.http.HttpVersion;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.impl.nio.client.HttpAsyncClientBuilder;
+import org.apache.http.message.BasicStatusLine;
+import org.apache.olingo.client.api.communication.ODataClientErrorException;
+import org.apache.olingo.commons.api.ex.ODataError;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.integrationhub.platform.resilience.ProviderCallException;
+
+/**
+ * The steps of the Business Central family's OData door ({@code routes/business-central/provider.camel.yaml},
+ * route {@code business-central.odata}) that a route cannot say well: the camel-olingo4 call's per-exchange
+ * headers (the vault's token as {@code endpointHttpHeaders}, never stored in the component; an on-premises
+ * web-service key as HTTP Basic), the answer or the OData error turned into a status and a body the platform's
+ * provider steps judge (429/408/504 back off, 5xx count for the breaker), the opaque {@code @odata.nextLink} handed
+ * back to camel-olingo4, and at most {@code hub.providers.business-central.max-concurrent} (5) calls at a time per
+ * environment.
+ */
+@Component("businessCentralOData")
+public class BusinessCentralOData {
+
+    public static final String RESOURCE_PATH = "BcResourcePath";
+    public static final String QUERY = "BcQuery";
+    public static final String SERVICE_URI = "BcServiceUri";
+    private static final String HELD = "BcPermit";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BusinessCentralOData.class);
+
+    private final Map<String, Semaphore> environments = new ConcurrentHashMap<>();
+    private final Map<String, String> components = new ConcurrentHashMap<>();
+    private final int maxConcurrent;
+
+    private final HttpAsyncClientBuilder httpClient;
+
+    public BusinessCentralOData(@Value("${hub.providers.business-central.max-concurrent:5}") int maxConcurrent,
+            @Value("${hub.providers.business-central.timeout-ms:30000}") int timeout) {
+        this.maxConcurrent = maxConcurrent;
+        this.httpClient = client(maxConcurrent, timeout);
+    }
+
+    /**
+     * The HTTP client behind the family's camel-olingo4 endpoints: timeouts, and a {@code 429} rewritten as
+     * {@code 503 Too Many Requests (429)} because Olingo's {@code HttpStatusCode} has no 429 — camel-olingo4 4.17 fails
+     * on it with a NullPointerException and no status (see docs/business-central.md); {@link #refused} turns it back
+     * into 429.
+     */
+    static HttpAsyncClientBuilder client(int maxConcurrent, int timeout) {
+        return HttpAsyncClientBuilder.create()
+                .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout)
+                        .setConnectionRequestTimeout(timeout).build())
+                .setMaxConnPerRoute(Math.max(maxConcurrent, 5)).setMaxConnTotal(200)
+                .addInterceptorFirst((HttpResponse response, org.apache.http.protocol.HttpContext context) -> {
+                    if (response.getStatusLine().getStatusCode() == 429) {
+                        response.setStatusLine(new BasicStatusLine(HttpVersion.HTTP_1_1, 503, "Too Many Requests (429)"));
+                    }
+                });
+    }
+
+    /**
+     * The camel-olingo4 component of the connection's environment (its service root): one component per environment,
+     * its configuration holding the service root and the family's HTTP client, named {@code bc-olingo4-<n>} (exchange
+     * property {@code BcOlingo}, the scheme the route's {@code toD} calls). Under Camel Spring Boot an olingo4 endpoint
+     * does not bind {@code serviceUri} from its URI (it falls back to the component's shared client and fails with
+     * "serviceUri is not set"), so the service root lives in the component's configuration instead of the URI.
+     */
+    public void endpoint(Exchange exchange) {
+        String root = exchange.getProperty(SERVICE_URI, String.class);
+        String name = components.computeIfAbsent(root, r -> {
+            org.apache.camel.component.olingo4.Olingo4Configuration configuration =
+                    new org.apache.camel.component.olingo4.Olingo4Configuration();
+            configuration.setServiceUri(r);
+            configuration.setHttpAsyncClientBuilder(httpClient);
+            org.apache.camel.component.olingo4.Olingo4Component component =
+                    new org.apache.camel.component.olingo4.Olingo4Component(exchange.getContext());
+            component.setConfiguration(configuration);
+            String scheme = "bc-olingo4-" + components.size();
+            exchange.getContext().addComponent(scheme, component);
+            return scheme;
+        });
+        exchange.setProperty("BcOlingo", name);
+    }
+
+    /** A call slot of the connection's environment (its service root): at most max-concurrent at a time. */
+    public void acquire(Exchange exchange) throws InterruptedException {
+        String environment = exchange.getProperty(SERVICE_URI, String.class);
+        Semaphore slots = environments.computeIfAbsent(environment, e -> new Semaphore(maxConcurrent, true));
+        if (!slots.tryAcquire(5, TimeUnit.MINUTES)) {
+            throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0,
+                    "business-central: no call slot of the environment became free", null);
+        }
+        exchange.setProperty(HELD, slots);
+    }
+
+    public void release(Exchange exchange) {
+        Semaphore held = exchange.getProperty(HELD, Semaphore.class);
+        if (held != null) {
+            exchange.removeProperty(HELD);
+            held.release();
+        }
+    }
+
+    /**
+     * Inside the breaker, right before camel-olingo4: resource path, query options and the request headers of this
+     * exchange ({@code Authorization} as the platform's authorize step set it for this attempt).
+     */
+    public void request(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Map<String, String> headers = new LinkedHashMap<>();
+        String authorization = in.getHeader("Authorization", String.class);
+        if (authorization != null && authorization.startsWith("Bearer ") && authorization.indexOf(':') > 0) {
+            // An on-premises connection's key is "<user>:<web service access key>": HTTP Basic, never a bearer token.
+            authorization = "Basic " + Base64.getEncoder().encodeToString(authorization.substring(7)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        String prefer = exchange.getProperty("BcPrefer", String.class);
+        if (prefer != null) {
+            headers.put("Prefer", prefer);
+        }
+        in.removeHeaders("*");
+        in.setHeader("CamelOlingo4.endpointHttpHeaders", headers);
+        in.setHeader("CamelOlingo4.resourcePath", exchange.getProperty(RESOURCE_PATH, String.class));
+        @SuppressWarnings("unchecked")
+        Map<String, String> query = exchange.getProperty(QUERY, Map.class);
+        if (query != null && !query.isEmpty()) {
+            in.setHeader("CamelOlingo4.queryParams", new LinkedHashMap<>(query));
+        }
+        in.setBody(null);
+    }
+
+    /** camel-olingo4 answered (uread: the provider's JSON as it came): a 200 with its bytes. */
+    public void answered(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        Object body = in.getBody();
+        byte[] bytes = body instanceof InputStream s ? s.readAllBytes() : in.getBody(byte[].class);
+        in.removeHeaders("CamelOlingo4.*");
+        in.setBody(bytes);
+        in.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+    }
+
+    /**
+     * camel-olingo4 failed: an OData error answer becomes its status and BC's error body, so the platform judges it
+     * like any other answer; no answer at all (connection refused, timeout) is rethrown for the breaker.
+     */
+    public void refused(Exchange exchange) throws Exception {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Throwable cause = caught;
+        while (cause != null && !(cause instanceof ODataClientErrorException) && cause.getCause() != null
+                && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (!(cause instanceof ODataClientErrorException error)) {
+            LOG.warn("business-central OData call got no answer", caught);
+            throw caught;
+        }
+        int status = error.getStatusLine().getStatusCode();
+        if (status == 503 && String.valueOf(error.getStatusLine().getReasonPhrase()).contains("(429)")) {
+            status = 429;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        ODataError e = error.getODataError();
+        ObjectNode err = body.putObject("error");
+        err.put("code", e == null ? "" : String.valueOf(e.getCode()));
+        err.put("message", e == null ? error.getStatusLine().getReasonPhrase() : String.valueOf(e.getMessage()));
+        Message in = exchange.getMessage();
+        in.removeHeaders("CamelOlingo4.*");
+        in.setBody(JSON.writeValueAsBytes(body));
+        in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
+        exchange.setException(null);
+    }
+
+    /**
+     * The next page: BC's {@code @odata.nextLink} (the run's cursor) as camel-olingo4's resource path and query
+     * options. The link stays opaque — its query is sent back exactly as BC wrote it, in its order — and must lie
+     * below the connection's service root, so a token never follows a link to another host.
+     */
+    public void nextLink(Exchange exchange) {
+        String link = exchange.getProperty("HubCursor", String.class);
+        String root = exchange.getProperty(SERVICE_URI, String.class);
+        if (link == null || !link.startsWith(root + "/")) {
+            throw new IllegalArgumentException("the cursor is not a next link of this connection's environment");
+        }
+        String rest = link.substring(root.length() + 1);
+        int q = rest.indexOf('?');
+        exchange.setProperty(RESOURCE_PATH, q < 0 ? rest : rest.substring(0, q));
+        Map<String, String> query = new LinkedHashMap<>();
+        if (q >= 0) {
+            for (String pair : rest.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    query.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        exchange.setProperty(QUERY, query);
+    }
+}
