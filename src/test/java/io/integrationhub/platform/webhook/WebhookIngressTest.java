@@ -85,7 +85,8 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
         Tenant tenant = tenant();
         String xeroTenant = unique();
         UUID connection = connection(tenant, "xero", xeroTenant);
-        String body = xeroEvent(xeroTenant, unique());
+        // A credit-note event: the Xero family routes it without a provider call, so it is processed once here.
+        String body = xeroEvent(xeroTenant, unique()).replace("\"INVOICE\"", "\"CREDITNOTE\"");
 
         try (KafkaProbe topic = new KafkaProbe(bootstrapServers, "hub.webhooks.xero")) {
             HubClient.Response first = xero(body);
@@ -98,14 +99,13 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
             assertThat(record.path("specversion").asText()).isEqualTo("1.0");
             assertThat(record.path("type").asText()).isEqualTo("io.integrationhub.webhook.received");
             assertThat(record.path("tenantid").asText()).isEqualTo(tenant.id().toString());
-            assertThat(record.path("data").path("eventType").asText()).isEqualTo("invoice.update");
+            assertThat(record.path("data").path("eventType").asText()).isEqualTo("creditnote.update");
             assertThat(record.path("data").path("payload").path("tenantId").asText()).isEqualTo(xeroTenant);
         }
         assertThat(xero(body).status()).isEqualTo(200);
 
-        List<Map<String, Object>> rows = awaitRows(connection, 1, "ignored");
+        List<Map<String, Object>> rows = awaitRows(connection, 1, "processed");
         assertThat(rows.get(0).get("delivery_count")).isEqualTo(1);
-        assertThat((String) rows.get(0).get("error")).contains("No handler for xero events of type 'invoice.update'");
     }
 
     @Test
