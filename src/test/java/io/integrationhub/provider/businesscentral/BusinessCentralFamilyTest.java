@@ -145,7 +145,7 @@ class BusinessCentralFamilyTest extends HubIntegrationTest {
             }
         }
         assertThat(bc).isNotNull();
-        assertThat(bc.path("authType").asText()).isEqualTo("oauth2");
+        assertThat(bc.path("authType").asText()).as("on-premises key, or online OAuth without one").isEqualTo("api_key");
         assertThat(bc.path("configured").asBoolean()).isTrue();
         assertThat(bc.path("entities").toString()).isEqualTo("[\"customer\",\"item\",\"vendor\",\"sales_order\",\"sales_invoice\"]");
         assertThat(bc.path("actions").toString()).isEqualTo("[\"upsert-customer\",\"upsert-sales-order\"]");
