@@ -65,7 +65,7 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
     @Override
     protected List<String> routeFiles() {
         return List.of("business-central/provider.camel.yaml", "business-central/sync.camel.yaml",
-                "business-central/actions.camel.yaml", "business-central/identity.camel.yaml");
+                "business-central/actions.camel.yaml", "business-central/companies.camel.yaml");
     }
 
     @Override
@@ -162,13 +162,13 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
     }
 
     @Test
-    void shouldAnswerTheFirstCompanyAsTheAccountThroughOlingo() {
-        UUID company = SERVICE.addCompany("Identity Co");
-        JsonNode me = call("direct:business-central.identity", "{}", Map.of(), null, null);
-        assertThat(me.path("id").asText()).isNotBlank();
-        assertThat(SERVICE.calls()).extracting(BcODataService.Call::path).contains("/$metadata", "/companies");
+    void shouldListTheEnvironmentsCompaniesThroughOlingo() {
+        UUID company = SERVICE.addCompany("Listing Co");
+        JsonNode listing = call("direct:business-central.companies", "", config(company), null, null);
+        assertThat(listing.path("environment").asText()).isEqualTo("production");
+        assertThat(listing.path("companies").findValuesAsText("name")).contains("Listing Co");
+        assertThat(SERVICE.calls()).extracting(BcODataService.Call::path).contains("/companies");
         assertThat(SERVICE.calls()).allSatisfy(c -> assertThat(c.authorization()).isEqualTo("Bearer " + TOKEN));
-        assertThat(company).isNotNull();
     }
 
     @Test
@@ -229,6 +229,8 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
         UUID company = SERVICE.addCompany("Busy Co");
         SERVICE.put(company, "vendors", Map.of("number", "V1", "displayName", "Fabrikam"));
         Map<String, Object> config = config(company);
+        call("direct:business-central.vendor.page", request(null, null, "full", config), config, null, null);
+        SERVICE.clearCalls();
         SERVICE.failNext(429, "Application_TooManyRequests", 1);
         SERVICE.failNext(408, "RequestTimeout", 1);
         JsonNode page = call("direct:business-central.vendor.page", request(null, null, "full", config), config, null, null);

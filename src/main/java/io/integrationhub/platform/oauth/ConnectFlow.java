@@ -83,12 +83,18 @@ public class ConnectFlow {
             return createWithKeyPair(tenantId, provider, body, endUser);
         }
         String apiKey = body.path("credentials").path("apiKey").asText(null);
-        boolean keyFlow = provider.authType() == AuthType.api_key || apiKey != null && KEY_CAPABLE_OAUTH.contains(provider.key());
+        // An api_key family whose catalog also names an authorize-url (Business Central: on-premises key or online
+        // Microsoft OAuth) connects through OAuth when no key is given.
+        boolean oauthToo = provider.authType() == AuthType.api_key && catalog.family(provider.key())
+                .map(f -> f.endpoints().containsKey("authorize-url")).orElse(false);
+        boolean keyFlow = provider.authType() == AuthType.api_key && (apiKey != null || !oauthToo)
+                || apiKey != null && KEY_CAPABLE_OAUTH.contains(provider.key());
         if (apiKey != null && !keyFlow) {
             throw ProblemException.unprocessable("'" + provider.key() + "' connects through OAuth; credentials are not accepted.",
                     new FieldError("/credentials", "not accepted for this provider"));
         }
-        if (!keyFlow && !catalog.isConfigured(provider)) {
+        if (!keyFlow && (!catalog.isConfigured(provider)
+                || oauthToo && !org.springframework.util.StringUtils.hasText(catalog.settings(provider).getClientId()))) {
             throw ProblemException.unprocessable("The hub has no client id for '" + provider.key()
                     + "'. An operator must set " + catalog.missingSetting(provider) + " (and its client secret).",
                     new FieldError("/provider", "provider not configured"));

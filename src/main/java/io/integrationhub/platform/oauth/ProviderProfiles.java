@@ -101,7 +101,10 @@ public class ProviderProfiles {
                     String auth = colon > 0
                             ? "Basic " + Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8))
                             : "Bearer " + key;
-                    JsonNode companies = ok(http.send(Request.get(s.getApiUrl() + "/companies").header("Authorization", auth)))
+                    // On-premises api-url is the service root (…/api/v2.0); online it is …/v2.0 and the company list
+                    // is the default environment's (the connection chooses its environment and company afterwards).
+                    String root = s.getApiUrl().endsWith("/api/v2.0") ? s.getApiUrl() : s.getApiUrl() + "/production/api/v2.0";
+                    JsonNode companies = ok(http.send(Request.get(root + "/companies").header("Authorization", auth)))
                             .path("value");
                     JsonNode first = companies.path(0);
                     return new Account(text(first, "id"), text(first, "displayName") != null ? text(first, "displayName")

@@ -298,8 +298,11 @@ class TokenLifecycleTest extends OAuthIntegrationTest {
         assertThat(bad.body()).doesNotContain("bc-bad-key");
         assertThat(hub.get("/api/v1/connections", key).json()).hasSize(1);
 
+        // Without a key Business Central connects online through Microsoft OAuth (here: the provider sandbox's client).
         Response missing = hub.post("/api/v1/connections", key, "{\"provider\":\"business-central\"}");
-        assertThat(missing.status()).isEqualTo(422);
+        assertThat(missing.status()).as(missing.body()).isEqualTo(201);
+        assertThat(missing.json().path("status").asText()).isEqualTo("pending");
+        assertThat(missing.json().path("authorizeUrl").asText()).contains("/sandbox/business-central/authorize?");
 
         // HubSpot private-app token instead of OAuth
         wm.stubFor(get(urlPathEqualTo("/hubspot/api/account-info/v3/details"))

@@ -81,13 +81,13 @@ class HubOutageSyncTest extends WebhookIntegrationTest {
                 .containsExactlyInAnyOrder("invoice", "bill", "payment", "contact");
         assertThat(requests.stream().filter(r -> r.path("data").path("connectionId").asText()
                 .equals(erpWithSubscription.toString())).map(r -> r.path("data").path("entity").asText()))
-                .containsExactlyInAnyOrder("customer", "item", "order", "invoice");
-        assertThat(requests).hasSize(8);
+                .containsExactlyInAnyOrder("customer", "item", "vendor", "sales_order", "sales_invoice");
+        assertThat(requests).hasSize(9);
 
         // Claimed once: the claim moved the heartbeat, a second check (another node starting) publishes nothing.
         assertThat(heartbeat.checkOutage()).isZero();
         awaitOutboxDrained();
-        assertThat(outageRequests(ours)).hasSize(8);
+        assertThat(outageRequests(ours)).hasSize(9);
         assertThat(jdbc.queryForObject("SELECT outage_from FROM hub_heartbeat WHERE id = 'cluster'", Timestamp.class)
                 .toInstant()).isBefore(Instant.now().minus(50, ChronoUnit.MINUTES));
     }

@@ -18,8 +18,8 @@ import io.integrationhub.platform.oauth.ProviderSandbox;
 /**
  * Business Central for the zero-setup profile: {@link BcODataService} (an Apache Olingo OData v4 server with BC's
  * entity shapes) seeded with a CRONUS-like company, served by {@code routes/business-central/sandbox.camel.yaml} at
- * {@code /sandbox/business-central-api/v2.0/<environment>/api/v2.0}, accepting only the tokens the platform's OAuth
- * sandbox issued for {@code business-central}. Kept in memory: a restart starts from the seed again. The bean
+ * {@code /sandbox/business-central-api/v2.0/<environment>/api/v2.0}, accepting the tokens the platform's OAuth
+ * sandbox issued for {@code business-central} and any on-premises key ({@code <user>:<key>}, HTTP Basic). Kept in memory: a restart starts from the seed again. The bean
  * exists in every profile (the route refers to it); its route starts only with the sandbox.
  */
 @Component("businessCentralSandbox")
@@ -40,8 +40,10 @@ public class BcSandbox {
     /** The service, seeded on first use (the route only runs while the sandbox is on). */
     synchronized BcODataService service() {
         if (service == null) {
-            service = new BcODataService(50, a -> a != null && a.startsWith("Bearer ")
-                    && sandbox.issued("business-central", a.substring(7)));
+            // Online: tokens the platform's OAuth sandbox issued for business-central; on-premises: any
+            // "<user>:<web service key>" (HTTP Basic), so the dashboard's key form connects too.
+            service = new BcODataService(50, a -> a != null && (a.startsWith("Basic ")
+                    || a.startsWith("Bearer ") && sandbox.issued("business-central", a.substring(7))));
             seed(service);
         }
         return service;
