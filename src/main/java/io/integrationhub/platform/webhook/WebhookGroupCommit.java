@@ -27,8 +27,8 @@ import io.integrationhub.platform.events.OutboxMessage;
  * <p>
  * If a group's transaction fails, each of its requests is written again in its own transaction, so one bad request
  * fails alone (its caller gets the exception and answers {@code 503}); the others are unaffected. At most
- * {@code hub.webhooks.group-commit-max-batch} requests share a transaction; {@code 1} writes each on its own (the
- * writer thread still serialises them).
+ * {@code hub.webhooks.group-commit-max-batch} requests share a transaction; {@code 1} turns group commit off: each
+ * request writes its own transaction on its own thread, as before.
  */
 @Component
 public class WebhookGroupCommit implements SmartLifecycle {
@@ -66,7 +66,7 @@ public class WebhookGroupCommit implements SmartLifecycle {
             return List.of();
         }
         Unit unit = new Unit(rows, headersJson, new CompletableFuture<>());
-        if (!running) {
+        if (!running || maxBatch == 1) { // 1: no group commit, each request writes on its own thread as before
             return writeAlone(unit);
         }
         queue.add(unit);
