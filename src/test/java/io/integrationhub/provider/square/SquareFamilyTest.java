@@ -348,11 +348,7 @@ class SquareFamilyTest extends HubIntegrationTest {
                 + UUID.randomUUID() + "\",\"created_at\":\"" + Instant.now() + "\",\"data\":{\"type\":\"payment\",\"id\":\"PAY-"
                 + tipped + "\",\"object\":{\"payment\":{\"id\":\"PAY-" + tipped + "\",\"order_id\":\"" + tipped
                 + "\",\"status\":\"COMPLETED\"}}}}";
-        HubClient.Response ack = hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/webhooks/square"))
-                .header("Content-Type", "application/json")
-                .header("x-square-hmacsha256-signature", SquareWebhookVerifier.signature(SIGNATURE_KEY,
-                        PUBLIC_URL + "/webhooks/square", event.getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.ofString(event)).build());
+        HubClient.Response ack = webhook(event);
         assertThat(ack.status()).as(ack.body()).isEqualTo(200);
 
         await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(30)).until(() -> record(t, "order", tipped).path("data").path("totals")
@@ -366,6 +362,35 @@ class SquareFamilyTest extends HubIntegrationTest {
                 .header("Content-Type", "application/json").header("x-square-hmacsha256-signature", "bm90LWl0")
                 .POST(HttpRequest.BodyPublishers.ofString(event)).build());
         assertThat(forged.status()).isEqualTo(401);
+    }
+
+    /** After the others: the event reaches every connection of the test merchant, whose runs then go on for a while. */
+    @Test
+    @Order(100)
+    void shouldSyncTheCatalogIncrementallyWhenSquareSaysItsVersionChanged() {
+        Tenant t = connect("{}");
+        assertThat(sync(t, "category", "incremental").path("status").asText()).isEqualTo("succeeded");
+        SQUARE.category("CAT-TEA", "Tea");
+        SQUARE.clearCalls();
+        String event = "{\"merchant_id\":\"" + SquareFake.MERCHANT + "\",\"type\":\"catalog.version.updated\",\"event_id\":\""
+                + UUID.randomUUID() + "\",\"created_at\":\"" + Instant.now() + "\",\"data\":{\"type\":\"catalog_version\","
+                + "\"id\":\"\",\"object\":{\"catalog_version\":{\"updated_at\":\"" + Instant.now() + "\"}}}}";
+        assertThat(webhook(event).status()).isEqualTo(200);
+
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(60)).until(() -> records(t, "category").stream()
+                .anyMatch(r -> r.path("externalId").asText().equals("CAT-TEA")));
+        JsonNode runs = hub.get(t.path() + "/syncs", t.key()).json();
+        assertThat(runs.toString()).contains("square: catalog.version.updated");
+        assertThat(SQUARE.calls("/v2/catalog/search")).as("incremental: SearchCatalogObjects").isNotEmpty();
+        assertThat(SQUARE.calls("/v2/orders/search")).isEmpty();
+    }
+
+    private HubClient.Response webhook(String event) {
+        return hub.send(HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/webhooks/square"))
+                .header("Content-Type", "application/json")
+                .header("x-square-hmacsha256-signature", SquareWebhookVerifier.signature(SIGNATURE_KEY,
+                        PUBLIC_URL + "/webhooks/square", event.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(event)).build());
     }
 
     @Test
