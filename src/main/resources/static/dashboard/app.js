@@ -464,7 +464,7 @@ async function openDrawer(connectionId) {
 // A family's own part of the drawer (organisation or location choice, folder pickers, "Sync today", …) lives in
 // /dashboard/families/<provider>.js, a module exporting panel(connection, provider, kit) that returns the nodes to
 // show (or a promise of them); kit holds the dashboard's helpers below, so a family module needs no other import.
-const FAMILY_PANELS = new Set(['xero', 'simpro', 'square', 'google-drive', 'google-calendar', 'hubspot', 'business-central', 'slack']);
+const FAMILY_PANELS = new Set(['xero', 'simpro', 'square', 'google-drive', 'hubspot', 'business-central', 'slack']);
 
 async function loadFamilyPanel(c, p) {
   const slot = $('family-panel');

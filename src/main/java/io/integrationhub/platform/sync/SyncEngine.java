@@ -432,12 +432,13 @@ public class SyncEngine {
             Mapped m = source.map(raw);
             good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
         }
-        List<Change> changes = tx.execute(status -> {
+        Integer changed = tx.execute(status -> {
             List<Change> applied = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
             publishChanges(tenantId, connectionId, null, applied);
-            return applied;
+            publishStatusEvents(tenantId, connectionId, null, source, applied);
+            return applied.size();
         });
-        return changes == null ? 0 : changes.size();
+        return changed == null ? 0 : changed;
     }
 
     private Connection activeConnection(SyncRun run) {
@@ -821,26 +822,8 @@ public class SyncEngine {
      * applies, the changes and status events go out on {@code hub.records.changes}. Answers how many records changed.
      */
     public int applyFamilyRecords(Exchange exchange) throws Exception {
-        UUID tenantId = UUID.fromString(value(exchange, "HubTenantId"));
-        UUID connectionId = UUID.fromString(value(exchange, "HubConnectionId"));
-        String entity = value(exchange, "HubEntity");
-        Connection connection = connections.find(tenantId, connectionId).orElseThrow(
-                () -> new IllegalStateException("no connection " + connectionId));
-        SyncSource source = sources.find(connection.provider(), entity).orElseThrow(
-                () -> new IllegalStateException("no pull of " + connection.provider() + "/" + entity));
-        FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
-        List<Mapped> good = new ArrayList<>();
-        for (JsonNode raw : jsonPage(exchange.getMessage().getBody(String.class)).path("items")) {
-            Mapped m = source.map(raw);
-            good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
-        }
-        Integer changed = tx.execute(status -> {
-            List<Change> changes = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
-            publishChanges(tenantId, connectionId, null, changes);
-            publishStatusEvents(tenantId, connectionId, null, source, changes);
-            return changes.size();
-        });
-        return changed == null ? 0 : changed;
+        return storeItems(UUID.fromString(value(exchange, "HubTenantId")), UUID.fromString(value(exchange, "HubConnectionId")),
+                value(exchange, "HubEntity"), exchange.getMessage().getBody(String.class));
     }
 
     private static String value(Exchange exchange, String name) {

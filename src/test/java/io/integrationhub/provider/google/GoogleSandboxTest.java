@@ -3,14 +3,10 @@ package io.integrationhub.provider.google;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,18 +27,7 @@ class GoogleSandboxTest extends SandboxHubTest {
 
     private Connected connect(String provider) {
         String key = newTenantKey();
-        HubClient.Response created = hub.post("/api/v1/connections", key, "{\"provider\":\"" + provider + "\"}");
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        String authorize = created.json().path("authorizeUrl").asText();
-        assertThat(authorize).startsWith(PUBLIC_URL + "/sandbox/" + provider + "/authorize?");
-        HubClient.Response consent = hub.get(URI.create(authorize).getRawPath() + "?" + URI.create(authorize).getRawQuery(), null);
-        Matcher approve = Pattern.compile("id=\"approve\" href=\"([^\"]+)\"").matcher(consent.body());
-        assertThat(approve.find()).as(consent.body()).isTrue();
-        String callback = hub.get(approve.group(1).replace("&amp;", "&"), null).header("Location");
-        HubClient.Response back = hub.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery(), null);
-        assertThat(back.status()).as(back.body()).isLessThan(400);
-        String path = "/api/v1/connections/" + UUID.fromString(created.json().path("id").asText());
-        await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(hub.get(path, key).json().path("status").asText()));
+        String path = connectInSandbox(key, "{\"provider\":\"" + provider + "\"}");
         return new Connected(key, path);
     }
 

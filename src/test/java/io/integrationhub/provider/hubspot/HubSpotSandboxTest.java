@@ -2,11 +2,8 @@ package io.integrationhub.provider.hubspot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.integrationhub.support.HubClient;
@@ -32,18 +29,7 @@ class HubSpotSandboxTest extends SandboxHubTest {
     @Test
     void shouldConnectPullAndPushAgainstTheSandboxWithNoHubSpotAccount() {
         String key = newTenantKey();
-        HubClient.Response created = hub.post("/api/v1/connections", key, "{\"provider\":\"hubspot\"}");
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        String authorize = created.json().path("authorizeUrl").asText();
-        assertThat(authorize).startsWith(PUBLIC_URL + "/sandbox/hubspot/authorize?");
-        HubClient.Response consent = hub.get(URI.create(authorize).getRawPath() + "?" + URI.create(authorize).getRawQuery(), null);
-        Matcher approve = Pattern.compile("id=\"approve\" href=\"([^\"]+)\"").matcher(consent.body());
-        assertThat(approve.find()).as(consent.body()).isTrue();
-        String callback = hub.get(approve.group(1).replace("&amp;", "&"), null).header("Location");
-        HubClient.Response back = hub.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery(), null);
-        assertThat(back.status()).as(back.body()).isLessThan(400);
-        String path = "/api/v1/connections/" + created.json().path("id").asText();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(hub.get(path, key).json().path("status").asText()));
+        String path = connectInSandbox(key, "{\"provider\":\"hubspot\"}");
         assertThat(hub.get(path, key).json().path("account").path("id").asText()).isEqualTo("1234567");
 
         JsonNode contacts = run(path, key, "{\"entity\":\"contact\",\"mode\":\"full\"}");

@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -30,8 +32,12 @@ class SyncRouteStatisticsTest extends MicrosoftTestBase {
         drive().deltaPageSize(200);
     }
 
+    @Autowired
+    CamelContext camel;
+
     long exchangesTotal(String type, String name) {
-        HubClient.Response r = hub.get("/actuator/jolokia/read/org.apache.camel:context=integration-hub,type=" + type
+        // this context's own MBeans: other test contexts in the JVM registered theirs first under other names
+        HubClient.Response r = hub.get("/actuator/jolokia/read/org.apache.camel:context=" + camel.getManagementName() + ",type=" + type
                 + ",name=%22" + name + "%22/ExchangesTotal", null);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         JsonNode value = r.json().path("value");

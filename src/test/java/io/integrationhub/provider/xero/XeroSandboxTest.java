@@ -3,12 +3,9 @@ package io.integrationhub.provider.xero;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,19 +24,8 @@ class XeroSandboxTest extends SandboxHubTest {
     @Test
     void shouldConnectChooseAnOrganisationPullAndPushAgainstTheSandbox() {
         String key = newTenantKey();
-        HubClient.Response created = hub.post("/api/v1/connections", key, "{\"provider\":\"xero\",\"config\":{}}");
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        String authorize = created.json().path("authorizeUrl").asText();
-        assertThat(authorize).startsWith(PUBLIC_URL + "/sandbox/xero/authorize?");
-        HubClient.Response consent = hub.get(URI.create(authorize).getRawPath() + "?" + URI.create(authorize).getRawQuery(), null);
-        Matcher approve = Pattern.compile("id=\"approve\" href=\"([^\"]+)\"").matcher(consent.body());
-        assertThat(approve.find()).as(consent.body()).isTrue();
-        String callback = hub.get(approve.group(1).replace("&amp;", "&"), null).header("Location");
-        HubClient.Response back = hub.get(URI.create(callback).getRawPath() + "?" + URI.create(callback).getRawQuery(), null);
-        assertThat(back.status()).as(back.body()).isLessThan(400);
-        UUID id = UUID.fromString(created.json().path("id").asText());
-        String path = "/api/v1/connections/" + id;
-        await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(hub.get(path, key).json().path("status").asText()));
+        String path = connectInSandbox(key, "{\"provider\":\"xero\",\"config\":{}}");
+        UUID id = UUID.fromString(path.substring(path.lastIndexOf('/') + 1));
         assertThat(hub.get(path, key).json().path("account").path("name").asText()).isEqualTo("Sandbox Company (NZ)");
         JsonNode orgs = hub.get(path + "/organisations", key).json();
         assertThat(orgs.path("organisations").findValuesAsText("name")).containsExactly("Sandbox Company (NZ)", "Sandbox Trading Ltd");
