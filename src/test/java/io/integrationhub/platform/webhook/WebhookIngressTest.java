@@ -43,15 +43,14 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         Tenant tenant = tenant();
         String xeroTenant = unique();
         UUID connection = connection(tenant, "xero", xeroTenant);
-        List<String> bodies = List.of(xeroEvent(xeroTenant, unique()), xeroEvent(xeroTenant, unique()),
-                xeroEvent(xeroTenant, unique()));
+        List<String> bodies = List.of(creditNote(xeroTenant), creditNote(xeroTenant), creditNote(xeroTenant));
         ExecutorService senders = Executors.newFixedThreadPool(5);
         try (Connection lock = jdbc.getDataSource().getConnection()) {
             lock.setAutoCommit(false);
             try (Statement st = lock.createStatement()) {
                 st.execute("LOCK TABLE webhook_events IN EXCLUSIVE MODE");
             }
-            Future<HubClient.Response> held = senders.submit(() -> xero(xeroEvent(xeroTenant, unique())));
+            Future<HubClient.Response> held = senders.submit(() -> xero(creditNote(xeroTenant)));
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                     "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
                             + "WHERE c.relname = 'webhook_events' AND NOT l.granted", Long.class) > 0);
@@ -76,7 +75,7 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         assertThat(jdbc.queryForObject("SELECT count(DISTINCT xmin::text) FROM webhook_events WHERE connection_id = ?",
                 Long.class, connection)).as("the held one in its transaction, the four waiting ones in one more")
                 .isEqualTo(2L);
-assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on and processed once")
+        assertThat(awaitRows(connection, 4, "processed")).as("each stored event handed on and processed once")
                 .allMatch(r -> ((Number) r.get("delivery_count")).intValue() == 1);
     }
 
@@ -86,7 +85,7 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
         String xeroTenant = unique();
         UUID connection = connection(tenant, "xero", xeroTenant);
         // A credit-note event: the Xero family routes it without a provider call, so it is processed once here.
-        String body = xeroEvent(xeroTenant, unique()).replace("\"INVOICE\"", "\"CREDITNOTE\"");
+        String body = creditNote(xeroTenant);
 
         try (KafkaProbe topic = new KafkaProbe(bootstrapServers, "hub.webhooks.xero")) {
             HubClient.Response first = xero(body);
@@ -237,11 +236,12 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
         String team = "T" + unique().substring(0, 8).toUpperCase();
         UUID connection = connection(tenant, "slack", team);
         String eventId = "Ev" + unique().substring(0, 10);
-        String body = "{\"token\":\"t\",\"team_id\":\"" + team + "\",\"api_app_id\":\"A1\",\"event\":{\"type\":\"app_mention\","
+        String body = "{\"token\":\"t\",\"team_id\":\"" + team + "\",\"api_app_id\":\"A1\",\"event\":{\"type\":\"reaction_added\","
                 + "\"text\":\"hi\"},\"type\":\"event_callback\",\"event_id\":\"" + eventId + "\",\"event_time\":1}";
         assertThat(slack(body, "application/json", Instant.now().getEpochSecond()).status()).isEqualTo(200);
         assertThat(slack(body, "application/json", Instant.now().getEpochSecond()).status()).isEqualTo(200);
-        assertThat(awaitRows(connection, 1, "ignored").get(0).get("event_type")).isEqualTo("app_mention");
+        // an event type the Slack family has no route for (app_mention has one: routes/slack/webhooks.camel.yaml)
+        assertThat(awaitRows(connection, 1, "ignored").get(0).get("event_type")).isEqualTo("reaction_added");
     }
 
     @Test
@@ -252,7 +252,7 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
         String token = "AppWideVerificationToken0" + unique().substring(0, 8);
         long now = Instant.now().getEpochSecond();
         String event = "{\"token\":\"" + token + "\",\"team_id\":\"" + team + "\",\"api_app_id\":\"A1\",\"event\":"
-                + "{\"type\":\"app_mention\",\"text\":\"hi\"},\"type\":\"event_callback\",\"event_id\":\"Ev"
+                + "{\"type\":\"reaction_added\",\"reaction\":\"tada\"},\"type\":\"event_callback\",\"event_id\":\"Ev"
                 + unique().substring(0, 10) + "\",\"event_time\":1}";
         String command = "token=" + token + "&team_id=" + team + "&command=%2Fcollect&text=&response_url="
                 + "https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1%2F2%2F3";
@@ -262,7 +262,7 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
         try (KafkaProbe topic = new KafkaProbe(bootstrapServers, "hub.webhooks.slack")) {
             assertThat(slack(event, "application/json", now).status()).isEqualTo(200);
             JsonNode published = topic.await(connection.toString(), e -> true);
-            assertThat(published.path("data").path("payload").path("event").path("type").asText()).isEqualTo("app_mention");
+            assertThat(published.path("data").path("payload").path("event").path("type").asText()).isEqualTo("reaction_added");
             assertThat(published.toString()).doesNotContain(token);
         }
         assertThat(slack(command, "application/x-www-form-urlencoded", now).status()).isEqualTo(200);
@@ -273,6 +273,11 @@ assertThat(awaitRows(connection, 4, "ignored")).as("each stored event handed on 
         HubClient.Response listed = hub.get("/api/v1/webhook-events?provider=slack", tenant.apiKey());
         assertThat(listed.status()).isEqualTo(200);
         assertThat(listed.json().path("events")).hasSize(3);
-        assertThat(listed.body()).doesNotContain(token).contains("app_mention", "/collect", "block_actions");
+        assertThat(listed.body()).doesNotContain(token).contains("reaction_added", "/collect", "block_actions");
+    }
+
+    /** A Xero credit-note event: stored, handed on and processed without a call to Xero (the family fetches only invoices and contacts). */
+    private static String creditNote(String xeroTenant) {
+        return xeroEvent(xeroTenant, unique()).replace("\"INVOICE\"", "\"CREDITNOTE\"");
     }
 }
