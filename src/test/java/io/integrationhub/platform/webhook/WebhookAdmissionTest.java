@@ -40,13 +40,13 @@ class WebhookAdmissionTest extends WebhookIntegrationTest {
             try (Statement st = lock.createStatement()) {
                 st.execute("LOCK TABLE webhook_events IN EXCLUSIVE MODE");
             }
-            first = CompletableFuture.supplyAsync(() -> xero(xeroEvent(xeroTenant, unique())));
+            first = CompletableFuture.supplyAsync(() -> xero(creditNote(xeroTenant)));
             // the first webhook is inside the admission step, waiting for the table lock
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
                     "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
                             + "WHERE c.relname = 'webhook_events' AND NOT l.granted", Long.class) > 0);
 
-            HubClient.Response refused = xero(xeroEvent(xeroTenant, unique()));
+            HubClient.Response refused = xero(creditNote(xeroTenant));
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.header("Retry-After")).isEqualTo("2");
             assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
@@ -57,7 +57,7 @@ class WebhookAdmissionTest extends WebhookIntegrationTest {
             lock.rollback();
         }
         assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
-        assertThat(xero(xeroEvent(xeroTenant, unique())).status()).as("admitted again once the first is stored")
+        assertThat(xero(creditNote(xeroTenant)).status()).as("admitted again once the first is stored")
                 .isEqualTo(200);
         assertThat(rows(connection)).as("the refused webhook was not stored; the provider delivers it again")
                 .hasSize(2);

@@ -275,9 +275,4 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         assertThat(listed.json().path("events")).hasSize(3);
         assertThat(listed.body()).doesNotContain(token).contains("reaction_added", "/collect", "block_actions");
     }
-
-    /** A Xero credit-note event: stored, handed on and processed without a call to Xero (the family fetches only invoices and contacts). */
-    private static String creditNote(String xeroTenant) {
-        return xeroEvent(xeroTenant, unique()).replace("\"INVOICE\"", "\"CREDITNOTE\"");
-    }
 }

@@ -39,7 +39,7 @@ class WebhookKafkaOutageTest extends WebhookIntegrationTest {
         UUID connection = connection(tenant, "xero", xeroTenant);
 
         long started = System.nanoTime();
-        HubClient.Response answer = xero(xeroEvent(xeroTenant, unique()));
+        HubClient.Response answer = xero(creditNote(xeroTenant));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(answer.status()).isEqualTo(200);
@@ -60,7 +60,7 @@ class WebhookKafkaOutageTest extends WebhookIntegrationTest {
         try {
             List<Future<HubClient.Response>> deliveries = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
-                deliveries.add(providers.submit(() -> xero(xeroEvent(xeroTenant, unique()))));
+                deliveries.add(providers.submit(() -> xero(creditNote(xeroTenant))));
             }
             // Webhooks and API calls share the same request-processing threads: the API must still be served.
             Thread.sleep(500);

@@ -58,11 +58,11 @@ class WebhookKafkaStoppedTest extends WebhookIntegrationTest {
         Tenant tenant = tenant();
         String xeroTenant = unique();
         UUID connection = connection(tenant, "xero", xeroTenant);
-        assertThat(xero(xeroEvent(xeroTenant, unique())).status()).isEqualTo(200);
+        assertThat(xero(creditNote(xeroTenant)).status()).isEqualTo(200);
 
         BROKER.stop();
         long started = System.nanoTime();
-        HubClient.Response answer = xero(xeroEvent(xeroTenant, unique()));
+        HubClient.Response answer = xero(creditNote(xeroTenant));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(answer.status()).isEqualTo(200);
