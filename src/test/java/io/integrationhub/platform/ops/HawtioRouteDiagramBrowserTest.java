@@ -32,7 +32,8 @@ class HawtioRouteDiagramBrowserTest extends HubIntegrationTest {
     @Test
     void shouldDrawTheDiagramOfARoute() {
         WebDriver driver = browser.driver();
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        // Hawtio lists the routes of every Camel context in this test JVM (up to 8 cached, 220 routes each)
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
         driver.get("http://localhost:" + port + "/actuator/hawtio/camel/routes");
         wait.until(ExpectedConditions.elementToBeClickable(
                 By.xpath("//button[normalize-space(.)='api.listProviders']"))).click();
