@@ -28,7 +28,7 @@ class PlatformApiTest extends HubIntegrationTest {
                     "entities", "actions", "webhooks", "configured");
             assertThat(p.path("authType").asText()).isIn("oauth2", "api_key");
         }
-        assertThat(keys).containsExactly("onedrive", "outlook", "outlook-calendar", "xero", "google-drive", "square",
+        assertThat(keys).containsExactly("onedrive", "outlook", "outlook-calendar", "xero", "google-drive", "google-calendar", "square",
                 "hubspot", "business-central", "slack", "notion", "simpro");
     }
 
