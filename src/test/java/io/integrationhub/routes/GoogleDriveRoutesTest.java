@@ -197,22 +197,28 @@ class GoogleDriveRoutesTest extends FamilyRoutesTestSupport {
         List<String> deltas = new ArrayList<>();
         List<JsonNode> files = crawl("file", deltas);
 
-        assertThat(files).extracting(r -> r.path("externalId").asText()).containsExactly("f1", "f2", "f5", "f3", "f4");
-        JsonNode menu = files.get(4).path("data");
+        // Breadth first within each watched folder (the two roots may come in either order: they are config values)
+        List<String> order = files.stream().map(r -> r.path("externalId").asText()).toList();
+        assertThat(order).containsExactlyInAnyOrder("f1", "f2", "f5", "f3", "f4");
+        assertThat(order.stream().filter(id -> !id.equals("f5")).toList()).containsExactly("f1", "f2", "f3", "f4");
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        files.forEach(r -> byId.put(r.path("externalId").asText(), r));
+        JsonNode menu = byId.get("f4").path("data");
         assertThat(menu.path("purpose").asText()).isEqualTo("recipes");
         assertThat(menu.path("parentId").asText()).isEqualTo("B");
         assertThat(menu.path("googleDoc").asBoolean()).isTrue();
-        assertThat(files.get(2).path("data").path("purpose").asText()).isEqualTo("invoices");
-        assertThat(files.get(0).path("data").path("size").asInt()).isEqualTo(12);
-        assertThat(files.get(0).path("remoteUpdatedAt").asText()).isEqualTo("2026-03-01T10:00:00.000Z");
+        assertThat(byId.get("f5").path("data").path("purpose").asText()).isEqualTo("invoices");
+        assertThat(byId.get("f1").path("data").path("size").asInt()).isEqualTo(12);
+        assertThat(byId.get("f1").path("remoteUpdatedAt").asText()).isEqualTo("2026-03-01T10:00:00.000Z");
         assertThat(deltas.get(deltas.size() - 1)).isEqualTo("77");
         assertThat(deltas.subList(0, deltas.size() - 1)).containsOnlyNulls();
 
         // The component's requests, each through the provider endpoint for the run's connection, no token of its own.
         assertThat(calls.get(0)).isEqualTo("GET " + API + "/drive/v3/changes/startPageToken");
-        assertThat(calls).filteredOn(c -> c.contains("/drive/v3/files?")).first().asString()
-                .contains("q='R'%20in%20parents%20and%20trashed%20%3D%20false").contains("pageSize=2")
+        assertThat(calls).filteredOn(c -> c.contains("/drive/v3/files?")).first().asString().contains("pageSize=2")
                 .contains("fields=nextPageToken");
+        assertThat(calls).anyMatch(c -> c.contains("q='R'%20in%20parents%20and%20trashed%20%3D%20false"))
+                .anyMatch(c -> c.contains("q='I'%20in%20parents%20and%20trashed%20%3D%20false"));
         assertThat(requests).allSatisfy(r -> {
             assertThat(r).doesNotContainKey("Authorization");
             assertThat(r.get("tenant")).isEqualTo(TENANT);

@@ -81,6 +81,8 @@ public abstract class DashboardTestBase extends HubIntegrationTest {
             r.add("hub.providers." + key + ".revoke-url", () -> base + "/revoke");
             r.add("hub.providers." + key + ".api-url", () -> base + "/api");
         }
+        // every family has a sandbox now; an operator's empty client id leaves Google Drive "not configured"
+        r.add("hub.providers.google-drive.client-id", () -> "");
         r.add("hub.providers.hubspot.client-id", () -> "hubspot-client-id");
         r.add("hub.providers.hubspot.client-secret", () -> "hubspot-client-secret");
         r.add("hub.providers.hubspot.authorize-url", () -> PROVIDER.baseUrl() + "/hubspot/authorize");

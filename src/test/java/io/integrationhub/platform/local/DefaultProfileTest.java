@@ -94,7 +94,7 @@ class DefaultProfileTest {
         String demoKey = localSecret("demo-api-key");
         Response providers = hub.get("/api/v1/providers", demoKey);
         assertThat(providers.status()).isEqualTo(200);
-        assertThat(providers.json()).as("the built-in families and Notion").hasSize(10);
+        assertThat(providers.json()).as("every catalog entry: the Microsoft three and the nine families").hasSize(12);
         assertThat(hub.get("/api/v1/connections", demoKey).body()).isEqualTo("[]");
         assertThat(localSecret("admin-token")).startsWith("ihk_");
     }
