@@ -83,6 +83,7 @@ class XeroRoutesTest extends FamilyRoutesTestSupport {
         Properties properties = new Properties();
         properties.setProperty("hub.providers.xero.api-url", API);
         properties.setProperty("hub.providers.xero.page-size", "2");
+        properties.setProperty("hub.providers.xero.attachment-max-bytes", "10485760");
         return properties;
     }
 
@@ -335,6 +336,44 @@ class XeroRoutesTest extends FamilyRoutesTestSupport {
         assertThat(upload.getMessage().getBody(byte[].class)).containsExactly('%', 'P', 'D', 'F', '-', '1', '.', '7', '\n', 0xff);
         assertThat(header(upload, "ProviderPassThrough")).isNull();
         assertThat(json(result.getMessage().getBody(String.class)).path("externalId").asText()).isEqualTo("inv-1");
+    }
+
+    @Test
+    void aOneDriveFileIsReadThroughTheMicrosoftFamilyBeforeTheInvoiceIsWrittenThenPutAsItsBytes() throws Exception {
+        List<Map<String, Object>> asked = new ArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // Stands for routes/microsoft's onedrive.file.content: the file's bytes and type.
+                from("direct:onedrive.file.content").routeId("onedrive.file.content").process(e -> {
+                    asked.add(Map.of("connection", e.getProperty("DriveConnectionId", String.class),
+                            "item", e.getProperty("DriveItemId", String.class),
+                            "max", e.getProperty("DriveMaxBytes", String.class),
+                            "field", e.getProperty("DriveField", String.class),
+                            "writesBefore", xeroApi.getReceivedCounter()));
+                    e.getMessage().setBody(new byte[] {'%', 'P', 'D', 'F', 0x00});
+                    e.getMessage().setHeader("Content-Type", "application/pdf");
+                });
+            }
+        });
+        answers.put("GET /api.xro/2.0/Contacts", e -> "{\"Contacts\":[{\"ContactID\":\"c-1\"}]}");
+        answers.put("PUT /api.xro/2.0/Invoices/inv-1/Attachments/", e -> "{\"Attachments\":[{\"FileName\":\"x\"}]}");
+        answers.put("PUT /api.xro/2.0/Invoices", e -> "{\"Invoices\":[" + INVOICE + "]}");
+        String fromDrive = PUSH.replace("\"status\": \"approved\",", "\"status\": \"approved\", \"attachment\": "
+                + "{\"connectionId\": \"" + CONNECTION + "\", \"itemId\": \"01ABCDEF!12\", \"fileName\": \"INV-1001.pdf\"},");
+
+        Exchange result = call("direct:xero.action.push-invoice", fromDrive, connection(Map.of()));
+
+        assertThat(result.getException()).isNull();
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0)).containsEntry("connection", CONNECTION).containsEntry("item", "01ABCDEF!12")
+                .containsEntry("max", "10485760").containsEntry("field", "/data/attachment")
+                .as("read before anything is written").containsEntry("writesBefore", 0);
+        Exchange upload = calls().get(2);
+        assertThat(header(upload, "ProviderUrl")).isEqualTo(API + "/api.xro/2.0/Invoices/inv-1/Attachments/INV-1001.pdf");
+        assertThat(header(upload, "Content-Type")).isEqualTo("application/pdf");
+        assertThat(upload.getMessage().getBody(byte[].class)).containsExactly('%', 'P', 'D', 'F', 0x00);
+        assertThat(header(calls().get(1), "Content-Type")).as("the invoice is JSON").isEqualTo("application/json");
     }
 
     // --- identity, organisations, disconnect ------------------------------------------------------------------------

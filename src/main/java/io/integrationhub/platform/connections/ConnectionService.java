@@ -37,11 +37,14 @@ public class ConnectionService {
     private final ObjectMapper mapper;
     private final ApplicationEventPublisher applicationEvents;
     private final TransactionTemplate tx;
+    private final ObjectProvider<ConnectionAccountChoice> accountChoice;
 
     public ConnectionService(ConnectionRepository repository, ProviderCatalog catalog, ConnectionConfigValidator validator,
             EventPublisher events, ObjectProvider<ConnectionLifecycleListener> listeners, ObjectMapper mapper,
-            ApplicationEventPublisher applicationEvents, TransactionTemplate tx) {
+            ApplicationEventPublisher applicationEvents, TransactionTemplate tx,
+            ObjectProvider<ConnectionAccountChoice> accountChoice) {
         this.tx = tx;
+        this.accountChoice = accountChoice;
         this.repository = repository;
         this.catalog = catalog;
         this.validator = validator;
@@ -66,7 +69,11 @@ public class ConnectionService {
                         + String.join(", ", catalog.all().stream().map(ProviderDefinition::key).toList()))));
     }
 
-    /** Applies {@code name} and a JSON merge patch (RFC 7386) of {@code config}. */
+    /**
+     * Applies {@code name} and a JSON merge patch (RFC 7386) of {@code config}. Where the config chooses one of the
+     * grant's organisations ({@link ConnectionAccountChoice}, Xero's {@code tenantId}), the chosen one must be among
+     * them (else 422, nothing saved) and becomes the connection's account.
+     */
     public Connection patch(UUID tenantId, UUID id, JsonNode body) {
         Connection current = get(tenantId, id);
         String name = current.name();
@@ -84,9 +91,37 @@ public class ConnectionService {
             mergePatch(config, (ObjectNode) patch);
         }
         validator.validate(catalog.find(current.provider()).orElseThrow(), config);
+        ConnectionAccountChoice choice = config.equals(current.config()) ? null : accountChoice.getIfAvailable();
+        Connection.Account account = choice == null ? null : choice.chosen(tenantId, current, config).orElse(null);
         repository.updateNameAndConfig(tenantId, id, name, config);
+        if (account != null && (current.account() == null || !account.id().equals(current.account().id()))) {
+            repository.updateAccount(tenantId, id, account, current.scopes());
+            LOG.info("Connection {} now works on {} account {}", id, current.provider(), account.id());
+        }
         applicationEvents.publishEvent(new ConnectionChangedEvent(tenantId, id));
         return get(tenantId, id);
+    }
+
+    /**
+     * After a consent: the identity names the grant's first organisation as the account; where the config chose
+     * another one ({@link ConnectionAccountChoice}) that the new grant still reaches, that one stays the account.
+     * Best effort: a choice the new grant does not reach, or a listing that fails, leaves the identity's account.
+     */
+    public void keepChosenAccount(UUID tenantId, UUID id) {
+        Connection connection = get(tenantId, id);
+        ConnectionAccountChoice choice = connection.config() == null || connection.config().isEmpty() ? null
+                : accountChoice.getIfAvailable();
+        if (choice == null) {
+            return;
+        }
+        try {
+            choice.chosen(tenantId, connection, connection.config())
+                    .filter(a -> connection.account() == null || !a.id().equals(connection.account().id()))
+                    .ifPresent(a -> repository.updateAccount(tenantId, id, a, connection.scopes()));
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {} keeps the account its consent named: its chosen organisation was not confirmed ({})",
+                    id, e.getClass().getSimpleName());
+        }
     }
 
     static void mergePatch(ObjectNode target, ObjectNode patch) {

@@ -52,7 +52,8 @@ import io.integrationhub.platform.sync.SyncSource;
  * with {@code HubConfig} (the connection's config as a map) and, for an action on a linked object, {@code HubLinkId}.
  */
 @Component
-public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyIdentity {
+public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyIdentity,
+        io.integrationhub.platform.connections.ConnectionAccountChoice {
 
     /** The connection's config as a map, for routes: {@code ${exchangeProperty.HubConfig[databaseId]}}. */
     public static final String CONFIG = "HubConfig";
@@ -147,6 +148,39 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
         ObjectNode in = mapper.createObjectNode();
         in.set("config", connection.config() == null ? mapper.createObjectNode() : connection.config());
         return Optional.of(call(route, family.key(), tenantId, connection.id(), null, in));
+    }
+
+    /**
+     * After a config change of a connection whose family lists organisations: the listing's {@code current} one (what
+     * the new config chooses, else the account) as the account — it must be one of the grant's organisations (422
+     * otherwise). Empty for families without a listing and for connections without a grant (pending, disconnected).
+     */
+    @Override
+    public Optional<Account> chosen(UUID tenantId, Connection connection, JsonNode config) {
+        FamilySpec family = catalog.family(connection.provider()).orElse(null);
+        String route = family == null ? null : "direct:" + family.settingsKey() + ".organisations";
+        if (route == null || !routed(route) || (connection.status() != io.integrationhub.platform.connections.ConnectionStatus.ACTIVE
+                && connection.status() != io.integrationhub.platform.connections.ConnectionStatus.ERROR)) {
+            return Optional.empty();
+        }
+        ObjectNode in = mapper.createObjectNode();
+        in.set("config", config == null ? mapper.createObjectNode() : config);
+        JsonNode listing;
+        try {
+            listing = call(route, family.key(), tenantId, connection.id(), null, in);
+        } catch (ProviderCallException e) {
+            throw new io.integrationhub.platform.problem.ProblemException(io.integrationhub.platform.problem.Problem.of(502,
+                    "provider-failed", "The provider did not list the connection's organisations", e.getMessage()));
+        }
+        String current = text(listing, "current");
+        for (JsonNode organisation : listing.path("organisations")) {
+            if (current != null && current.equals(text(organisation, "tenantId"))) {
+                return Optional.of(new Account(current, text(organisation, "name"), null));
+            }
+        }
+        throw io.integrationhub.platform.problem.ProblemException.unprocessable("The connection's grant does not reach "
+                + "organisation " + current + "; choose one of GET /api/v1/connections/" + connection.id() + "/organisations.",
+                new io.integrationhub.platform.problem.Problem.FieldError("/config", "not one of the grant's organisations"));
     }
 
     /** {@code direct:<family>.disconnect} for a connection being disconnected; false when its family has none. */

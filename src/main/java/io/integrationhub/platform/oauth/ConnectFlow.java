@@ -299,6 +299,9 @@ public class ConnectFlow {
             return new Outcome(connection.id(), ConnectionStatus.ERROR.wire(), pending.returnUrl());
         }
         connections.changeStatus(tenantId, connection, ConnectionStatus.ACTIVE, null);
+        if (previous != null) {
+            connections.keepChosenAccount(tenantId, connection.id());
+        }
         LOG.info("Connection {} ({}) authorized{}", connection.id(), providerKey, previous != null ? " again" : "");
         return new Outcome(connection.id(), ConnectionStatus.ACTIVE.wire(), pending.returnUrl());
     }

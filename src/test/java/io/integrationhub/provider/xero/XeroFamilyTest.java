@@ -28,7 +28,9 @@ import org.springframework.test.context.DynamicPropertySource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.provider.microsoft.sandbox.GraphDriveSim;
 import io.integrationhub.provider.xero.sandbox.XeroSimulator;
+import io.integrationhub.support.GraphFake;
 import io.integrationhub.support.HubClient;
 import io.integrationhub.support.HubIntegrationTest;
 import io.integrationhub.support.KafkaProbe;
@@ -44,6 +46,8 @@ import io.integrationhub.support.KafkaProbe;
 class XeroFamilyTest extends HubIntegrationTest {
 
     static final XeroFake XERO = new XeroFake();
+    /** The tenant's OneDrive (Microsoft family), where a job's PDF to attach may already be. */
+    static final GraphFake MICROSOFT = new GraphFake();
     static final XeroSimulator SIM = XERO.simulator();
     static final String WEBHOOK_KEY = "test-xero-webhook-key";
 
@@ -66,6 +70,32 @@ class XeroFamilyTest extends HubIntegrationTest {
         registry.add("hub.resilience.max-attempts", () -> "3");
         registry.add("hub.resilience.initial-backoff", () -> "20ms");
         registry.add("hub.resilience.max-backoff", () -> "100ms");
+        // Xero's 60 calls a minute per organisation is spaced by the connection budget (58/min in production: about
+        // one call a second). The budget stays on, ten times faster, so the class does not wait ~1 s per Xero call;
+        // the sweep that resumes a run put back until the daily limit's reset ticks every half second.
+        registry.add("hub.resilience.connection-budgets.xero.limit", () -> "600");
+        registry.add("hub.resilience.connection-budgets.xero.period", () -> "1m");
+        registry.add("hub.sync.sweep-period-ms", () -> "500");
+        registry.add("hub.providers.microsoft.client-id", () -> "test-microsoft-client");
+        registry.add("hub.providers.microsoft.client-secret", () -> "test-microsoft-secret");
+        registry.add("hub.providers.microsoft.authorize-url", () -> MICROSOFT.root() + "/common/oauth2/v2.0/authorize");
+        registry.add("hub.providers.microsoft.token-url", () -> MICROSOFT.root() + "/common/oauth2/v2.0/token");
+        registry.add("hub.providers.microsoft.api-url", MICROSOFT::baseUrl);
+    }
+
+    /** A onedrive connection of the tenant with {@code key}, through consent at the Graph fake. */
+    private UUID connectOneDrive(String key) {
+        HubClient.Response created = hub.post("/api/v1/connections", key,
+                "{\"provider\":\"onedrive\",\"config\":{\"rootPath\":\"Jobs-" + UUID.randomUUID() + "\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String state = param(created.json().path("authorizeUrl").asText(), "state");
+        HubClient.Response back = hub.get("/oauth/callback/onedrive?code=code-" + UUID.randomUUID() + "&state="
+                + URLEncoder.encode(state, StandardCharsets.UTF_8), null);
+        assertThat(back.status()).as(back.body()).isLessThan(400);
+        UUID id = UUID.fromString(created.json().path("id").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(
+                hub.get("/api/v1/connections/" + id, key).json().path("status").asText()));
+        return id;
     }
 
     record Tenant(String key, UUID connectionId, List<String> organisations) {
@@ -207,6 +237,48 @@ class XeroFamilyTest extends HubIntegrationTest {
 
         HubClient.Response bad = hub.patch(t.path(), t.key(), "{\"config\":{\"tenantId\":\"../connections\"}}");
         assertThat(bad.status()).isEqualTo(422);
+        HubClient.Response notGranted = hub.patch(t.path(), t.key(), "{\"config\":{\"tenantId\":\"" + UUID.randomUUID() + "\"}}");
+        assertThat(notGranted.status()).as(notGranted.body()).isEqualTo(422);
+        assertThat(notGranted.contentType()).startsWith("application/problem+json");
+        assertThat(hub.get(t.path() + "/organisations", t.key()).json().path("current").asText()).isEqualTo(second);
+    }
+
+    @Test
+    @Order(2)
+    void shouldMatchWebhooksByTheChosenOrganisation() {
+        Tenant t = connect("Harbour Electrical Ltd", "Harbour Electrical Holdings");
+        String second = t.organisations().get(1);
+        HubClient.Response chosen = hub.patch(t.path(), t.key(), "{\"config\":{\"tenantId\":\"" + second + "\"}}");
+        assertThat(chosen.status()).as(chosen.body()).isEqualTo(200);
+        assertThat(chosen.json().path("account").path("id").asText()).as("the chosen organisation is the account").isEqualTo(second);
+        assertThat(chosen.json().path("account").path("name").asText()).isEqualTo("Harbour Electrical Holdings");
+        HubClient.Response again = hub.post(t.path() + "/reauthorize", t.key(), "{}");
+        assertThat(again.status()).as(again.body()).isLessThan(300);
+        String state = param(again.json().path("authorizeUrl").asText(), "state");
+        HubClient.Response back = hub.get("/oauth/callback/xero?code=" + XERO.nextGrant(t.organisations().toArray(String[]::new))
+                + "&state=" + URLEncoder.encode(state, StandardCharsets.UTF_8), null);
+        assertThat(back.status()).as(back.body()).isLessThan(400);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(hub.get(t.path(), t.key()).json().path("status").asText()));
+        assertThat(hub.get(t.path(), t.key()).json().path("account").path("id").asText())
+                .as("a reconnect keeps the chosen organisation the grant still reaches").isEqualTo(second);
+
+        HubClient.Response pushed = push(t, "push-invoice", invoice("he-1", "HE-0001", "{\"name\":\"Holdings Client\"}", "approved", LINES));
+        assertThat(pushed.status()).as(pushed.body()).isEqualTo(200);
+        String invoiceId = pushed.json().path("externalId").asText();
+        SIM.editReference(second, invoiceId, "Edited in Holdings");
+        String event = event("INVOICE", "UPDATE", invoiceId, second);
+        assertThat(webhook(event, XeroWebhookVerifier.signature(WEBHOOK_KEY, event.getBytes(StandardCharsets.UTF_8))).status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> record(t, "invoice", invoiceId) != null
+                && "Edited in Holdings".equals(record(t, "invoice", invoiceId).path("data").path("reference").asText()));
+
+        String first = t.org();
+        String leftBehind = event("INVOICE", "UPDATE", UUID.randomUUID().toString(), first);
+        assertThat(webhook(leftBehind, XeroWebhookVerifier.signature(WEBHOOK_KEY, leftBehind.getBytes(StandardCharsets.UTF_8)))
+                .status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForList(
+                "SELECT status FROM webhook_events WHERE provider = 'xero' AND CAST(payload AS VARCHAR) LIKE ?", String.class,
+                "%" + first + "%").contains("ignored"));
     }
 
     @Test
@@ -263,9 +335,12 @@ class XeroFamilyTest extends HubIntegrationTest {
         assertThat(accountingCalls("PUT", "/Contacts")).isEmpty();
 
         SIM.clearCalls();
+        long start = System.nanoTime();
         HubClient.Response created = push(t, "push-invoice", invoice("c-2", "INV-2002",
                 "{\"number\":\"NEW-1\",\"email\":\"office@newco.example\",\"name\":\"New Co Ltd\"}", "draft", LINES));
+        long took = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(created.status()).as(created.body()).isEqualTo(200);
+        assertThat(took).as("5 calls of one organisation, spaced by its budget (600/min here: 100 ms)").isGreaterThanOrEqualTo(390);
         assertThat(accountingCalls("GET", "/Contacts")).as("number, email, then name").hasSize(3);
         assertThat(accountingCalls("PUT", "/Contacts")).hasSize(1);
         ObjectNode newContact = SIM.organisation(t.org()).contacts().stream()
@@ -298,6 +373,46 @@ class XeroFamilyTest extends HubIntegrationTest {
         assertThat(upload.method()).isEqualTo("PUT");
         assertThat(upload.path()).isEqualTo("/api.xro/2.0/Invoices/" + invoiceId + "/Attachments/Job%2042%20sheet.pdf");
         assertThat(upload.header("Content-Type")).startsWith("application/pdf");
+    }
+
+    @Test
+    @Order(5)
+    void shouldAttachThePdfAlreadyInTheJobsOneDriveAndRefuseAnotherTenantsDrive() throws Exception {
+        Tenant t = connect("OneDrive Attachments Ltd");
+        UUID drive = connectOneDrive(t.key());
+        byte[] pdf = new byte[300_000];
+        new java.util.Random(42).nextBytes(pdf);
+        System.arraycopy("%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII), 0, pdf, 0, 9);
+        JsonNode file = MICROSOFT.graph().part(GraphDriveSim.class).putFile("INV-7700 " + UUID.randomUUID() + ".pdf", pdf);
+        String itemId = file.path("id").asText();
+        String json = invoice("job-77", "INV-7700", "{\"name\":\"Drive Customer\"}", "approved", LINES)
+                .replace("\"lineItems\":", "\"attachment\":{\"connectionId\":\"" + drive + "\",\"itemId\":\"" + itemId
+                        + "\",\"fileName\":\"INV-7700.pdf\"},\"lineItems\":");
+
+        HubClient.Response pushed = push(t, "push-invoice", json);
+
+        assertThat(pushed.status()).as(pushed.body()).isEqualTo(200);
+        String invoiceId = pushed.json().path("externalId").asText();
+        assertThat(SIM.organisation(t.org()).attachments(invoiceId).get("INV-7700.pdf")).as("the Graph file's bytes").isEqualTo(pdf);
+        XeroSimulator.Request upload = SIM.calls().stream().filter(c -> c.path().contains("/Attachments/")).findFirst().orElseThrow();
+        assertThat(upload.header("Content-Type")).startsWith("application/pdf");
+        assertThat(MICROSOFT.calls()).as("the file was read with the OneDrive connection's token")
+                .anyMatch(c -> c.path().endsWith("/items/" + itemId + "/content"));
+
+        Tenant stranger = connect("Stranger Ltd");
+        UUID strangersDrive = connectOneDrive(stranger.key());
+        SIM.clearCalls();
+        HubClient.Response foreign = push(t, "push-invoice", invoice("job-78", "INV-7800", "{\"name\":\"Drive Customer\"}",
+                "approved", LINES).replace("\"lineItems\":", "\"attachment\":{\"connectionId\":\"" + strangersDrive
+                + "\",\"itemId\":\"" + itemId + "\"},\"lineItems\":"));
+        assertThat(foreign.status()).as(foreign.body()).isEqualTo(422);
+        assertThat(foreign.contentType()).startsWith("application/problem+json");
+        assertThat(foreign.json().path("errors").get(0).path("field").asText()).isEqualTo("/data/attachment/connectionId");
+        assertThat(accountingCalls("PUT", "/Invoices")).as("nothing written to Xero").isEmpty();
+        HubClient.Response missing = push(t, "push-invoice", invoice("job-79", "INV-7900", "{\"name\":\"Drive Customer\"}",
+                "approved", LINES).replace("\"lineItems\":", "\"attachment\":{\"itemId\":\"NOSUCHITEM\"},\"lineItems\":"));
+        assertThat(missing.status()).as("the tenant's own OneDrive by default; a missing item").isEqualTo(422);
+        assertThat(missing.json().path("errors").get(0).path("field").asText()).isEqualTo("/data/attachment/itemId");
     }
 
     @Test
@@ -484,7 +599,7 @@ class XeroFamilyTest extends HubIntegrationTest {
         }
         SIM.clearCalls();
         SIM.failOn(r -> r.path().endsWith("/Contacts") && r.query() != null && r.query().contains("page=2"),
-                XeroSimulator.rateLimited("day", 3));
+                XeroSimulator.rateLimited("day", 1));
         HubClient.Response started = hub.post(t.path() + "/syncs", t.key(), "{\"entity\":\"contact\",\"mode\":\"full\"}");
         String run = started.json().path("id").asText();
         await().atMost(Duration.ofSeconds(15)).until(() -> "error".equals(hub.get(t.path(), t.key()).json().path("status").asText()));

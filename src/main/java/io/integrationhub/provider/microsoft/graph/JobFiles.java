@@ -39,4 +39,17 @@ public interface JobFiles {
      */
     JsonNode upload(UUID tenantId, UUID driveConnectionId, String jobRef, String subFolder, String fileName,
             String contentType, InputStream content, long size);
+
+    /** A file read from the drive: its name, content type (the item's {@code file.mimeType}) and bytes. */
+    record DriveFile(String name, String contentType, byte[] content) {
+    }
+
+    /**
+     * Reads the file {@code itemId} of the tenant's {@code onedrive} connection {@code driveConnectionId} (another
+     * family attaches it somewhere, e.g. Xero to an invoice): its metadata, then its bytes from the pre-authenticated
+     * URL Graph redirects to, held in memory — so at most {@code maxBytes} (a larger file is refused before its
+     * content is fetched). Unknown or other tenants' connection, missing item, a folder or a file too large:
+     * {@link io.integrationhub.platform.problem.ProblemException}.
+     */
+    DriveFile read(UUID tenantId, UUID driveConnectionId, String itemId, long maxBytes);
 }

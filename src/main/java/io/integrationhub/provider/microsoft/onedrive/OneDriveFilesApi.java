@@ -133,16 +133,7 @@ public class OneDriveFilesApi implements DisposableBean {
         String location;
         try {
             item = OneDriveActions.metadata(session, itemId);
-            Reply content = session.route(OneDriveFolders.CONTENT, OneDriveFolders.address(itemId, null, null), null,
-                    status -> status == 404);
-            if (content.status() == 404) {
-                throw ProblemException.notFound("OneDrive item " + itemId);
-            }
-            location = content.header("Location");
-            if (content.status() != 302 || location == null) {
-                throw new ProblemException(Problem.of(502, "provider-failed", "The provider did not offer the content",
-                        "Microsoft Graph answered " + content.status() + " without a download URL"));
-            }
+            location = downloadUrl(session, itemId);
         } catch (ProblemException e) {
             throw e;
         } catch (ProviderCallException e) {
@@ -165,6 +156,21 @@ public class OneDriveFilesApi implements DisposableBean {
         message.setHeader("Content-Disposition", "attachment; filename*=UTF-8''"
                 + URLEncoder.encode(item.path("name").asText("file"), StandardCharsets.UTF_8).replace("+", "%20"));
         message.setBody(pipe.reader);
+    }
+
+    /** The pre-authenticated URL Graph redirects {@code GET /me/drive/items/{itemId}/content} to. */
+    static String downloadUrl(GraphClient.Session session, String itemId) {
+        Reply content = session.route(OneDriveFolders.CONTENT, OneDriveFolders.address(itemId, null, null), null,
+                status -> status == 404);
+        if (content.status() == 404) {
+            throw ProblemException.notFound("OneDrive item " + itemId);
+        }
+        String location = content.header("Location");
+        if (content.status() != 302 || location == null) {
+            throw new ProblemException(Problem.of(502, "provider-failed", "The provider did not offer the content",
+                    "Microsoft Graph answered " + content.status() + " without a download URL"));
+        }
+        return location;
     }
 
     /**

@@ -106,6 +106,56 @@ public class OneDriveJobFiles implements JobFiles {
         }
     }
 
+    @Override
+    public DriveFile read(UUID tenantId, UUID driveConnectionId, String itemId, long maxBytes) {
+        Connection connection = active(tenantId, driveConnectionId);
+        GraphClient.Session session = graph.session(PROVIDER, tenantId, connection.id());
+        JsonNode item = OneDriveActions.metadata(session, itemId);
+        long size = item.path("size").asLong(-1);
+        if (size > maxBytes) {
+            throw ProblemException.unprocessable("OneDrive item " + itemId + " has " + size + " bytes; at most " + maxBytes
+                    + " are taken.", new FieldError("/itemId", "larger than " + maxBytes + " bytes"));
+        }
+        String location = OneDriveFilesApi.downloadUrl(session, itemId);
+        Bounded sink = new Bounded(maxBytes);
+        try {
+            session.send(GraphClient.Request.of("GET", location).anonymous().streamTo(sink));
+        } catch (RuntimeException e) {
+            if (sink.overflow) {
+                throw ProblemException.unprocessable("OneDrive item " + itemId + " is larger than " + maxBytes + " bytes.",
+                        new FieldError("/itemId", "larger than " + maxBytes + " bytes"));
+            }
+            throw e;
+        }
+        String type = item.path("file").path("mimeType").asText("");
+        return new DriveFile(item.path("name").asText(itemId), type.isBlank() ? "application/octet-stream" : type,
+                sink.toByteArray());
+    }
+
+    /** The download's bytes in memory, refusing more than the limit (a file that grew since its metadata was read). */
+    private static final class Bounded extends java.io.ByteArrayOutputStream {
+        private final long max;
+        volatile boolean overflow;
+
+        Bounded(long max) {
+            this.max = max;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            if (count + (long) len > max) {
+                overflow = true;
+                throw new UncheckedIOException(new IOException("more than " + max + " bytes"));
+            }
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+
     Connection active(UUID tenantId, UUID connectionId) {
         Connection connection = connections.find(tenantId, connectionId)
                 .filter(c -> PROVIDER.equals(c.provider()))
