@@ -36,6 +36,8 @@ class HubSpotRoutesTest extends FamilyRoutesTestSupport {
 
     final List<Sent> sent = new CopyOnWriteArrayList<>();
     final List<JsonNode> written = new CopyOnWriteArrayList<>();
+    /** "model:localRef" or "model:record id" → the HubSpot id the hub knows for it. */
+    Map<String, String> known = Map.of();
     /** URL → answer (status, body); the first whose key the URL contains answers. */
     Map<String, Function<Sent, Object[]>> answers = Map.of();
 
@@ -48,6 +50,13 @@ class HubSpotRoutesTest extends FamilyRoutesTestSupport {
     protected Properties familyProperties() {
         Properties properties = new Properties();
         properties.setProperty("hub.providers.hubspot.api-url", API);
+        // The search window as the hub defaults it (catalog.json endpoints): HubSpot's 10,000 results per query.
+        try {
+            properties.setProperty("hub.providers.hubspot.search-window", JSON.readTree(routesDir().resolve("hubspot/catalog.json")
+                    .toFile()).path("endpoints").path("search-window").asText());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
         return properties;
     }
 
@@ -60,6 +69,24 @@ class HubSpotRoutesTest extends FamilyRoutesTestSupport {
                 exchange.getMessage().setBody("{}");
             }
         });
+        // The platform's reference step, over this map of hub records and links: localRef or record id → HubSpot id.
+        context.getRegistry().bind("recordReferences", new Object() {
+            @SuppressWarnings("unused")
+            public void external(Exchange exchange) {
+                JsonNode body = json(exchange.getMessage().getBody(String.class));
+                body.path("refs").forEach(r -> {
+                    if (r.has("$ref")) {
+                        com.fasterxml.jackson.databind.node.ObjectNode ref = (com.fasterxml.jackson.databind.node.ObjectNode) r;
+                        String model = ref.remove("$ref").asText();
+                        ref.put("model", model);
+                        ref.put("externalId", known.get(model + ":" + (ref.has("localRef") ? ref.path("localRef").asText()
+                                : ref.path("id").asText())));
+                    }
+                });
+                exchange.getMessage().setBody(body.toString());
+            }
+        });
+        context.getRegistry().bind("routeProblems", new io.integrationhub.platform.problem.RouteProblems(JSON));
         RoutesBuilder[] family = super.createRouteBuilders();
         RoutesBuilder provider = new RouteBuilder() {
             @Override
@@ -232,6 +259,93 @@ class HubSpotRoutesTest extends FamilyRoutesTestSupport {
                 Map.of());
         assertThat(sent.get(0).json().path("inputs").get(0).path("idProperty").asText()).isEqualTo("domain");
         assertThat(out.path("error").asText()).isEqualTo("Property values were not valid");
+    }
+
+    @Test
+    void aDealsReferencesResolveAndItsDefaultAssociationsAreCreatedAfterTheWrite() {
+        String recordId = UUID.randomUUID().toString();
+        known = Map.of("company:co-1", "601", "contact:" + recordId, "505");
+        answers = Map.of("/crm/v3/objects/deals/batch/create", s -> new Object[] {201,
+                        "{\"results\": [{\"id\": \"41\", \"updatedAt\": \"2026-12-01T00:00:00Z\"}]}"},
+                "/deals/companies/batch/associate/default", s -> ok("{\"status\": \"COMPLETE\", \"results\": []}"),
+                "/deals/contacts/batch/associate/default", s -> new Object[] {207, """
+                        {"status": "COMPLETE", "results": [], "numErrors": 1, "errors": [{"status": "error",
+                         "category": "OBJECT_NOT_FOUND", "message": "contacts 505 not found", "context": {"toObjectId": ["505"]}}]}
+                        """});
+
+        JsonNode out = call("direct:hubspot.action.upsert-deal.batch", """
+                {"items": [{"localRef": "d1", "link": null, "data": {"name": "Refit", "companies": [{"localRef": "co-1"}],
+                            "companyIds": ["77", "601"], "contacts": [{"id": "%s"}]}},
+                           {"localRef": "d2", "link": null, "data": {"name": "Ovens", "companies": [{"localRef": "co-9"}]}}],
+                 "config": {}}
+                """.formatted(recordId), Map.of());
+
+        // d2 refers to a company not at HubSpot yet: not sent, an error naming the reference.
+        assertThat(sent.get(0).url()).isEqualTo(API + "/crm/v3/objects/deals/batch/create");
+        assertThat(sent.get(0).json().path("inputs")).hasSize(1);
+        assertThat(sent.get(0).json().path("inputs").get(0).path("properties").path("dealname").asText()).isEqualTo("Refit");
+        assertThat(sent.get(0).json().path("inputs").get(0).path("properties").has("companies")).isFalse();
+        Sent companies = sent.stream().filter(c -> c.url().endsWith("/crm/v4/associations/deals/companies/batch/associate/default"))
+                .findFirst().orElseThrow();
+        assertThat(companies.method()).isEqualTo("POST");
+        assertThat(companies.passThrough()).contains("400");
+        assertThat(companies.json().path("inputs").toString())
+                .as("one input per pair, the same company named twice sent once")
+                .isEqualTo("[{\"from\":{\"id\":\"41\"},\"to\":{\"id\":\"601\"}},{\"from\":{\"id\":\"41\"},\"to\":{\"id\":\"77\"}}]");
+        Sent contacts = sent.stream().filter(c -> c.url().endsWith("/crm/v4/associations/deals/contacts/batch/associate/default"))
+                .findFirst().orElseThrow();
+        assertThat(contacts.json().path("inputs").toString()).isEqualTo("[{\"from\":{\"id\":\"41\"},\"to\":{\"id\":\"505\"}}]");
+        assertThat(sent).hasSize(3);
+
+        assertThat(out.path("results")).hasSize(1);
+        assertThat(out.path("results").get(0).path("localRef").asText()).isEqualTo("d1");
+        assertThat(out.path("results").get(0).path("externalId").asText()).isEqualTo("41");
+        assertThat(out.path("errors")).hasSize(2);
+        JsonNode refused = out.path("errors").get(0);
+        assertThat(refused.path("localRef").asText()).isEqualTo("d2");
+        assertThat(refused.path("message").asText()).isEqualTo("data.companies[0]: company localRef \"co-9\" is not at HubSpot yet (push it first)");
+        JsonNode association = out.path("errors").get(1);
+        assertThat(association.path("localRef").asText()).isEqualTo("d1");
+        assertThat(association.path("kind").asText()).isEqualTo("association");
+        assertThat(association.path("message").asText()).contains("data.contacts[0]", "505", "contacts 505 not found");
+    }
+
+    @Test
+    void anActionWithAReferenceNotAtHubSpotOrMalformedIsRefusedNamingTheFieldWithoutACall() {
+        answers = Map.of();
+        Exception missing = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> call(
+                "direct:hubspot.action.upsert-contact", "{\"data\": {\"email\": \"a@x.example\", \"companies\": "
+                        + "[{\"localRef\": \"acme\"}]}, \"link\": null, \"config\": {}}", Map.of()));
+        io.integrationhub.platform.problem.ProblemException problem = org.apache.camel.util.ObjectHelper.getException(
+                io.integrationhub.platform.problem.ProblemException.class, missing);
+        assertThat(problem).as(missing.toString()).isNotNull();
+        assertThat(problem.problem().status()).isEqualTo(422);
+        assertThat(problem.problem().errors().get(0).field()).isEqualTo("data.companies[0]");
+
+        Exception malformed = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> call(
+                "direct:hubspot.action.upsert-deal", "{\"data\": {\"name\": \"X\", \"contacts\": [{\"email\": \"a@x.example\"}]},"
+                        + " \"link\": null, \"config\": {}}", Map.of()));
+        problem = org.apache.camel.util.ObjectHelper.getException(io.integrationhub.platform.problem.ProblemException.class, malformed);
+        assertThat(problem.problem().status()).isEqualTo(400);
+        assertThat(problem.problem().errors().get(0).field()).isEqualTo("data.contacts[0]");
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void anActionWhoseAssociationHubSpotRefusesStillAnswersTheObjectAndListsTheRefusal() {
+        known = Map.of("company:acme", "601");
+        answers = Map.of("/crm/v3/objects/contacts/batch/upsert", s -> ok("{\"results\": [{\"id\": \"21\", \"properties\": "
+                        + "{\"email\": \"a@x.example\"}, \"updatedAt\": \"2026-12-01T00:00:00Z\"}]}"),
+                "/contacts/companies/batch/associate/default", s -> new Object[] {400, "{\"status\": \"error\", "
+                        + "\"message\": \"One or more objects not found\", \"category\": \"VALIDATION_ERROR\"}"});
+
+        JsonNode out = call("direct:hubspot.action.upsert-contact", "{\"data\": {\"email\": \"a@x.example\", \"companies\": "
+                + "[{\"localRef\": \"acme\"}]}, \"link\": null, \"config\": {}}", Map.of());
+
+        assertThat(out.path("externalId").asText()).isEqualTo("21");
+        assertThat(out.path("response").path("associationErrors").get(0).path("message").asText())
+                .contains("One or more objects not found");
+        assertThat(sent.get(1).json().path("inputs").toString()).isEqualTo("[{\"from\":{\"id\":\"21\"},\"to\":{\"id\":\"601\"}}]");
     }
 
     private Map<String, Object> webhookHeaders(String type) {

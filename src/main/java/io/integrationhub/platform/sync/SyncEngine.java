@@ -422,23 +422,34 @@ public class SyncEngine {
      * (change events without {@code syncRunId}). Answers how many records changed.
      */
     public int storeItems(UUID tenantId, UUID connectionId, String entity, String pageJson) throws JsonProcessingException {
+        return store(tenantId, connectionId, entity, jsonPage(pageJson).path("items"), null).size();
+    }
+
+    /**
+     * The one way to store objects fetched outside a run ({@link #storeItems}, {@link #applyFamilyRecords} and the
+     * routes' bean {@code recordWrites}): page items of {@code entity} mapped by the family and the connection's
+     * {@code config.mappings}, written with their change events (and the entity's status events) in one transaction,
+     * so an unchanged object announces nothing. {@code eventSource}, when not null, is the events' {@code source}
+     * (e.g. {@code webhook}). Answers the changes.
+     */
+    public List<Change> store(UUID tenantId, UUID connectionId, String entity, JsonNode items, String eventSource) {
         Connection connection = connections.find(tenantId, connectionId)
                 .orElseThrow(() -> new IllegalStateException("no connection " + connectionId));
         SyncSource source = sources.bean(connection.provider(), entity).or(() -> sources.find(connection.provider(), entity))
                 .orElseThrow(() -> new IllegalStateException("no sync source for " + connection.provider() + "/" + entity));
         FieldMappings.Compiled mapping = mappings.compile(connection.provider(), entity, connection.config());
         List<Mapped> good = new ArrayList<>();
-        for (JsonNode raw : jsonPage(pageJson).path("items")) {
+        for (JsonNode raw : items) {
             Mapped m = source.map(raw);
             good.add(m.deleted() ? m : new Mapped(m.externalId(), mapping.apply(m.data(), raw), m.remoteUpdatedAt(), false));
         }
-        Integer changed = tx.execute(status -> {
+        List<Change> changed = tx.execute(status -> {
             List<Change> applied = records.apply(tenantId, connectionId, source.model(), good, Instant.now());
-            publishChanges(tenantId, connectionId, null, applied);
+            publishChanges(tenantId, connectionId, null, eventSource, applied);
             publishStatusEvents(tenantId, connectionId, null, source, applied);
-            return applied.size();
+            return applied;
         });
-        return changed == null ? 0 : changed;
+        return changed == null ? List.of() : changed;
     }
 
     private Connection activeConnection(SyncRun run) {
@@ -759,10 +770,10 @@ public class SyncEngine {
     }
 
     private void publishChanges(SyncRun run, List<Change> changes) {
-        publishChanges(run.tenantId(), run.connectionId(), run.id(), changes);
+        publishChanges(run.tenantId(), run.connectionId(), run.id(), null, changes);
     }
 
-    private void publishChanges(UUID tenantId, UUID connection, UUID run, List<Change> changes) {
+    private void publishChanges(UUID tenantId, UUID connection, UUID run, String eventSource, List<Change> changes) {
         if (changes.isEmpty()) {
             return;
         }
@@ -777,6 +788,9 @@ public class SyncEngine {
             data.put("model", c.model());
             data.put("externalId", c.externalId());
             data.put("change", c.kind().name());
+            if (eventSource != null) {
+                data.put("source", eventSource);
+            }
             if (runId != null) {
                 data.put("syncRunId", runId);
             }

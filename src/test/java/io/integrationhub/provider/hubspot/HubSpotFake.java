@@ -32,9 +32,11 @@ import com.sun.net.httpserver.HttpServer;
  * A wire-level HubSpot for tests (shared/providers.md §5): the OAuth v3 token endpoint (form body; an unknown refresh
  * token answers 400 BAD_REFRESH_TOKEN), {@code GET /account-info/v3/details}, CRM v3 objects of contacts, companies
  * and deals — list ({@code after} paging, {@code archived}, {@code associations}), one object, search (filters on
- * the last-modified property, ascending sort, {@code after}; 400 past the 10,000-result window), batch upsert by
+ * the last-modified property, ascending sort, {@code after}; 400 past the 10,000-result window, or a smaller
+ * {@link #searchWindow}), batch upsert by
  * {@code idProperty}, batch update and create ({@code 207} with {@code errors[]} when some inputs are refused) — and
- * v4 association batch reads. Every answer carries the {@code X-HubSpot-RateLimit-*} burst headers; queued faults
+ * v4 association batch reads and default-association batch creates ({@code batch/associate/default}: both ids must
+ * name live objects, else a {@code 207} error naming the id; a pair already associated stays one association). Every answer carries the {@code X-HubSpot-RateLimit-*} burst headers; queued faults
  * answer {@code 429} with {@code Retry-After}.
  */
 public final class HubSpotFake {
@@ -46,6 +48,8 @@ public final class HubSpotFake {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern OBJECTS = Pattern.compile("/crm/v3/objects/(contacts|companies|deals)(?:/([^/?]+))?(?:/([a-z]+))?");
     private static final Pattern ASSOC = Pattern.compile("/crm/v4/associations/(contacts|companies|deals)/(contacts|companies|deals)/batch/read");
+    private static final Pattern ASSOCIATE = Pattern.compile(
+            "/crm/v4/associations/(contacts|companies|deals)/(contacts|companies|deals)/batch/associate/default");
 
     public record Call(String method, String path, String query, String body) {
         public JsonNode json() {
@@ -84,6 +88,7 @@ public final class HubSpotFake {
     private final AtomicLong ids = new AtomicLong(1000);
     private final AtomicLong clock = new AtomicLong(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
     private volatile int throttle;
+    private volatile int searchWindow = 10_000;
     private volatile long burstInterval;
     private volatile long burstSpentUntil;
     private final AtomicLong burstViolations = new AtomicLong();
@@ -141,6 +146,15 @@ public final class HubSpotFake {
     /** Calls that came while the announced burst window was used up. */
     public long burstViolations() {
         return burstViolations.get();
+    }
+
+    /**
+     * How many results one search query may page through: HubSpot's 10,000 unless a test makes the window smaller to
+     * cross it with fewer objects (the hub must then be told the same, setting hub.providers.hubspot.search-window).
+     */
+    public HubSpotFake searchWindow(int results) {
+        searchWindow = results;
+        return this;
     }
 
     /** Batch writes refuse inputs with this id (an email or domain), as HubSpot refuses an invalid one. */
@@ -292,6 +306,11 @@ public final class HubSpotFake {
                 send(ex, 200, "{\"portalId\":" + PORTAL + ",\"uiDomain\":\"app.hubspot.com\",\"timeZone\":\"UTC\"}");
                 return;
             }
+            Matcher associate = ASSOCIATE.matcher(path);
+            if (associate.matches() && "POST".equals(ex.getRequestMethod())) {
+                associationsCreate(ex, associate.group(1), associate.group(2), JSON.readTree(body));
+                return;
+            }
             Matcher assoc = ASSOC.matcher(path);
             if (assoc.matches() && "POST".equals(ex.getRequestMethod())) {
                 associationsRead(ex, assoc.group(1), assoc.group(2), JSON.readTree(body));
@@ -388,9 +407,9 @@ public final class HubSpotFake {
     private void search(HttpExchange ex, String type, JsonNode request) throws IOException {
         int limit = Math.min(request.path("limit").asInt(10), 200);
         int after = request.path("after").isMissingNode() || request.path("after").isNull() ? 0 : Integer.parseInt(request.path("after").asText());
-        if (after + limit > 10000) {
+        if (after + limit > searchWindow) {
             send(ex, 400, "{\"status\":\"error\",\"message\":\"There was a problem with the request.\",\"category\":\"VALIDATION_ERROR\","
-                    + "\"errors\":[{\"message\":\"paging beyond 10000 results is not supported\",\"code\":\"INVALID_PAGING\"}]}");
+                    + "\"errors\":[{\"message\":\"paging beyond " + searchWindow + " results is not supported\",\"code\":\"INVALID_PAGING\"}]}");
             return;
         }
         String modified = modifiedProperty(type);
@@ -460,6 +479,52 @@ public final class HubSpotFake {
             out.put("numErrors", errors.size());
         }
         send(ex, errors.isEmpty() ? 200 : 207, out.toString());
+    }
+
+    private void associationsCreate(HttpExchange ex, String from, String to, JsonNode request) throws IOException {
+        JsonNode inputs = request.path("inputs");
+        if (!inputs.isArray() || inputs.isEmpty() || inputs.size() > 100) {
+            send(ex, 400, "{\"status\":\"error\",\"message\":\"inputs: between 1 and 100 are allowed\",\"category\":\"VALIDATION_ERROR\"}");
+            return;
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        ArrayNode errors = JSON.createArrayNode();
+        for (JsonNode input : inputs) {
+            String fromId = input.path("from").path("id").asText("");
+            String toId = input.path("to").path("id").asText("");
+            String missing = live(from, fromId) ? live(to, toId) ? null : "toObjectId" : "fromObjectId";
+            if (missing != null) {
+                String id = "fromObjectId".equals(missing) ? fromId : toId;
+                errors.addObject().put("status", "error").put("category", "OBJECT_NOT_FOUND")
+                        .put("message", ("fromObjectId".equals(missing) ? from : to) + " " + id + " not found")
+                        .putObject("context").putArray(missing).add(id);
+                continue;
+            }
+            associate(from, fromId, to, toId);
+            ObjectNode r = results.addObject();
+            r.putObject("from").put("id", fromId);
+            r.putObject("to").put("id", toId);
+            r.putObject("associationSpec").put("associationCategory", "HUBSPOT_DEFINED").put("associationTypeId", 1);
+        }
+        out.put("status", "COMPLETE");
+        out.put("startedAt", Instant.now().toString());
+        out.put("completedAt", Instant.now().toString());
+        if (!errors.isEmpty()) {
+            out.set("errors", errors);
+            out.put("numErrors", errors.size());
+        }
+        send(ex, errors.isEmpty() ? 200 : 207, out.toString());
+    }
+
+    private boolean live(String type, String id) {
+        Obj o = objects.get(type).get(id);
+        return o != null && !o.archived;
+    }
+
+    /** The ids of the {@code to} objects associated with an object (both directions are kept). */
+    public List<String> associated(String type, String id, String to) {
+        return linked(type, id, to);
     }
 
     private void batch(HttpExchange ex, String type, String op, JsonNode request) throws IOException {

@@ -29,12 +29,20 @@ import io.integrationhub.support.HubIntegrationTest;
  * The HubSpot family (routes/hubspot: catalog, page routes, batch push, webhooks, JSONata mappings) driven over HTTP
  * like a host application against a wire-level HubSpot ({@link HubSpotFake}): OAuth v3 token endpoint, pulls of
  * contacts with their companies, pushes through batch upsert with a 207, two-way conflicts under each policy, a
- * signed webhook batch of 100 events, and an incremental pull past the search API's 10,000-result window.
+ * signed webhook batch of 100 events, and an incremental pull past the search API's result window; deals and contacts
+ * pushed with references to companies and contacts become HubSpot associations.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HubSpotFamilyTest extends HubIntegrationTest {
 
-    static final HubSpotFake HUBSPOT = new HubSpotFake();
+    /**
+     * HubSpot's search API pages through at most 10,000 results of one query. Crossing that window takes 10,000+
+     * objects (about a minute of this class), so here the simulator's window and the hub's setting
+     * hub.providers.hubspot.search-window are both 1,000: the hub's logic (move the lower bound before `after` passes
+     * the window) is the same, HubSpotRoutesTest checks it at the default of 10,000.
+     */
+    static final int SEARCH_WINDOW = 1_000;
+    static final HubSpotFake HUBSPOT = new HubSpotFake().searchWindow(SEARCH_WINDOW);
     static final String PUBLIC_URL = "http://localhost:8080";
 
     @DynamicPropertySource
@@ -45,6 +53,7 @@ class HubSpotFamilyTest extends HubIntegrationTest {
         registry.add("hub.providers.hubspot.authorize-url", () -> HUBSPOT.root() + "/oauth/authorize");
         registry.add("hub.providers.hubspot.token-url", () -> HUBSPOT.root() + "/oauth/v3/token");
         registry.add("hub.providers.hubspot.api-url", HUBSPOT::root);
+        registry.add("hub.providers.hubspot.search-window", () -> String.valueOf(SEARCH_WINDOW));
         registry.add("hub.resilience.budgets.hubspot", () -> "2000");
         registry.add("hub.resilience.budgets.hubspot-search", () -> "2000");
         registry.add("hub.resilience.connection-budgets.hubspot.limit", () -> "100000");
@@ -92,7 +101,7 @@ class HubSpotFamilyTest extends HubIntegrationTest {
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         String run = started.json().path("id").asText();
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(400)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        await().atMost(Duration.ofSeconds(400)).pollInterval(Duration.ofMillis(100)).until(() -> {
             last[0] = hub.get("/api/v1/syncs/" + run, t.key()).json();
             return List.of("succeeded", "failed", "cancelled").contains(last[0].path("status").asText());
         });
@@ -174,7 +183,7 @@ class HubSpotFamilyTest extends HubIntegrationTest {
                 assertThat(c.query()).contains("limit=100").contains("properties="));
 
         // HubSpot says the burst window is used up: the hub waits for the next one instead of running into 429s.
-        HUBSPOT.spendBurstWindow(1500);
+        HUBSPOT.spendBurstWindow(500);
         JsonNode deals = sync(t, "deal", "\"mode\":\"full\"");
         assertThat(HUBSPOT.burstViolations()).isZero();
         assertThat(deals.path("status").asText()).as(deals.toString()).isEqualTo("succeeded");
@@ -239,6 +248,62 @@ class HubSpotFamilyTest extends HubIntegrationTest {
 
     @Test
     @Order(4)
+    void shouldAssociateAPushedDealWithTheCompaniesAndContactsItRefersToOnce() {
+        Tenant t = shared;
+        // Records pulled in shouldPull… (hub record ids) and a company pushed by the host (its localRef).
+        JsonNode acme = records(t, "company").stream().filter(r -> r.path("data").path("domain").asText().equals("acme.example"))
+                .findFirst().orElseThrow();
+        JsonNode ada = records(t, "contact").stream().filter(r -> r.path("data").path("email").asText().equals("ada@acme.example"))
+                .findFirst().orElseThrow();
+        HubClient.Response company = action(t, "upsert-company", "{\"localRef\":\"co-assoc\",\"data\":{\"domain\":"
+                + "\"assoc.example\",\"name\":\"Assoc Ltd\"}}");
+        assertThat(company.status()).as(company.body()).isEqualTo(200);
+        String assocCo = company.json().path("externalId").asText();
+
+        // A reference to a company the hub has not pushed: 422 naming it, nothing sent to HubSpot.
+        HUBSPOT.clearCalls();
+        HubClient.Response early = action(t, "upsert-deal", "{\"localRef\":\"deal-early\",\"data\":{\"name\":\"Early\","
+                + "\"companies\":[{\"localRef\":\"co-not-yet\"}]}}");
+        assertThat(early.status()).as(early.body()).isEqualTo(422);
+        assertThat(early.body()).contains("data.companies[0]").contains("co-not-yet");
+        assertThat(HUBSPOT.calls()).isEmpty();
+
+        HubClient.Response deal = action(t, "upsert-deal", "{\"localRef\":\"deal-assoc\",\"data\":{\"name\":\"Assoc deal\","
+                + "\"amount\":500,\"companies\":[{\"localRef\":\"co-assoc\"},{\"id\":\"" + acme.path("id").asText() + "\"}],"
+                + "\"contacts\":[{\"id\":\"" + ada.path("id").asText() + "\"}]}}");
+        assertThat(deal.status()).as(deal.body()).isEqualTo(200);
+        assertThat(deal.json().path("outcome").asText()).isEqualTo("created");
+        String dealId = deal.json().path("externalId").asText();
+        assertThat(HUBSPOT.associated("deals", dealId, "companies"))
+                .containsExactlyInAnyOrder(assocCo, acme.path("externalId").asText());
+        assertThat(HUBSPOT.associated("deals", dealId, "contacts")).containsExactly(ada.path("externalId").asText());
+        assertThat(HUBSPOT.associated("companies", assocCo, "deals")).containsExactly(dealId);
+        assertThat(calls("POST", "/crm/v4/associations/deals/companies/batch/associate/default")).hasSize(1);
+
+        HubClient.Response contact = action(t, "upsert-contact", "{\"localRef\":\"ct-assoc\",\"data\":{\"email\":"
+                + "\"lin@assoc.example\",\"companies\":[{\"localRef\":\"co-assoc\"}]}}");
+        assertThat(contact.status()).as(contact.body()).isEqualTo(200);
+        assertThat(HUBSPOT.associated("contacts", contact.json().path("externalId").asText(), "companies")).containsExactly(assocCo);
+
+        // A push run sends the deal and its associations again: HubSpot keeps one default association per pair.
+        HUBSPOT.clearCalls();
+        JsonNode run = sync(t, "deal", "\"direction\":\"push\",\"mode\":\"full\"");
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(run.path("errors")).as(run.toString()).isEmpty();
+        assertThat(calls("POST", "/crm/v3/objects/deals/batch/update")).hasSize(1);
+        assertThat(calls("POST", "/crm/v4/associations/deals/companies/batch/associate/default")).hasSize(1);
+        assertThat(HUBSPOT.associated("deals", dealId, "companies")).hasSize(2);
+        assertThat(HUBSPOT.associated("deals", dealId, "contacts")).hasSize(1);
+
+        // A pull shows them as the deal's record references.
+        assertThat(sync(t, "deal", "\"mode\":\"full\"").path("status").asText()).isEqualTo("succeeded");
+        JsonNode pulled = record(t, "deal", dealId).path("data");
+        assertThat(pulled.path("companyIds").toString()).contains("\"" + assocCo + "\"", "\"" + acme.path("externalId").asText() + "\"");
+        assertThat(pulled.path("contactIds").toString()).isEqualTo("[\"" + ada.path("externalId").asText() + "\"]");
+    }
+
+    @Test
+    @Order(5)
     void shouldResolveAContactChangedOnBothSidesUnderEachConflictPolicy() {
         Tenant t = shared;
         String[] policies = {"last-write-wins", "prefer-local", "prefer-remote", "manual"};
@@ -295,7 +360,7 @@ class HubSpotFamilyTest extends HubIntegrationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldUpsertEachContactOfAWebhookBatchOnceAndIgnoreItsRedelivery() {
         Tenant t = shared;
         List<String> ids = new ArrayList<>();
@@ -313,7 +378,7 @@ class HubSpotFamilyTest extends HubIntegrationTest {
         body.append("]");
         HUBSPOT.clearCalls();
         assertThat(webhook(body.toString()).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> records(t, "contact").stream()
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> records(t, "contact").stream()
                 .map(r -> r.path("externalId").asText()).toList().containsAll(ids));
         assertThat(record(t, "contact", ids.get(42)).path("data").path("firstName").asText()).isEqualTo("Hook 42");
         assertThat(HUBSPOT.calls().stream().filter(c -> c.method().equals("GET") && ids.stream()
@@ -344,24 +409,26 @@ class HubSpotFamilyTest extends HubIntegrationTest {
     }
 
     @Test
-    @Order(6)
-    void shouldPullPastTheSearchWindowOfTenThousandResultsByMovingItsLowerBound() {
+    @Order(7)
+    void shouldPullPastTheSearchWindowByMovingItsLowerBound() {
         Tenant t = connect();
         assertThat(sync(t, "contact", "\"mode\":\"incremental\"").path("status").asText()).isEqualTo("succeeded");
         int before = records(t, "contact").size();
-        HUBSPOT.bulkContacts(10_050);
+        HUBSPOT.bulkContacts(SEARCH_WINDOW + 50);
         HUBSPOT.clearCalls();
         JsonNode run = sync(t, "contact", "\"mode\":\"incremental\"");
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
         List<HubSpotFake.Call> searches = calls("POST", "/crm/v3/objects/contacts/search");
-        assertThat(searches).allSatisfy(c -> assertThat(c.json().path("after").asInt(0) + 100).isLessThanOrEqualTo(10_000));
+        assertThat(searches).allSatisfy(c -> assertThat(c.json().path("after").asInt(0) + 100).isLessThanOrEqualTo(SEARCH_WINDOW));
+        assertThat(searches.stream().mapToInt(c -> c.json().path("after").asInt(0)).max().orElse(0))
+                .as("paged up to the window").isEqualTo(SEARCH_WINDOW - 100);
         assertThat(searches.stream().map(c -> c.json().path("filterGroups").get(0).path("filters").get(0).path("value").asText())
                 .distinct().count()).as("the lower bound moved").isGreaterThan(1);
-        assertThat(records(t, "contact").size()).isEqualTo(before + 10_050);
+        assertThat(records(t, "contact").size()).isEqualTo(before + SEARCH_WINDOW + 50);
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void shouldAskForReauthorizationWhenHubSpotCallsTheRefreshTokenInvalid() {
         Tenant t = connect();
         HUBSPOT.expireTokens(true);
