@@ -93,10 +93,13 @@ async function init() {
   $('backdrop').addEventListener('click', closeDrawer);
   $('key-form').addEventListener('submit', (e) => { e.preventDefault(); submitKey(); });
   $('key-cancel').addEventListener('click', closeKeyDialog);
+  $('pair-form').addEventListener('submit', (e) => { e.preventDefault(); submitPair(); });
+  $('pair-cancel').addEventListener('click', closePairDialog);
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape') return;
     if (!$('confirm').hidden) closeConfirm();
     else if (!$('key-dialog').hidden) closeKeyDialog();
+    else if (!$('pair-dialog').hidden) closePairDialog();
     else closeDrawer();
   });
   // The OAuth callback page in the popup tells us how the consent ended, then closes itself.
@@ -269,6 +272,9 @@ function renderCard(p) {
     actions = [el('button', { disabled: true, 'aria-label': `Connect ${p.name} (not configured)` }, 'Connect')];
   } else if (s === 'not-connected') {
     actions = [el('button', { class: 'primary', 'aria-label': `Connect ${p.name}`, onclick: () => connect(p) }, 'Connect')];
+    if (p.clientCredentials) {
+      actions.push(el('button', { 'aria-label': `Connect ${p.name} with a key pair`, onclick: () => openPairDialog(p) }, 'Use a key pair'));
+    }
   } else if (s === 'connected') {
     const who = c.account && (c.account.email || c.account.name);
     detail = [who ? `Connected as ${who}` : 'Connected', c.lastSyncAt ? ` · Last synced ${ago(c.lastSyncAt)}` : ''].join('');
@@ -413,6 +419,46 @@ async function submitKey() {
   }
 }
 
+// Providers that also accept the tenant's own client id and secret (client credentials, e.g. a Simpro build's key).
+function openPairDialog(provider) {
+  const dialog = $('pair-dialog');
+  dialog.dataset.provider = provider.key;
+  $('pair-title').textContent = `Connect ${provider.name} with a key pair`;
+  $('pair-client-id').value = '';
+  $('pair-client-secret').value = '';
+  $('pair-url').value = '';
+  $('pair-url-row').hidden = !provider.connectionUrlField;
+  $('pair-error').hidden = true;
+  dialog.hidden = false;
+  $('pair-client-id').focus();
+}
+
+function closePairDialog() { $('pair-dialog').hidden = true; }
+
+async function submitPair() {
+  const dialog = $('pair-dialog');
+  const provider = state.providers.find((p) => p.key === dialog.dataset.provider);
+  const clientId = $('pair-client-id').value.trim();
+  const clientSecret = $('pair-client-secret').value;
+  if (!provider || !clientId || !clientSecret) return;
+  const url = $('pair-url').value.trim();
+  const body = { provider: provider.key, credentials: { clientId, clientSecret } };
+  if (url && provider.connectionUrlField) body.config = { [provider.connectionUrlField]: url };
+  $('pair-ok').disabled = true;
+  try {
+    await api('/connections', { method: 'POST', body });
+    closePairDialog();
+    toast(`${provider.name} is connected.`);
+    await loadCatalog();
+  } catch (err) {
+    $('pair-error').textContent = problemText(err);
+    $('pair-error').hidden = false;
+  } finally {
+    $('pair-client-secret').value = '';
+    $('pair-ok').disabled = false;
+  }
+}
+
 // ---------- manage drawer ----------
 
 function section(title, ...content) {
@@ -472,7 +518,7 @@ async function loadFamilyPanel(c, p) {
   try {
     const mod = await import(`./families/${c.provider}.js`);
     const nodes = await mod.panel(c, p, familyKit());
-    if (state.open && state.open.id === c.id && nodes) slot.replaceChildren(...[nodes].flat());
+    if (state.open && state.open.id === c.id && nodes) slot.replaceChildren(...[nodes].flat().filter(Boolean));
   } catch (err) {
     if (state.open && state.open.id === c.id) {
       slot.replaceChildren(el('p', { class: 'error', role: 'alert' }, `This provider's settings could not be shown: ${problemText(err)}`));
@@ -481,7 +527,9 @@ async function loadFamilyPanel(c, p) {
 }
 
 function familyKit() {
-  return { api, el, section, toast, showError, problemText, patchConnection, startSync, followSync, label, when, ago, state };
+  const refreshSyncLog = () => { if (state.open) loadSyncLog(state.open); };
+  return { api, el, section, toast, showError, problemText, patchConnection, startSync, followSync, label, when, ago, state,
+    refreshSyncLog };
 }
 
 function closeDrawer() {
@@ -566,8 +614,8 @@ function rootFolderSetting(c) {
       const listing = await api(`/connections/${c.id}/folders${q}`);
       const here = listing.parent;
       const rows = listing.folders.map((f) => el('li', {},
-        el('button', { class: 'link', 'aria-label': `Open folder ${f.path}`, onclick: () => open(f) }, `📁 ${f.name}`)));
-      picker.replaceChildren(
+        el('button', { class: 'link folder', 'aria-label': `Open folder ${f.path}`, onclick: () => open(f) }, f.name)));
+      picker.replaceChildren(...[
         el('p', {}, 'Folder: ', el('code', {}, here.path)),
         here.path !== '/' ? el('button', { class: 'link', 'aria-label': 'Up to the drive root', onclick: () => open(null) }, '⟵ Drive root') : null,
         rows.length ? el('ul', { class: 'folders' }, rows) : el('p', { class: 'hint' }, 'No sub-folders.'),
@@ -578,7 +626,8 @@ function rootFolderSetting(c) {
               const updated = await patchConnection(c, { config: { rootPath: path } }, `Job folders now go under /${path}.`);
               if (updated) { shown.textContent = `/${path}`; picker.hidden = true; }
             } }, 'Use this folder'),
-          el('button', { 'aria-label': 'Close the folder picker', onclick: () => { picker.hidden = true; } }, 'Cancel')));
+          el('button', { 'aria-label': 'Close the folder picker', onclick: () => { picker.hidden = true; } }, 'Cancel')),
+      ].filter(Boolean)); // replaceChildren would show a null as the text "null"
     } catch (err) {
       picker.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Folders could not be listed: ${problemText(err)}`));
     }
@@ -688,7 +737,7 @@ function followSync(runId, connectionId, entity, run = null) {
         clearInterval(entry.timer);
         state.runs.delete(runId);
         const r = entry.run;
-        const counts = `${r.recordsProcessed} records (+${r.created} ~${r.updated} −${r.deleted})`;
+        const counts = `${r.recordsProcessed} ${r.recordsProcessed === 1 ? 'record' : 'records'} (+${r.created} ~${r.updated} −${r.deleted})`;
         if (r.status === 'failed') toast(`Sync of ${label(entity)} failed: ${r.message || 'see the sync log'}`, 'error');
         else toast(`Sync of ${label(entity)} ${r.status}: ${counts}.`);
         if (state.open && state.open.id === connectionId) loadSyncLog(state.open);
@@ -707,7 +756,9 @@ function followSync(runId, connectionId, entity, run = null) {
 
 function renderRun(runId, entry) {
   if (!state.open || state.open.id !== entry.connectionId || !entry.run) return;
-  const slot = document.querySelector(`#drawer-body .progress[data-entity="${CSS.escape(entry.entity)}"]`);
+  // A family panel's own slot for the entity (Square's "Sales" bar) before the generic row's in "Data".
+  const selector = `.progress[data-entity="${CSS.escape(entry.entity)}"]`;
+  const slot = document.querySelector(`#family-panel ${selector}`) || document.querySelector(`#drawer-body ${selector}`);
   if (!slot) return;
   let view = slot.querySelector(`[data-run="${CSS.escape(runId)}"]`);
   if (!view) {
@@ -739,7 +790,8 @@ function renderRun(runId, entry) {
   }
   const pct = total > 0 ? ` (${Math.round((100 * Math.min(r.recordsProcessed, total)) / total)}%)`
     : share !== null ? ` (${Math.round(100 * share)}%)` : '';
-  const text = `${r.status[0].toUpperCase()}${r.status.slice(1)} · ${r.recordsProcessed}${total ? ` of ${total}` : ''} records${pct}`;
+  const noun = r.recordsProcessed === 1 && !total ? 'record' : 'records';
+  const text = `${r.status[0].toUpperCase()}${r.status.slice(1)} · ${r.recordsProcessed}${total ? ` of ${total}` : ''} ${noun}${pct}`;
   view.querySelector('.progress-text').textContent = text;
   bar.setAttribute('aria-valuetext', text);
   view.dataset.status = r.status;

@@ -26,6 +26,7 @@ export async function panel(c, p, kit) {
     const done = run.recordsProcessed || 0;
     row.bar.max = Math.max(1, total || done);
     row.bar.value = run.status === 'succeeded' ? row.bar.max : Math.min(done, row.bar.max);
+    row.bar.dataset.status = run.status; // green when imported, red when failed (styles.css)
     const counts = `${run.created || 0} new, ${run.updated || 0} changed`;
     row.text.textContent = run.status === 'running' || run.status === 'queued'
       ? `${done}${total ? ` of ${total}` : ''} imported (${counts})…`
@@ -35,10 +36,12 @@ export async function panel(c, p, kit) {
   };
 
   const follow = (runId, entity) => new Promise((resolve) => {
+    let seen = null;
     const tick = async () => {
       try {
         const run = await api(`/syncs/${runId}`);
         show(entity, run);
+        if (run.status !== seen) { seen = run.status; kit.refreshSyncLog(); } // the log's row follows the run
         if (FINISHED.includes(run.status)) resolve(run);
         else setTimeout(tick, 1000);
       } catch (err) {

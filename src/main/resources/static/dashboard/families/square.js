@@ -4,6 +4,7 @@
 // covered: the run's `progress`).
 
 const CATALOG = ['item', 'category', 'modifier_list'];
+const CATALOG_NAMES = { item: 'Items', category: 'Categories', modifier_list: 'Modifier lists' };
 const MAX_DAYS = 731;
 
 export async function panel(c, p, kit) {
@@ -20,7 +21,9 @@ export async function panel(c, p, kit) {
       el('p', { class: 'hint' }, 'Items (with their variations), categories and modifier lists.'),
       el('div', { class: 'controls' },
         el('button', { class: 'primary', 'aria-label': 'Sync Square catalog', onclick: () => syncCatalog(c, kit) }, 'Sync catalog')),
-      ...CATALOG.map((entity) => el('div', { class: 'progress', 'data-entity': entity }))),
+      // Each run's bar under its own name (the three runs go at once).
+      ...CATALOG.map((entity) => el('div', { class: 'catalog-run' },
+        el('span', { class: 'hint' }, CATALOG_NAMES[entity]), el('div', { class: 'progress', 'data-entity': entity })))),
     salesSection(c, kit),
   ];
 }
@@ -61,8 +64,9 @@ function salesSection(c, kit) {
   };
   const range = () => {
     if (!from.value || !to.value) { toast('Choose both dates of the range.', 'error'); return; }
-    const days = (Date.parse(to.value) - Date.parse(from.value)) / 86400000;
-    if (days < 0) { toast('The range ends before it starts.', 'error'); return; }
+    // The run reads from the first day's midnight to the last day's end: one day more than the dates' difference.
+    const days = (Date.parse(to.value) - Date.parse(from.value)) / 86400000 + 1;
+    if (days < 1) { toast('The range ends before it starts.', 'error'); return; }
     if (days > MAX_DAYS) { toast('Choose at most two years at a time.', 'error'); return; }
     startSales(c, kit, `${from.value}T00:00:00Z`, `${to.value}T23:59:59Z`,
       'Sales sync started. We\'ll notify you when it\'s ready.');

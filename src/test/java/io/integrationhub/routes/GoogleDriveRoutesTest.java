@@ -235,6 +235,12 @@ class GoogleDriveRoutesTest extends FamilyRoutesTestSupport {
     void aChangesPageKeepsWhatLiesInTheWatchedTreeAndDeletesWhatLeftIt() {
         knownFolders.put("A", "recipes");
         drive = r -> {
+            if (r[1].equals("/drive/v3/files")) {
+                // The folder that came into the tree: its content is listed (Drive's change named only the folder).
+                assertThat(r[2]).contains("q='C' in parents");
+                return new Object[] {200, "{\"files\":[" + file("c1", "Cakes.txt", "text/plain", "C") + ","
+                        + file("c2", "Tart.txt", "text/plain", "C") + "]}"};
+            }
             assertThat(r[1]).isEqualTo("/drive/v3/changes");
             assertThat(r[2]).contains("pageToken=77").contains("pageSize=2");
             return new Object[] {200, "{\"newStartPageToken\":\"81\",\"changes\":["
@@ -261,8 +267,19 @@ class GoogleDriveRoutesTest extends FamilyRoutesTestSupport {
         assertThat(items.get("m1").path("deleted").asBoolean()).isTrue();
         assertThat(items.get("t1").path("deleted").asBoolean()).isTrue();
         assertThat(items.get("gone").path("deleted").asBoolean()).isTrue();
-        assertThat(page.path("deltaCursor").asText()).isEqualTo("81");
-        assertThat(page.path("nextCursor").isNull()).isTrue();
+        assertThat(page.path("deltaCursor").isNull()).as("the run goes on with folder C's content").isTrue();
+        String cursor = page.path("nextCursor").asText();
+        assertThat(json(cursor).path("queue").get(0).path("id").asText()).isEqualTo("C");
+
+        JsonNode content = out(send("direct:google-drive.file.page", "{\"cursor\":" + JSON.valueToTree(cursor)
+                + ",\"since\":\"77\",\"mode\":\"incremental\",\"config\":{\"recipesFolderId\":\"R\",\"invoicesFolderId\":\"I\"}}",
+                Map.of("HubConfig", Map.of("recipesFolderId", "R", "invoicesFolderId", "I"))));
+        List<String> listed = new ArrayList<>();
+        content.path("items").forEach(i -> listed.add(i.path("externalId").asText()));
+        assertThat(listed).containsExactly("c1", "c2");
+        assertThat(content.path("items").get(1).path("data").path("purpose").asText()).isEqualTo("recipes");
+        assertThat(content.path("deltaCursor").asText()).isEqualTo("81");
+        assertThat(content.path("nextCursor").isNull()).isTrue();
     }
 
     @Test

@@ -98,6 +98,16 @@ public class PlatformApi {
             sync.put("push", targets.resyncWriter(p.key(), entity).isPresent());
             return sync;
         }).toList());
+        // A family that also takes the tenant's own key pair (client credentials), and the config field of its
+        // per-connection base URL (a Simpro build's buildUrl): what the dashboard's key-pair dialog asks for.
+        catalog.family(p.key()).ifPresent(f -> {
+            if (f.clientCredentials()) {
+                view.put("clientCredentials", true);
+            }
+            if (f.connectionUrl() != null) {
+                view.put("connectionUrlField", f.connectionUrl().config());
+            }
+        });
         boolean configured = catalog.isConfigured(p);
         view.put("configured", configured);
         if (!configured) {

@@ -1,6 +1,7 @@
 package io.integrationhub.platform.catalog;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * (each overridden by {@code hub.providers.<key>.*}); {@code sandbox}: the same, relative to the hub's public URL,
  * used when the provider sandbox is on;</li>
  * <li>{@code entities}: {@code name}, {@code model}, {@code pull} (route {@code direct:<key>.<entity>.page}),
- * {@code statusEvents} (status → event type announced when a record reaches that status);</li>
+ * {@code statusEvents} (status → event type announced when a record reaches that status), {@code maxRange} (the
+ * longest sync range {@code POST /syncs} accepts, an ISO-8601 duration);</li>
  * <li>{@code actions}: {@code name}, {@code model}, {@code kind} ({@code upsert} | {@code delete}), {@code resend}
  * (push runs send an upsert action's objects again) (route {@code direct:<key>.action.<name>}; the hub-created objects
  * a push run lists: {@code direct:<key>.action.<name>.pushed});</li>
@@ -69,10 +71,16 @@ public record FamilySpec(
      * {@code statusEvents}: a record of this entity whose {@code data.status} becomes one of the keys (created or
      * changed by a pull or a webhook) is also announced on {@code hub.records.changes} with the value as event type,
      * e.g. {@code {"paid": "invoice.paid"}}.
+     * {@code maxRange} (ISO-8601 duration, e.g. {@code P731D}; null: no limit): the longest {@code from}–{@code to}
+     * range {@code POST /connections/{id}/syncs} accepts for the entity (longer: 422 naming {@code /to}).
      */
-    public record Entity(String name, String model, boolean pull, Map<String, String> statusEvents) {
+    public record Entity(String name, String model, boolean pull, Map<String, String> statusEvents, Duration maxRange) {
         public Entity(String name, String model, boolean pull) {
-            this(name, model, pull, Map.of());
+            this(name, model, pull, Map.of(), null);
+        }
+
+        public Entity(String name, String model, boolean pull, Map<String, String> statusEvents) {
+            this(name, model, pull, statusEvents, null);
         }
     }
 
@@ -140,7 +148,7 @@ public record FamilySpec(
         for (JsonNode e : spec.path("entities")) {
             String name = name(e, "entities[].name");
             entities.add(new Entity(name, e.path("model").asText(name), e.path("pull").asBoolean(true),
-                    strings(e.path("statusEvents"))));
+                    strings(e.path("statusEvents")), maxRange(e, name)));
         }
         List<Action> actions = new ArrayList<>();
         for (JsonNode a : spec.path("actions")) {
@@ -168,6 +176,22 @@ public record FamilySpec(
                 spec.hasNonNull("connectionUrl") ? new ConnectionUrl(spec.path("connectionUrl").path("config").asText("baseUrl"),
                         list(spec.path("connectionUrl").path("hosts"))) : null,
                 auth.path("clientCredentials").asBoolean(false));
+    }
+
+    private static Duration maxRange(JsonNode entity, String name) {
+        String text = text(entity, "maxRange");
+        if (text == null) {
+            return null;
+        }
+        try {
+            Duration range = Duration.parse(text);
+            if (range.isNegative() || range.isZero()) {
+                throw new IllegalArgumentException("entities[" + name + "].maxRange must be positive");
+            }
+            return range;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("entities[" + name + "].maxRange must be an ISO-8601 duration (P731D)");
+        }
     }
 
     private static String name(JsonNode node, String what) {

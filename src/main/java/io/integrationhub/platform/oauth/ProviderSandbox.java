@@ -134,6 +134,19 @@ public class ProviderSandbox {
                 json(exchange, 400, mapper.createObjectNode().put("error", "invalid_grant"));
                 return;
             }
+        } else if ("client_credentials".equals(grantType)) {
+            // A tenant's own key pair (families with auth.clientCredentials): any pair, except a secret "wrong".
+            String id = fields.getOrDefault("client_id", "");
+            String secret = fields.getOrDefault("client_secret", "");
+            if (id.isBlank() || secret.isBlank() || "wrong".equals(secret)) {
+                json(exchange, 401, mapper.createObjectNode().put("error", "invalid_client"));
+                return;
+            }
+            String access = "sandbox-at-" + random();
+            accessTokens.put(access, provider);
+            json(exchange, 200, mapper.createObjectNode().put("access_token", access).put("token_type", "Bearer")
+                    .put("expires_in", 3600));
+            return;
         } else {
             json(exchange, 400, mapper.createObjectNode().put("error", "unsupported_grant_type"));
             return;

@@ -1,5 +1,6 @@
 package io.integrationhub.platform.sync;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -21,6 +22,7 @@ import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.catalog.ProviderDefinition;
+import io.integrationhub.platform.catalog.FamilySpec;
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionService;
 import io.integrationhub.platform.connections.ConnectionStatus;
@@ -83,7 +85,10 @@ public class SyncService {
                         + "; push single objects through actions (POST /connections/{id}/actions/{action}).",
                         new FieldError("/entity", "no push run for this entity"));
             }
-        } else if (sources.find(provider.key(), entity).isEmpty()) {
+        } else if (from != null || to != null) {
+            checkRange(provider.key(), entity, from, to);
+        }
+        if (!push && sources.find(provider.key(), entity).isEmpty()) {
             throw ProblemException.unprocessable("This hub has no sync for " + provider.key() + " " + entity + " yet.",
                     new FieldError("/entity", "no sync source installed"));
         }
@@ -149,6 +154,30 @@ public class SyncService {
             runs.requestCancel(tenantId, runId);
         }
         return get(tenantId, runId);
+    }
+
+    /**
+     * The catalog's {@code entities[].maxRange}: a longer range is refused here rather than failing the run at its
+     * start. A range without {@code to} ends now.
+     */
+    private void checkRange(String provider, String entity, Instant from, Instant to) {
+        if (from == null) {
+            return;
+        }
+        Instant end = to != null ? to : Instant.now();
+        catalog.family(provider).flatMap(f -> f.entities().stream().filter(e -> e.name().equals(entity)).findFirst())
+                .map(FamilySpec.Entity::maxRange)
+                .filter(max -> Duration.between(from, end).compareTo(max) > 0)
+                .ifPresent(max -> {
+                    throw ProblemException.unprocessable("The range from " + from + " to " + end + " is longer than "
+                            + describe(max) + ", the most " + provider + " " + entity + " syncs in one run; split it "
+                            + "into several runs.",
+                            new FieldError(to != null ? "/to" : "/from", "at most " + describe(max) + " after 'from'"));
+                });
+    }
+
+    private static String describe(Duration max) {
+        return max.toSeconds() % 86400 == 0 ? max.toDays() + " days" : max.toString();
     }
 
     private static Instant instant(JsonNode body, String field) {

@@ -32,6 +32,9 @@ import io.integrationhub.platform.tenancy.TenantJdbc;
  * the run's delta cursor. An incremental run reads {@code changes.list} from the stored page token: an item is in
  * scope when its parent is a watched folder or a folder record of the connection (or a folder that comes into scope in
  * the same page), so a move into the tree creates the record, a move out of it, a trash or a removal deletes it.
+ * A folder of the page that lies in the tree (moved in, created, renamed) also has its sub-tree listed with
+ * {@code files.list} before the next changes page (cursor {@code {queue, changes | start}}): Drive reports only the
+ * folder, not the content it brings.
  */
 @Component("googleDriveTree")
 public class GoogleDriveTree {
@@ -80,7 +83,7 @@ public class GoogleDriveTree {
             exchange.setProperty("DriveNeedsStart", true);
         }
         exchange.setProperty("DriveCursor", cursor);
-        if (cursor.has("changes")) {
+        if (cursor.has("changes") && cursor.path("queue").isEmpty()) {
             exchange.setProperty("DriveCall", "changes");
             exchange.setProperty("DrivePageToken", safe(cursor.path("changes").asText()));
         } else {
@@ -106,11 +109,25 @@ public class GoogleDriveTree {
         ObjectNode cursor = exchange.getProperty("DriveCursor", ObjectNode.class);
         ObjectNode out = mapper.createObjectNode();
         ArrayNode items = out.putArray("items");
-        if (cursor.has("changes")) {
-            changes(exchange, answer, entity, config(exchange), items);
+        if (cursor.has("changes") && cursor.path("queue").isEmpty()) {
+            List<ObjectNode> entered = changes(exchange, answer, entity, config(exchange), items);
             String next = answer.path("nextPageToken").asText(null);
-            out.put("nextCursor", next == null ? null : mapper.createObjectNode().put("changes", safe(next)).toString());
             String newStart = answer.path("newStartPageToken").asText(null);
+            if (!entered.isEmpty()) {
+                // Folders that came into the tree (moved in, created, renamed): their existing content is listed
+                // before the next changes page, as a crawl would (Drive reports only the folder itself).
+                ObjectNode then = mapper.createObjectNode();
+                then.putArray("queue").addAll(entered);
+                if (next != null) {
+                    then.put("changes", safe(next));
+                } else if (newStart != null) {
+                    then.put("start", safe(newStart));
+                }
+                out.put("nextCursor", then.toString());
+                out.putNull("deltaCursor");
+                return out.toString();
+            }
+            out.put("nextCursor", next == null ? null : mapper.createObjectNode().put("changes", safe(next)).toString());
             out.put("deltaCursor", newStart == null ? null : safe(newStart));
             return out.toString();
         }
@@ -133,12 +150,19 @@ public class GoogleDriveTree {
             queue.remove(0);
         }
         out.put("total", (Integer) null);
+        if (queue.isEmpty() && cursor.has("changes")) {
+            // The sub-trees a changes page brought in are listed: on with the changes.
+            out.put("nextCursor", mapper.createObjectNode().put("changes", cursor.path("changes").asText()).toString());
+            out.putNull("deltaCursor");
+            return out.toString();
+        }
         out.put("nextCursor", queue.isEmpty() ? null : cursor.toString());
         out.put("deltaCursor", queue.isEmpty() && cursor.hasNonNull("start") ? cursor.path("start").asText() : null);
         return out.toString();
     }
 
-    private void changes(Exchange exchange, JsonNode answer, String entity, JsonNode config, ArrayNode items) {
+    /** Adds the page's items; answers the folders whose sub-trees are to be listed ({id, purpose}). */
+    private List<ObjectNode> changes(Exchange exchange, JsonNode answer, String entity, JsonNode config, ArrayNode items) {
         Map<String, String> scope = new HashMap<>(knownFolders(exchange));
         for (Map.Entry<String, String> watched : WATCHED.entrySet()) {
             String id = config.path(watched.getKey()).asText("");
@@ -182,6 +206,30 @@ public class GoogleDriveTree {
             item.put("purpose", purpose).put("deleted", purpose == null);
             item.set("file", removed ? mapper.createObjectNode().put("id", id) : file);
         }
+        // Each folder of the page that lies in the tree is listed, unless its parent is (that listing covers it).
+        Map<String, String> changedFolders = new LinkedHashMap<>();
+        for (JsonNode change : changes) {
+            JsonNode file = change.path("file");
+            String id = file.path("id").asText();
+            if (change.path("removed").asBoolean(false) || !FOLDER_MIME.equals(file.path("mimeType").asText())
+                    || watchedIds(config).contains(id) || !ID.matcher(id).matches()) {
+                continue;
+            }
+            String purpose = inScope(change, scope);
+            if (purpose != null) {
+                changedFolders.put(id, purpose);
+            }
+        }
+        List<ObjectNode> entered = new ArrayList<>();
+        for (JsonNode change : changes) {
+            JsonNode file = change.path("file");
+            String id = file.path("id").asText();
+            if (changedFolders.containsKey(id) && !changedFolders.containsKey(file.path("parents").path(0).asText())
+                    && entered.stream().noneMatch(e -> e.path("id").asText().equals(id))) {
+                entered.add(mapper.createObjectNode().put("id", id).put("purpose", changedFolders.get(id)));
+            }
+        }
+        return entered;
     }
 
     private static java.util.Set<String> watchedIds(JsonNode config) {

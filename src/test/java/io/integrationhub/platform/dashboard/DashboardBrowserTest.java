@@ -139,4 +139,40 @@ class DashboardBrowserTest extends DashboardTestBase {
         assertThat(card("business-central").getText()).contains("Connected as CRONUS UK Ltd.");
         awaitToast("Dynamics 365 Business Central (OData v4) is connected.");
     }
+
+    @Test
+    void shouldConnectSimproWithAKeyPairAndImportWithAProgressBarAndCountsPerEntity() {
+        String key = newTenantKey();
+        signIn(key);
+
+        button("Connect Simpro with a key pair").click();
+        WebElement clientId = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pair-client-id")));
+        assertThat(driver.findElement(By.id("pair-title")).getText()).isEqualTo("Connect Simpro with a key pair");
+        clientId.sendKeys("sandbox-app");
+        driver.findElement(By.id("pair-client-secret")).sendKeys("wrong", Keys.ENTER);
+        // The sandbox build refuses the secret "wrong": the problem the API sent, naming the field.
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pair-error")));
+        assertThat(error.getText()).contains("The provider did not accept the key pair").contains("/credentials");
+        assertThat(hub.get("/api/v1/connections", key).json()).isEmpty();
+
+        driver.findElement(By.id("pair-client-secret")).sendKeys("the-builds-secret", Keys.ENTER);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("pair-dialog")));
+        wait.until(d -> "connected".equals(cardState("simpro")));
+        awaitToast("Simpro is connected.");
+
+        WebElement drawer = manage("Simpro");
+        assertThat(drawer.getText()).doesNotContain("the-builds-secret");
+        button("Import now from Simpro").click();
+        // Customers, sites, jobs and quotes one after the other, each bar full with the counts of the sandbox build.
+        wait.withTimeout(java.time.Duration.ofSeconds(60)).until(d -> d.findElement(
+                By.cssSelector("[data-simpro-import='quote'] .progress-text")).getText().startsWith("Imported"));
+        awaitToast("Simpro import finished.");
+        for (String[] row : new String[][] {{"customer", "12"}, {"site", "6"}, {"job", "600"}, {"quote", "40"}}) {
+            WebElement entity = drawer.findElement(By.cssSelector("[data-simpro-import='" + row[0] + "']"));
+            assertThat(entity.findElement(By.cssSelector(".progress-text")).getText()).as(row[0])
+                    .startsWith("Imported " + row[1] + " of " + row[1] + " (" + row[1] + " new, 0 changed)");
+            WebElement bar = entity.findElement(By.tagName("progress"));
+            assertThat(bar.getAttribute("value")).as(row[0]).isEqualTo(bar.getAttribute("max")).isEqualTo(row[1]);
+        }
+    }
 }

@@ -279,6 +279,43 @@ class GoogleFamilyTest extends HubIntegrationTest {
     }
 
     @Test
+    @Order(8)
+    void shouldBringTheContentOfAFolderMovedIntoTheWatchedTreeWithoutAScan() {
+        GoogleSimulator sim = GOOGLE.sim();
+        var pastry = sim.folder("Pastry", null);
+        var croissant = sim.file("Croissant.txt", pastry.id(), "text/plain", "butter".getBytes());
+        var eclair = sim.file("Eclair.txt", pastry.id(), "text/plain", "choux".getBytes());
+        var tarts = sim.folder("Tarts", pastry.id());
+        var lemon = sim.file("Lemon tart.txt", tarts.id(), "text/plain", "lemon".getBytes());
+        List<String> runsBefore = new ArrayList<>();
+        hub.get(drive.path() + "/syncs?limit=200", drive.key()).json().forEach(r -> runsBefore.add(r.path("id").asText()));
+        assertThat(live(records(drive, "file"), croissant.id())).as("outside the tree").isFalse();
+
+        sim.move(pastry.id(), tree.get("recipes"));
+        // Drive's change names only Pastry; the notification's runs list its sub-tree too.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Map<String, JsonNode> files = records(drive, "file");
+            Map<String, JsonNode> folders = records(drive, "folder");
+            return live(files, croissant.id()) && live(files, eclair.id()) && live(files, lemon.id())
+                    && live(folders, tarts.id()) && live(folders, pastry.id());
+        });
+        Map<String, JsonNode> files = records(drive, "file");
+        assertThat(files.get(lemon.id()).path("data").path("parentId").asText()).isEqualTo(tarts.id());
+        assertThat(files.get(lemon.id()).path("data").path("purpose").asText()).isEqualTo("recipes");
+        assertThat(records(drive, "folder").get(tarts.id()).path("data").path("parentId").asText()).isEqualTo(pastry.id());
+        assertThat(sim.calls()).anySatisfy(c -> assertThat(c.path() + "?" + c.rawQuery()).startsWith("/drive/v3/files?")
+                .contains(tarts.id()));
+        List<JsonNode> newRuns = new ArrayList<>();
+        hub.get(drive.path() + "/syncs?limit=200", drive.key()).json().forEach(r -> {
+            if (!runsBefore.contains(r.path("id").asText())) {
+                newRuns.add(r);
+            }
+        });
+        assertThat(newRuns).as("no Scan now (full run)").isNotEmpty()
+                .allSatisfy(r -> assertThat(r.path("mode").asText()).isEqualTo("incremental"));
+    }
+
+    @Test
     @Order(6)
     void shouldStreamAFilesBytesAndAGoogleDocAsPdf() throws Exception {
         HttpResponse<byte[]> stew = download(tree.get("stew"));
