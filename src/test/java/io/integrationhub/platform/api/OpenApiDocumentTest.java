@@ -80,6 +80,37 @@ class OpenApiDocumentTest {
                 "#/components/schemas/WebhookEvent/properties/event type: not a property name");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldListEveryCatalogKeyInTheProviderSchema() throws IOException {
+        // A client generated from the document must accept every provider GET /providers returns: the families'
+        // catalog files (routes/<family>/catalog.json) are the catalog.
+        List<String> documented;
+        try (InputStream in = new ClassPathResource("api/openapi.yaml").getInputStream()) {
+            Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) load(in).get("components")).get("schemas");
+            Map<String, Object> key = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) schemas.get("Provider"))
+                    .get("properties")).get("key");
+            documented = (List<String>) key.get("enum");
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> catalog = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("routes"))) {
+            for (java.nio.file.Path family : files.toList()) {
+                java.nio.file.Path file = family.resolve("catalog.json");
+                if (java.nio.file.Files.isRegularFile(file)) {
+                    com.fasterxml.jackson.databind.JsonNode root = json.readTree(file.toFile());
+                    if (root.has("providers")) {
+                        root.path("providers").forEach(p -> catalog.add(p.path("key").asText()));
+                    } else {
+                        catalog.add(root.path("key").asText());
+                    }
+                }
+            }
+        }
+        assertThat(catalog).isNotEmpty();
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(catalog);
+    }
+
     private static Map<String, Object> load(Object source) {
         Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
         return source instanceof InputStream in ? yaml.load(in) : yaml.load((String) source);
