@@ -56,6 +56,8 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
     static final String TOKEN = BC.issue();
     static final UUID TENANT = UUID.randomUUID();
     static final UUID CONNECTION = UUID.randomUUID();
+    /** This test context's family bean (each context registers its own olingo4 components). */
+    private BusinessCentralOData odata;
 
     @AfterAll
     static void stop() {
@@ -114,7 +116,8 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
         registry.bind("provider-http", new HttpComponent());
         registry.bind("providerHttpClientConfigurer", CamelHttpClients.withoutRetriesOrRedirects(Duration.ofSeconds(5),
                 Duration.ofSeconds(10)));
-        registry.bind("businessCentralOData", new BusinessCentralOData(5, 10000));
+        odata = new BusinessCentralOData(5, 10000);
+        registry.bind("businessCentralOData", odata);
     }
 
     @BeforeEach
@@ -264,6 +267,37 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
             pool.shutdownNow();
         }
         assertThat(SERVICE.maxConcurrent()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void shouldGiveEverySlotBackAfterFailedCalls() {
+        UUID company = SERVICE.addCompany("Failing Co");
+        SERVICE.put(company, "vendors", Map.of("number", "V1", "displayName", "Fabrikam"));
+        Map<String, Object> config = config(company);
+        String root = BC.apiUrl() + "/production/api/v2.0";
+        call("direct:business-central.vendor.page", request(null, null, "full", config), config, null, null);
+        assertThat(odata.freeSlots(root)).isEqualTo(5);
+        // More failures than slots, of every kind (a refusal, a 401 without refresh, 5xx until the attempts run
+        // out): a slot kept by a failed call would leave the next calls waiting for minutes.
+        for (int i = 0; i < 6; i++) {
+            int status = List.of(404, 401, 503).get(i % 3);
+            SERVICE.failNext(status, "Simulated", status == 503 ? 3 : 1);
+            assertThatThrownBy(() -> call("direct:business-central.vendor.page", request(null, null, "full", config),
+                    config, null, null)).as("status %d", status).isInstanceOf(CamelExecutionException.class);
+            assertThat(odata.freeSlots(root)).as("after a %d", status).isEqualTo(5);
+        }
+        // A write BC keeps failing (camel-http under the same slots).
+        SERVICE.failNext(503, "Simulated", 3);
+        Map<String, Object> in = new LinkedHashMap<>();
+        in.put("data", Map.of("name", "Northwind"));
+        in.put("link", null);
+        in.put("config", config);
+        assertThatThrownBy(() -> call("direct:business-central.action.upsert-customer", in, config, null, null))
+                .isInstanceOf(CamelExecutionException.class);
+        assertThat(odata.freeSlots(root)).isEqualTo(5);
+        assertThat(call("direct:business-central.vendor.page", request(null, null, "full", config), config, null, null)
+                .path("items")).hasSize(1);
+        assertThat(odata.freeSlots(root)).isEqualTo(5);
     }
 
     @Test

@@ -237,7 +237,8 @@ public class SyncEngine {
 
     /**
      * Step {@code sync.run.page-request}: what a page route reads — body {@code {cursor, since, mode, from, to, config}},
-     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig}, {@code HubAccountId} (the run's state stays in
+     * properties {@code HubTenantId}, {@code HubConnectionId}, {@code HubConfig}, {@code HubAccountId}, {@code HubCursor}
+     * (the cursor, when there is one; the run's state stays in
      * {@code HubSyncRun} for page routes that call a {@link SyncSource} bean).
      */
     public void pageRequest(Exchange exchange) {
@@ -256,6 +257,14 @@ public class SyncEngine {
                 ? mapper.convertValue(context.config(), Map.class) : Map.of());
         if (state.account != null) {
             exchange.setProperty("HubAccountId", state.account);
+        }
+        // The run's cursor as RouteFamilies hands it to page routes outside a run (exchange property HubCursor, for
+        // routes that put it into a URL: a provider's next link). Every page of a run is the same exchange, so a
+        // first page must not see a cursor either: without this, BC's page route re-read its first page forever.
+        if (state.cursor == null) {
+            exchange.removeProperty(io.integrationhub.platform.family.RouteFamilies.CURSOR);
+        } else {
+            exchange.setProperty(io.integrationhub.platform.family.RouteFamilies.CURSOR, state.cursor);
         }
         exchange.getMessage().setBody(in.toString());
         state.page = null;

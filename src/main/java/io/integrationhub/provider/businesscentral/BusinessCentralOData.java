@@ -100,7 +100,12 @@ public class BusinessCentralOData {
         exchange.setProperty("BcOlingo", name);
     }
 
-    /** A call slot of the connection's environment (its service root): at most max-concurrent at a time. */
+    /**
+     * A call slot of the connection's environment (its service root): at most max-concurrent at a time. The slot is
+     * the exchange's own ({@link Slot}: released once, only by the exchange that took it), so a copy of the exchange
+     * (a split, a multicast) never gives back its parent's slot and a nested call on the same exchange does not
+     * hide the slot already held.
+     */
     public void acquire(Exchange exchange) throws InterruptedException {
         String environment = exchange.getProperty(SERVICE_URI, String.class);
         Semaphore slots = environments.computeIfAbsent(environment, e -> new Semaphore(maxConcurrent, true));
@@ -108,14 +113,35 @@ public class BusinessCentralOData {
             throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0,
                     "business-central: no call slot of the environment became free", null);
         }
-        exchange.setProperty(HELD, slots);
+        exchange.setProperty(HELD, new Slot(slots, exchange.getExchangeId(), exchange.getProperty(HELD, Slot.class)));
     }
 
+    /** Gives the exchange's slot back (step in a doFinally: whatever the call's outcome); a no-op when none is held. */
     public void release(Exchange exchange) {
-        Semaphore held = exchange.getProperty(HELD, Semaphore.class);
-        if (held != null) {
+        Slot held = exchange.getProperty(HELD, Slot.class);
+        if (held == null || !held.owner().equals(exchange.getExchangeId())) {
+            return;
+        }
+        if (held.outer() == null) {
             exchange.removeProperty(HELD);
-            held.release();
+        } else {
+            exchange.setProperty(HELD, held.outer());
+        }
+        if (held.taken().compareAndSet(true, false)) {
+            held.semaphore().release();
+        }
+    }
+
+    /** Free call slots of an environment (service root) on this instance: max-concurrent when nothing is running. */
+    public int freeSlots(String serviceRoot) {
+        Semaphore slots = environments.get(serviceRoot);
+        return slots == null ? maxConcurrent : slots.availablePermits();
+    }
+
+    /** A slot taken by the exchange {@code owner}; {@code outer} is the slot it already held, if any. */
+    record Slot(Semaphore semaphore, String owner, Slot outer, java.util.concurrent.atomic.AtomicBoolean taken) {
+        Slot(Semaphore semaphore, String owner, Slot outer) {
+            this(semaphore, owner, outer, new java.util.concurrent.atomic.AtomicBoolean(true));
         }
     }
 

@@ -38,6 +38,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import io.integrationhub.provider.businesscentral.sandbox.BcODataService;
 import io.integrationhub.support.Browser;
 import io.integrationhub.support.HubClient.Response;
 import io.integrationhub.support.HubIntegrationTest;
@@ -58,6 +59,11 @@ public abstract class DashboardTestBase extends HubIntegrationTest {
     static final String HUB_URL = "http://localhost:" + PORT;
     static final WireMockServer PROVIDER = new WireMockServer(options().dynamicPort());
     static final String BC_COMPANIES = "/bc/api/v2.0/companies";
+    /** The path of BC's service root for the hub's BC family (online, environment production). */
+    static final String BC_ROOT = "/bc/api/v2.0/production/api/v2.0";
+    static final byte[] BC_METADATA = new BcODataService(1, authorization -> true)
+            .handle("GET", "http://bc.test/v2.0/production/api/v2.0", "/$metadata", null,
+                    java.util.Map.of("Accept", "application/xml"), null).body();
 
     static {
         PROVIDER.start();
@@ -161,12 +167,22 @@ public abstract class DashboardTestBase extends HubIntegrationTest {
         return drawer;
     }
 
-    /** The identity call Business Central answers for one API key ({@code GET /companies}). */
+    /**
+     * The identity call Business Central answers for one API key ({@code GET /companies}), and what the family's
+     * camel-olingo4 reads at the online service root {@link #BC_ROOT} (the drawer's company panel): BC's
+     * {@code $metadata} (Apache Olingo's, from {@link BcODataService}) and the same companies. Without them each
+     * drawer's companies call failed and, over the dashboard tests, opened BC's circuit breaker.
+     */
     protected static void businessCentralAccepts(String apiKey) {
+        String companies = "\"value\":[{\"id\":\"c0ffee00-0000-4000-8000-000000000001\",\"systemVersion\":\"24.0\","
+                + "\"name\":\"CRONUS UK Ltd.\",\"displayName\":\"CRONUS UK Ltd.\"}]}";
         PROVIDER.stubFor(get(urlPathEqualTo(BC_COMPANIES)).withHeader("Authorization", equalTo("Bearer " + apiKey))
                 .willReturn(okJson("{\"@odata.context\":\"" + PROVIDER.baseUrl() + "/bc/api/v2.0/$metadata#companies\","
-                        + "\"value\":[{\"id\":\"c0ffee00-0000-4000-8000-000000000001\",\"systemVersion\":\"24.0\","
-                        + "\"name\":\"CRONUS UK Ltd.\",\"displayName\":\"CRONUS UK Ltd.\"}]}")));
+                        + companies)));
+        PROVIDER.stubFor(get(urlPathEqualTo(BC_ROOT + "/$metadata")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/xml").withHeader("OData-Version", "4.0").withBody(BC_METADATA)));
+        PROVIDER.stubFor(get(urlPathEqualTo(BC_ROOT + "/companies")).willReturn(okJson("{\"@odata.context\":\""
+                + PROVIDER.baseUrl() + BC_ROOT + "/$metadata#companies\"," + companies)));
     }
 
     /** A Business Central connection made through the API (API-key flow); returns its id. */
