@@ -348,6 +348,35 @@ class HubSpotRoutesTest extends FamilyRoutesTestSupport {
         assertThat(sent.get(1).json().path("inputs").toString()).isEqualTo("[{\"from\":{\"id\":\"21\"},\"to\":{\"id\":\"601\"}}]");
     }
 
+    @Test
+    void anAssociationCallThatFailsAfterTheWriteKeepsTheObjectAndMarksItRetryable() {
+        known = Map.of("company:acme", "601");
+        answers = Map.of("/batch/create", s -> new Object[] {201, "{\"results\": [{\"id\": \"41\", \"updatedAt\": "
+                        + "\"2026-12-01T00:00:00Z\"}]}"},
+                "/deals/companies/batch/associate/default", s -> {
+                    throw new io.integrationhub.platform.resilience.ProviderCallException(
+                            io.integrationhub.platform.resilience.ProviderCallException.Kind.UNAVAILABLE, 0,
+                            "hubspot calls are paused: the circuit breaker is open after repeated failures", null);
+                });
+
+        JsonNode one = call("direct:hubspot.action.upsert-deal", "{\"data\": {\"name\": \"New\", \"companies\": "
+                + "[{\"localRef\": \"acme\"}]}, \"link\": null, \"config\": {}}", Map.of());
+        assertThat(one.path("externalId").asText()).isEqualTo("41");
+        assertThat(one.path("response").path("retryable").asBoolean()).isTrue();
+        JsonNode error = one.path("response").path("associationErrors").get(0);
+        assertThat(error.path("field").asText()).isEqualTo("data.companies[0]");
+        assertThat(error.path("transient").asBoolean()).isTrue();
+        assertThat(error.path("message").asText()).contains("circuit breaker");
+
+        // A push run's batch: the object has its result (the link is kept) and an error of kind association.
+        JsonNode batch = call("direct:hubspot.action.upsert-deal.batch", "{\"items\": [{\"localRef\": \"d1\", \"data\": "
+                + "{\"name\": \"New\", \"companies\": [{\"localRef\": \"acme\"}]}, \"link\": null}], \"config\": {}}", Map.of());
+        assertThat(batch.path("results").get(0).path("localRef").asText()).isEqualTo("d1");
+        assertThat(batch.path("results").get(0).path("externalId").asText()).isEqualTo("41");
+        assertThat(batch.path("errors").get(0).path("localRef").asText()).isEqualTo("d1");
+        assertThat(batch.path("errors").get(0).path("kind").asText()).isEqualTo("association");
+    }
+
     private Map<String, Object> webhookHeaders(String type) {
         return Map.of("HubTenantId", UUID.randomUUID().toString(), "HubConnectionId", UUID.randomUUID().toString(),
                 "HubEventType", type);

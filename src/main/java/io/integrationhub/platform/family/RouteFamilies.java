@@ -384,9 +384,14 @@ public class RouteFamilies implements FamilyRoutesSpi, ProviderProfiles.FamilyId
             java.util.Map<String, BatchOutcome> byRef = new java.util.HashMap<>();
             out.path("results").forEach(r -> byRef.put(text(r, "localRef"), new BatchOutcome(
                     new Result(text(r, "externalId"), text(r, "version"), null), null)));
-            out.path("errors").forEach(e -> byRef.put(text(e, "localRef"), new BatchOutcome(null,
-                    new ProviderCallException(ProviderCallException.Kind.REJECTED, 0, family.key() + " refused it: "
-                            + text(e, "message"), null))));
+            // An error of an object that has a result too (written, but something after the write failed, e.g.
+            // HubSpot associations): both, so the run keeps its link and reports the error.
+            out.path("errors").forEach(e -> {
+                BatchOutcome written = byRef.get(text(e, "localRef"));
+                byRef.put(text(e, "localRef"), new BatchOutcome(written == null ? null : written.result(),
+                        new ProviderCallException(ProviderCallException.Kind.REJECTED, 0, family.key() + " refused it: "
+                                + text(e, "message"), null)));
+            });
             return items.stream().map(i -> byRef.getOrDefault(i.localRef(), new BatchOutcome(null,
                     new IllegalStateException(family.key() + " " + action.name() + " answered nothing for it")))).toList();
         }

@@ -164,7 +164,11 @@ public class ActionService {
                 throw ProblemException.conflict("The provider object changed again while it was being pushed; push again.");
             }
         }
-        saveLink(tenantId, connection.id(), target.model(), localRef, result, dataHash,
+        // An object written whose push is not complete (the provider's answer says `retryable`, e.g. HubSpot
+        // associations that failed after the write): the link is kept, but not as "pushed with this data", so the same
+        // request sent again pushes it again (an update of the same object) instead of answering "unchanged".
+        boolean incomplete = result.response() != null && result.response().path("retryable").asBoolean(false);
+        saveLink(tenantId, connection.id(), target.model(), localRef, result, incomplete ? null : dataHash,
                 target.resyncable() ? data : null);
         // A linked object that was gone at the provider may have been created again under a new id.
         boolean created = existing == null || !Objects.equals(existing.externalId(), result.externalId());

@@ -81,7 +81,10 @@ public interface PushTarget {
     record BatchItem(String localRef, JsonNode data, Link existing) {
     }
 
-    /** What became of one object of a batch push: its result, or why the provider refused it. */
+    /**
+     * What became of one object of a batch push: its result, or why the provider refused it, or both (written, but
+     * something after the write failed: the run keeps the link and reports the failure).
+     */
     record BatchOutcome(Result result, Exception failure) {
     }
 

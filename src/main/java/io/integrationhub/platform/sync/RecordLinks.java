@@ -72,7 +72,7 @@ public class RecordLinks {
         p.put("now", Timestamp.from(Instant.now()));
         return jdbc.update(tenantId, "UPDATE record_links SET external_id = :externalId, version = :version, updated_at = :now "
                 + "WHERE tenant_id = :tenantId AND connection_id = :connectionId AND model = :model AND local_ref = :localRef "
-                + "AND last_pushed_hash = :hash", p) == 1;
+                + "AND last_pushed_hash IS NOT DISTINCT FROM :hash", p) == 1;
     }
 
     /** Which of these provider ids a link of the model points to. */

@@ -581,12 +581,19 @@ public class SyncEngine {
                 RecordLinks.Link link = sendable.get(i);
                 PushTarget.BatchOutcome outcome = i < outcomes.size() ? outcomes.get(i)
                         : new PushTarget.BatchOutcome(null, new IllegalStateException("the provider answered nothing for it"));
-                if (outcome.failure() != null || outcome.result() == null) {
+                if (outcome.result() == null) {
                     bad.add(new Object[] {pushItem(link.externalId(), link.localRef(), link.data()), outcome.failure() == null
                             ? new IllegalStateException("the provider answered no id for it") : itemFailure(outcome.failure())});
                     continue;
                 }
                 links.repushed(tenantId, connection.id(), model, link, outcome.result());
+                if (outcome.failure() != null) {
+                    // Written, but not completely (e.g. associations that failed after the write): the link keeps the
+                    // object, the run reports the error.
+                    bad.add(new Object[] {pushItem(outcome.result().externalId(), link.localRef(), link.data()),
+                            itemFailure(outcome.failure())});
+                    continue;
+                }
                 if (Objects.equals(link.externalId(), outcome.result().externalId())) {
                     updated++;
                 } else {

@@ -88,6 +88,8 @@ public final class HubSpotFake {
     private final AtomicLong ids = new AtomicLong(1000);
     private final AtomicLong clock = new AtomicLong(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
     private volatile int throttle;
+    private final java.util.concurrent.atomic.AtomicInteger associateFailures = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int associateFailureStatus = 503;
     private volatile int searchWindow = 10_000;
     private volatile long burstInterval;
     private volatile long burstSpentUntil;
@@ -155,6 +157,18 @@ public final class HubSpotFake {
     public HubSpotFake searchWindow(int results) {
         searchWindow = results;
         return this;
+    }
+
+    /** The next {@code n} default-association creates answer {@code status} (a 5xx: HubSpot unavailable) and write nothing. */
+    public void failAssociations(int n, int status) {
+        associateFailureStatus = status;
+        associateFailures.set(n);
+    }
+
+    /** The ids of the objects of a type whose property has this value. */
+    public List<String> idsWhere(String type, String property, String value) {
+        return objects.get(type).values().stream().filter(o -> value.equals(o.props.get(property))).map(o -> o.id)
+                .sorted().toList();
     }
 
     /** Batch writes refuse inputs with this id (an email or domain), as HubSpot refuses an invalid one. */
@@ -308,6 +322,11 @@ public final class HubSpotFake {
             }
             Matcher associate = ASSOCIATE.matcher(path);
             if (associate.matches() && "POST".equals(ex.getRequestMethod())) {
+                if (associateFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    send(ex, associateFailureStatus, "{\"status\":\"error\",\"message\":\"internal error\","
+                            + "\"category\":\"INTERNAL_ERROR\"}");
+                    return;
+                }
                 associationsCreate(ex, associate.group(1), associate.group(2), JSON.readTree(body));
                 return;
             }

@@ -440,4 +440,59 @@ class HubSpotFamilyTest extends HubIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "reauth_required".equals(
                 hub.get(t.path(), t.key()).json().path("status").asText()));
     }
+
+    @Test
+    @Order(9)
+    void shouldKeepADealWhoseAssociationsFailedAndFinishItWhenTheSameRequestIsSentAgain() {
+        Tenant t = connect();
+        String co = HUBSPOT.create("companies", Map.of("domain", "retry.example", "name", "Retry Co"));
+        String body = "{\"localRef\":\"deal-retry\",\"data\":{\"name\":\"Retry deal\",\"amount\":700,"
+                + "\"companies\":[{\"externalId\":\"" + co + "\"}]}}";
+
+        // HubSpot creates the deal, then answers 503 to every attempt at its association (hub.resilience.max-attempts 3).
+        HUBSPOT.failAssociations(3, 503);
+        HUBSPOT.clearCalls();
+        HubClient.Response first = action(t, "upsert-deal", body);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.json().path("outcome").asText()).isEqualTo("created");
+        String dealId = first.json().path("externalId").asText();
+        assertThat(HUBSPOT.idsWhere("deals", "dealname", "Retry deal")).containsExactly(dealId);
+        JsonNode failed = first.json().path("response");
+        assertThat(failed.path("retryable").asBoolean()).as(first.body()).isTrue();
+        assertThat(failed.path("associationErrors")).hasSize(1);
+        assertThat(failed.path("associationErrors").get(0).path("field").asText()).isEqualTo("data.companies[0]");
+        assertThat(failed.path("associationErrors").get(0).path("transient").asBoolean()).isTrue();
+        assertThat(failed.path("associationErrors").get(0).path("message").asText()).contains("503");
+        assertThat(calls("POST", "/batch/associate/default")).hasSize(3);
+        assertThat(HUBSPOT.associated("deals", dealId, "companies")).isEmpty();
+
+        // The same request again: the same deal is updated (its link was kept) and its association written.
+        HUBSPOT.clearCalls();
+        HubClient.Response again = action(t, "upsert-deal", body);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().path("outcome").asText()).isEqualTo("updated");
+        assertThat(again.json().path("externalId").asText()).isEqualTo(dealId);
+        assertThat(again.json().path("response").path("associationErrors").isMissingNode()).as(again.body()).isTrue();
+        assertThat(calls("POST", "/crm/v3/objects/deals/batch/update")).hasSize(1);
+        assertThat(calls("POST", "/crm/v3/objects/deals/batch/create")).isEmpty();
+        assertThat(HUBSPOT.idsWhere("deals", "dealname", "Retry deal")).containsExactly(dealId);
+        assertThat(HUBSPOT.associated("deals", dealId, "companies")).containsExactly(co);
+        // Complete now: the same request once more leaves HubSpot alone.
+        assertThat(action(t, "upsert-deal", body).json().path("outcome").asText()).isEqualTo("unchanged");
+
+        // A push run whose association call fails: an entry of errors[], the deal stays linked (updated, not created).
+        HUBSPOT.failAssociations(3, 500);
+        HUBSPOT.clearCalls();
+        JsonNode run = sync(t, "deal", "\"direction\":\"push\",\"mode\":\"full\"");
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(run.path("errors")).as(run.toString()).hasSize(1);
+        assertThat(run.path("errors").get(0).toString()).contains("deal-retry").contains("data.companies[0]").contains("500");
+        assertThat(calls("POST", "/crm/v3/objects/deals/batch/create")).isEmpty();
+        HUBSPOT.clearCalls();
+        JsonNode next = sync(t, "deal", "\"direction\":\"push\",\"mode\":\"full\"");
+        assertThat(next.path("errors")).as(next.toString()).isEmpty();
+        assertThat(calls("POST", "/crm/v3/objects/deals/batch/update").get(0).body()).contains(dealId);
+        assertThat(calls("POST", "/crm/v3/objects/deals/batch/create")).isEmpty();
+        assertThat(HUBSPOT.idsWhere("deals", "dealname", "Retry deal")).containsExactly(dealId);
+    }
 }
