@@ -493,11 +493,7 @@ public final class HubSpotFake {
                     .addObject().put("category", "HUBSPOT_DEFINED").put("typeId", 1).putNull("label"));
         }
         out.put("status", "COMPLETE");
-        if (!errors.isEmpty()) {
-            out.set("errors", errors);
-            out.put("numErrors", errors.size());
-        }
-        send(ex, errors.isEmpty() ? 200 : 207, out.toString());
+        sendBatch(ex, out, errors, 200);
     }
 
     private void associationsCreate(HttpExchange ex, String from, String to, JsonNode request) throws IOException {
@@ -529,11 +525,16 @@ public final class HubSpotFake {
         out.put("status", "COMPLETE");
         out.put("startedAt", Instant.now().toString());
         out.put("completedAt", Instant.now().toString());
+        sendBatch(ex, out, errors, 200);
+    }
+
+    /** A batch answer: {@code status} on success, {@code 207} with HubSpot's {@code errors}/{@code numErrors} otherwise. */
+    private void sendBatch(HttpExchange ex, ObjectNode out, ArrayNode errors, int status) throws IOException {
         if (!errors.isEmpty()) {
             out.set("errors", errors);
             out.put("numErrors", errors.size());
         }
-        send(ex, errors.isEmpty() ? 200 : 207, out.toString());
+        send(ex, errors.isEmpty() ? status : 207, out.toString());
     }
 
     private boolean live(String type, String id) {
@@ -614,11 +615,7 @@ public final class HubSpotFake {
         out.put("requestedAt", Instant.now().toString());
         out.put("startedAt", Instant.now().toString());
         out.put("completedAt", Instant.now().toString());
-        if (!errors.isEmpty()) {
-            out.set("errors", errors);
-            out.put("numErrors", errors.size());
-        }
-        send(ex, errors.isEmpty() ? ("create".equals(op) ? 201 : 200) : 207, out.toString());
+        sendBatch(ex, out, errors, "create".equals(op) ? 201 : 200);
     }
 
     private static Map<String, String> form(String raw) {
