@@ -18,7 +18,7 @@ if [ -n "${BENCH_JFR:-}" ]; then
 fi
 DB=()
 case "${BENCH_DB:-postgres}" in
-  postgres) ;;
+  postgres) DB=(-Dspring.datasource.hikari.data-source-properties.ApplicationName=hub-sync-bench) ;;
   h2)
     rm -rf target/bench-sync-h2
     DB=(-Dhub.test.isolated-schema=false -Dspring.datasource.username=sa -Dspring.datasource.password=

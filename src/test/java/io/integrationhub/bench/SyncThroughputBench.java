@@ -65,7 +65,9 @@ class SyncThroughputBench extends HubIntegrationTest {
                     Map.of("c", t.connectionId()), Long.class);
             assertThat(stored).isEqualTo(n);
 
+            double[] rawCpuBefore = cpu();
             double rawSeconds = rawInsert(t, n, pageSize);
+            double[] rawCpu = cpu();
 
             // The same records again, all unchanged: no write but "seen", no event.
             Run second = run(t, n);
@@ -84,29 +86,72 @@ class SyncThroughputBench extends HubIntegrationTest {
                                             %.1f s  = %.0f records/s  until every change event was relayed to Kafka (outbox empty)
                         run's own time      %.1f s  (startedAt to completedAt)
                         steps               %s
+                        CPU                 %s
                       raw JDBC batch insert %.1f s  = %.0f records/s  (same rows, same table shape, batches of %d)
+                        CPU                 %s (the whole bench loop, row building included)
                       ratio hub/raw         %.2f  (run succeeded)   %.2f  (events relayed)
                       2nd run (unchanged)   %.1f s  = %.0f records/s  (no write but "seen", no event) = %.1fx faster than the 1st
                         run's own time      %.1f s
                         steps               %s
+                        CPU                 %s
                       max heap              %d MiB, peak heap used %d MiB
                       machine               %d cores, load average %s
                     """, db, n, pageSize, first.seconds, n / first.seconds, first.relayedSeconds, n / first.relayedSeconds,
-                    first.ownSeconds, first.steps, rawSeconds, rawRate, pageSize, n / first.seconds / rawRate,
+                    first.ownSeconds, first.steps, perThousand(first.cpuBefore(), first.cpuAfter(), n), rawSeconds, rawRate, pageSize,
+                    perThousand(rawCpuBefore, rawCpu, n), n / first.seconds / rawRate,
                     n / first.relayedSeconds / rawRate, second.seconds, n / second.seconds, first.seconds / second.seconds,
-                    second.ownSeconds, second.steps, Runtime.getRuntime().maxMemory() / (1024 * 1024), BenchSupport.peakHeapMiB(),
+                    second.ownSeconds, second.steps, perThousand(second.cpuBefore(), second.cpuAfter(), n), Runtime.getRuntime().maxMemory() / (1024 * 1024), BenchSupport.peakHeapMiB(),
                     Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim());
             System.out.println(report);
             Files.writeString(Path.of("target", "bench-sync-throughput.txt"), report);
         }
     }
 
-    private record Run(JsonNode json, double seconds, double relayedSeconds, double ownSeconds, String steps) {
+    private record Run(JsonNode json, double seconds, double relayedSeconds, double ownSeconds, String steps, double[] cpu) {
+        double[] cpuBefore() {
+            return new double[] {cpu[0], cpu[1]};
+        }
+
+        double[] cpuAfter() {
+            return new double[] {cpu[2], cpu[3]};
+        }
+    }
+
+    /**
+     * CPU seconds used so far: [0] this JVM (hub, embedded broker, loopback provider), [1] the PostgreSQL backends of the
+     * hub's pool (found by the application name bench/sync/throughput.sh gives them; 0 on H2). Load on the machine
+     * disturbs these much less than wall-clock rates.
+     */
+    private double[] cpu() {
+        double jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+        double pg = 0;
+        if (jdbc.getJdbcTemplate().execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName()
+                .startsWith("PostgreSQL"))) {
+            List<Integer> pids = jdbc.queryForList("SELECT pid FROM pg_stat_activity WHERE application_name = 'hub-sync-bench'",
+                    Map.of(), Integer.class);
+            for (int pid : pids) {
+                try {
+                    String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    pg += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime + stime, clock ticks
+                } catch (Exception gone) {
+                    // a backend that ended in between
+                }
+            }
+        }
+        return new double[] {jvm, pg};
+    }
+
+    private static String perThousand(double[] before, double[] after, int n) {
+        return String.format("JVM %.2f s, PostgreSQL backends %.2f s per 1,000 records", (after[0] - before[0]) * 1000 / n,
+                (after[1] - before[1]) * 1000 / n);
     }
 
     /** One full run of the item entity: wall time to succeeded, to an empty outbox, and time per route step. */
     private Run run(BenchSupport.Tenant t, int n) throws Exception {
         Map<String, long[]> before = steps();
+        double[] cpuBefore = cpu();
         long start = System.nanoTime();
         String runId = BenchSupport.start(hub, t, "{\"entity\":\"item\",\"mode\":\"full\"}");
         JsonNode run = BenchSupport.await(hub, t, runId, Duration.ofMinutes(20));
@@ -114,6 +159,7 @@ class SyncThroughputBench extends HubIntegrationTest {
         Awaitility.await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(50))
                 .until(() -> jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Map.of(), Long.class) == 0);
         double relayed = (System.nanoTime() - start) / 1e9;
+        double[] cpuAfter = cpu();
         double own = Duration.between(Instant.parse(run.path("startedAt").asText()),
                 Instant.parse(run.path("completedAt").asText())).toMillis() / 1e3;
         Map<String, long[]> after = steps();
@@ -124,7 +170,7 @@ class SyncThroughputBench extends HubIntegrationTest {
             steps.append(steps.isEmpty() ? "" : ", ").append(step.substring("sync.run.".length())).append(' ')
                     .append(String.format("%.1f s", (a[0] - b[0]) / 1e3));
         }
-        return new Run(run, seconds, relayed, own, steps.toString());
+        return new Run(run, seconds, relayed, own, steps.toString(), new double[] {cpuBefore[0], cpuBefore[1], cpuAfter[0], cpuAfter[1]});
     }
 
     /** Total processing time (ms) and exchanges of the route steps, from Camel's processor MBeans. */
@@ -145,13 +191,13 @@ class SyncThroughputBench extends HubIntegrationTest {
     /** The same rows straight into a copy of the records table: the floor the engine is compared with. */
     private double rawInsert(BenchSupport.Tenant t, int n, int batch) throws Exception {
         jdbc.getJdbcTemplate().execute("CREATE TABLE bench_raw_records AS SELECT * FROM records WHERE 1 = 0");
-        // Same keys and indexes as records, so the comparison is only about the work around the insert.
+        // Same keys and indexes as records (since V44 without an index on last_seen_at), so the comparison is only
+        // about the work around the insert.
         // (H2's CREATE TABLE … AS does not copy NOT NULL)
         jdbc.getJdbcTemplate().execute("ALTER TABLE bench_raw_records ALTER COLUMN id SET NOT NULL");
         jdbc.getJdbcTemplate().execute("ALTER TABLE bench_raw_records ADD PRIMARY KEY (id)");
         jdbc.getJdbcTemplate().execute("CREATE UNIQUE INDEX ux_bench_raw ON bench_raw_records (connection_id, model, external_id)");
         jdbc.getJdbcTemplate().execute("CREATE INDEX ix_bench_raw_mod ON bench_raw_records (connection_id, model, updated_at)");
-        jdbc.getJdbcTemplate().execute("CREATE INDEX ix_bench_raw_seen ON bench_raw_records (connection_id, model, last_seen_at)");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         long nanos = 0;
         for (int from = 0; from < n; from += batch) {

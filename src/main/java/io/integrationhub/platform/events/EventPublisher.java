@@ -38,6 +38,14 @@ public class EventPublisher {
     private final Outbox outbox;
     private final ObjectMapper mapper;
     private final ObjectProvider<EndUserDirectory> endUsers;
+    /** The directory once resolved: {@code getIfAvailable} walks the bean factory on every call (half of a sync page's
+     * envelope time in the profile). */
+    private volatile EndUserDirectory directory;
+    /** The last event time written and its text ({@code OffsetDateTime.toString} per event showed in the profile). */
+    private volatile TimeText lastTime = new TimeText(0, null);
+
+    private record TimeText(long millis, String text) {
+    }
 
     public EventPublisher(Outbox outbox, ObjectMapper mapper, ObjectProvider<EndUserDirectory> endUsers) {
         this.outbox = outbox;
@@ -68,6 +76,27 @@ public class EventPublisher {
                 Map.of(CONTENT_TYPE_HEADER, CLOUDEVENTS_JSON));
     }
 
+    private EndUserDirectory directory() {
+        EndUserDirectory d = directory;
+        if (d == null) {
+            d = endUsers.getIfAvailable();
+            directory = d;
+        }
+        return d;
+    }
+
+    /** The event time (UTC, as {@code OffsetDateTime.toString}); the same text for events of the same millisecond. */
+    private String now() {
+        long millis = System.currentTimeMillis();
+        TimeText last = lastTime;
+        if (last.millis() == millis) {
+            return last.text();
+        }
+        String text = OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(millis), ZoneOffset.UTC).toString();
+        lastTime = new TimeText(millis, text);
+        return text;
+    }
+
     private static UUID connectionId(String key) {
         try {
             return key == null ? null : UUID.fromString(key);
@@ -92,11 +121,11 @@ public class EventPublisher {
         event.put("source", SOURCE);
         event.put("type", TYPE_PREFIX + type);
         event.put("subject", subject);
-        event.put("time", OffsetDateTime.now(ZoneOffset.UTC).toString());
+        event.put("time", now());
         event.put("datacontenttype", "application/json");
         if (tenantId != null) {
             event.put("tenantid", tenantId.toString());
-            EndUserDirectory directory = connectionId == null ? null : endUsers.getIfAvailable();
+            EndUserDirectory directory = connectionId == null ? null : directory();
             String endUserId = directory == null ? null : directory.endUserId(tenantId, connectionId);
             if (endUserId != null) {
                 event.put("enduserid", endUserId);

@@ -38,6 +38,11 @@ public class Outbox {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper mapper;
+    private volatile Parsed lastHeaders;
+    private volatile Parsed lastWritten;
+
+    private record Parsed(String json, Map<String, String> headers) {
+    }
 
     public Outbox(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper) {
         this.jdbc = jdbc;
@@ -188,8 +193,14 @@ public class Outbox {
         if (headers.isEmpty()) {
             return "{}";
         }
+        Parsed last = lastWritten;
+        if (last != null && last.headers().equals(headers)) {
+            return last.json();
+        }
         try {
-            return mapper.writeValueAsString(headers);
+            String json = mapper.writeValueAsString(headers);
+            lastWritten = new Parsed(json, new HashMap<>(headers));
+            return json;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -199,8 +210,15 @@ public class Outbox {
         if (json == null || json.equals("{}")) {
             return Map.of();
         }
+        // nearly every row has the same headers (the CloudEvents content type): parsed once, not per row
+        Parsed last = lastHeaders;
+        if (last != null && last.json().equals(json)) {
+            return last.headers();
+        }
         try {
-            return mapper.readValue(json, HEADERS);
+            Map<String, String> parsed = java.util.Collections.unmodifiableMap(mapper.readValue(json, HEADERS));
+            lastHeaders = new Parsed(json, parsed);
+            return parsed;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("outbox headers are not JSON", e);
         }

@@ -19,6 +19,8 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -96,15 +98,15 @@ public class HostWebhookSteps implements DisposableBean {
                 continue;
             }
             String payload = m.getBody(String.class);
-            JsonNode event;
+            String[] attributes;
             try {
-                event = mapper.readTree(payload);
+                attributes = attributes(payload);
             } catch (Exception e) {
                 continue; // not a CloudEvent: nothing to deliver
             }
-            String tenant = event.path("tenantid").asText(null);
-            String id = event.path("id").asText(null);
-            String type = event.path("type").asText(null);
+            String tenant = attributes[0];
+            String id = attributes[1];
+            String type = attributes[2];
             if (tenant == null || id == null || type == null) {
                 continue;
             }
@@ -124,6 +126,34 @@ public class HostWebhookSteps implements DisposableBean {
             }
         }
         deliveries.insert(created, Instant.now());
+    }
+
+    /**
+     * The {@code tenantid}, {@code id} and {@code type} of a CloudEvent's JSON, read with the streaming parser: the
+     * event's data (a sync page's events are mostly record data) is skipped, not built into a tree.
+     */
+    private String[] attributes(String payload) throws java.io.IOException {
+        String[] found = new String[3];
+        try (JsonParser p = mapper.getFactory().createParser(payload)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new java.io.IOException("not an object");
+            }
+            int missing = 3;
+            while (missing > 0 && p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                int slot = "tenantid".equals(name) ? 0 : "id".equals(name) ? 1 : "type".equals(name) ? 2 : -1;
+                if (slot >= 0 && value == JsonToken.VALUE_STRING) {
+                    if (found[slot] == null) {
+                        missing--;
+                    }
+                    found[slot] = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return found;
     }
 
     /** Claim step (in the claim route's transaction): the due deliveries this instance sends now. */

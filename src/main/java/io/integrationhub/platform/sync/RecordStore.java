@@ -50,7 +50,15 @@ public class RecordStore {
 
     public enum ChangeKind { created, updated, deleted }
 
-    public record Change(ChangeKind kind, UUID recordId, String model, String externalId, JsonNode data) {
+    /**
+     * A real change of a record. {@code json} is {@code data} as written to the record (null when not at hand): the
+     * change event embeds it as it is instead of serialising the same tree a second time.
+     */
+    public record Change(ChangeKind kind, UUID recordId, String model, String externalId, JsonNode data, String json) {
+
+        public Change(ChangeKind kind, UUID recordId, String model, String externalId, JsonNode data) {
+            this(kind, recordId, model, externalId, data, null);
+        }
     }
 
     public record Record(UUID id, String model, String externalId, JsonNode data, Instant remoteUpdatedAt,
@@ -163,11 +171,12 @@ public class RecordStore {
         for (Mapped m : byId.values()) {
             String externalId = m.externalId();
             UUID id = m.deleted() ? deleted.get(externalId) : written.get(externalId);
-            UUID mine = m.deleted() ? null : proposed.get(next++);
+            int at = m.deleted() ? -1 : next++;
+            UUID mine = at < 0 ? null : proposed.get(at);
             if (id != null) {
                 changes.add(m.deleted() ? new Change(ChangeKind.deleted, id, model, externalId, null)
                         : new Change(id.equals(mine) ? ChangeKind.created : ChangeKind.updated, id, model, externalId,
-                                m.data()));
+                                m.data(), data.get(at)));
             }
         }
         return changes;
@@ -225,12 +234,12 @@ public class RecordStore {
                 p.put("model", model);
                 p.put("externalId", m.externalId());
                 inserts.add(p);
-                changes.add(new Change(ChangeKind.created, id, model, m.externalId(), m.data()));
+                changes.add(new Change(ChangeKind.created, id, model, m.externalId(), m.data(), (String) p.get("data")));
             } else if (!old.hash().equals(hash) || old.deleted()) {
                 Map<String, Object> p = row(m, hash, ts);
                 p.put("id", old.id());
                 updates.add(p);
-                changes.add(new Change(ChangeKind.updated, old.id(), model, m.externalId(), m.data()));
+                changes.add(new Change(ChangeKind.updated, old.id(), model, m.externalId(), m.data(), (String) p.get("data")));
             } else {
                 seen.add(old.id());
             }
@@ -259,14 +268,24 @@ public class RecordStore {
 
     /**
      * Marks up to {@code limit} records not seen since {@code seenBefore} as deleted (after a complete
-     * full run) and returns them; call until it returns fewer than the limit.
+     * full run) and returns them, in {@code external_id} order after {@code after} (null: from the first); call again
+     * with the last one's external id until it returns fewer than the limit. The records are walked along the unique
+     * key {@code (connection_id, model, external_id)}: a sweep reads the connection's records once in all, without an
+     * index on {@code last_seen_at} (which every pull would otherwise have to maintain, V44).
      */
-    public List<Change> sweepUnseen(UUID tenantId, UUID connectionId, String model, Instant seenBefore, int limit,
-            Instant now) {
+    public List<Change> sweepUnseen(UUID tenantId, UUID connectionId, String model, Instant seenBefore, String after,
+            int limit, Instant now) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("connectionId", connectionId);
+        p.put("model", model);
+        p.put("before", Timestamp.from(seenBefore));
+        p.put("limit", limit);
+        if (after != null) {
+            p.put("after", after);
+        }
         List<Change> gone = jdbc.query(tenantId, "SELECT id, external_id FROM records WHERE tenant_id = :tenantId "
-                + "AND connection_id = :connectionId AND model = :model AND deleted = FALSE AND last_seen_at < :before "
-                + "ORDER BY id LIMIT :limit",
-                Map.of("connectionId", connectionId, "model", model, "before", Timestamp.from(seenBefore), "limit", limit),
+                + "AND connection_id = :connectionId AND model = :model" + (after == null ? "" : " AND external_id > :after")
+                + " AND deleted = FALSE AND last_seen_at < :before ORDER BY external_id LIMIT :limit", p,
                 (rs, n) -> new Change(ChangeKind.deleted, rs.getObject(1, UUID.class), model, rs.getString(2), null));
         if (!gone.isEmpty()) {
             jdbc.update(tenantId, "UPDATE records SET deleted = TRUE, updated_at = :now WHERE tenant_id = :tenantId "

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionRepository;
@@ -504,15 +505,19 @@ public class SyncEngine {
 
     private void sweepDeleted(SyncRun run, String owner, String model) {
         Instant seenBefore = run.startedAt();
+        String[] after = {null};
         while (true) {
             int found = tx.execute(status -> {
-                List<Change> gone = records.sweepUnseen(run.tenantId(), run.connectionId(), model, seenBefore,
+                List<Change> gone = records.sweepUnseen(run.tenantId(), run.connectionId(), model, seenBefore, after[0],
                         properties.getSweepBatch(), Instant.now());
                 if (!runs.checkpoint(run.tenantId(), run.id(), owner, checkpoint("sweep", null), 0, null, 0, 0,
                         gone.size(), null)) {
                     throw new LostOwnership();
                 }
                 publishChanges(run, gone);
+                if (!gone.isEmpty()) {
+                    after[0] = gone.get(gone.size() - 1).externalId();
+                }
                 return gone.size();
             });
             if (found < properties.getSweepBatch()) {
@@ -810,7 +815,10 @@ public class SyncEngine {
             if (runId != null) {
                 data.put("syncRunId", runId);
             }
-            if (c.data() != null) {
+            if (c.json() != null) {
+                // the record's data as the page's write serialised it: not written a second time
+                data.putRawValue("data", new RawValue(c.json()));
+            } else if (c.data() != null) {
                 data.set("data", c.data());
             }
             envelopes.add(events.message(HubTopics.RECORD_CHANGES, connectionId, "record." + c.kind().name(),

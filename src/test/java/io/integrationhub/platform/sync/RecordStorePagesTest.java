@@ -112,6 +112,8 @@ class RecordStorePagesTest {
         assertThat(third.get(0).recordId()).isEqualTo(first.get(1).recordId());
         assertThat(third.get(2).recordId()).isEqualTo(first.get(3).recordId());
         assertThat(third.get(2).data().path("name").asText()).isEqualTo("D");
+        // the JSON written to the record travels with the change (its event embeds it instead of serialising again)
+        assertThat(third.get(2).json()).isEqualTo("{\"name\":\"D\",\"price\":3}");
 
         Map<String, Object[]> rows = new java.util.HashMap<>();
         jdbc.query("SELECT external_id, updated_at, last_seen_at, deleted, data FROM records WHERE connection_id = :c",
@@ -134,5 +136,41 @@ class RecordStorePagesTest {
                 + "AND external_id = 'c'", Map.of("c", connection),
                 (rs, n) -> new Object[] {rs.getTimestamp(1).toInstant(), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)});
         assertThat(c).containsExactly(t3, t4, true);
+    }
+
+    /** After a full run, the records it did not see are swept in batches along the unique key; seen ones stay. */
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "h2"})
+    void shouldSweepUnseenRecordsBatchByBatch(String kind) throws Exception {
+        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(database(kind));
+        UUID tenant = UUID.randomUUID();
+        UUID connection = UUID.randomUUID();
+        jdbc.update("INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, CURRENT_TIMESTAMP)",
+                Map.of("id", tenant, "name", "t-" + tenant));
+        jdbc.update("INSERT INTO connections (id, tenant_id, provider, name, status, created_at, updated_at) VALUES "
+                + "(:id, :tenant, 'square', 'items', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                Map.of("id", connection, "tenant", tenant));
+        RecordStore store = new RecordStore(new TenantJdbc(jdbc), MAPPER);
+        Instant t1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
+        Instant run = t1.plusSeconds(10);
+        store.apply(tenant, connection, "item", List.of(item("a", "A"), item("b", "B"), item("c", "C"), item("d", "D"),
+                item("e", "E"), item("f", "F")), t1);
+        store.apply(tenant, connection, "item", List.of(item("b", "B"), item("e", "E")), run);
+
+        List<String> swept = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<Change> gone = store.sweepUnseen(tenant, connection, "item", run, after, 2, run.plusSeconds(1));
+            gone.forEach(c -> swept.add(c.kind() + ":" + c.externalId()));
+            if (gone.size() < 2) {
+                break;
+            }
+            after = gone.get(gone.size() - 1).externalId();
+        }
+        assertThat(swept).containsExactly("deleted:a", "deleted:c", "deleted:d", "deleted:f");
+        assertThat(jdbc.queryForList("SELECT external_id FROM records WHERE connection_id = :c AND deleted = FALSE "
+                + "ORDER BY external_id", Map.of("c", connection), String.class)).containsExactly("b", "e");
+        // a second sweep finds nothing
+        assertThat(store.sweepUnseen(tenant, connection, "item", run, null, 2, run.plusSeconds(2))).isEmpty();
     }
 }
