@@ -29,7 +29,7 @@ free_port() {
 }
 
 run_once() {
-  local work port kport cport start now elapsed rss status log load spring
+  local work port kport cport start now elapsed rss cpu status log load spring
   load=$(cut -d' ' -f1 /proc/loadavg)
   work=$(mktemp -d "${TMPDIR:-/tmp}/hub-startup.XXXXXX")
   port=$(free_port); kport=$(free_port); cport=$(free_port)
@@ -65,8 +65,11 @@ run_once() {
 
   # The JVM is the only child of the subshell's exec; its RSS in MiB.
   rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
+  # CPU seconds (user + system, all threads) the JVM used until readiness: moves less with the machine's load
+  # than the wall time does, so before/after comparisons on a shared machine read it too.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$pid/stat" 2>/dev/null || echo "?")
   spring=$(grep -o 'Started HubApplication in [0-9.]* seconds' "$log" | grep -o '[0-9.]* seconds' || echo "?")
-  echo "ready_s=$elapsed rss_mib=$rss spring_reported=\"$spring\" cores=$(nproc) load1_at_start=$load java=\"$(java -version 2>&1 | head -1)\""
+  echo "ready_s=$elapsed cpu_s=$cpu rss_mib=$rss spring_reported=\"$spring\" cores=$(nproc) load1_at_start=$load java=\"$(java -version 2>&1 | head -1)\""
   python3 - "$log" "$start" <<'PY'
 import re, sys, datetime
 log, start = sys.argv[1], float(sys.argv[2])
