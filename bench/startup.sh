@@ -7,6 +7,7 @@
 #   RUNS=3 bench/startup.sh     # several runs, one line each
 #   JAVA_OPTS="-XX:TieredStopAtLevel=1" bench/startup.sh
 #   BENCH_JAR=/path/other.jar bench/startup.sh   # another build through the same script (before/after)
+#   BENCH_CDS=1 bench/startup.sh                 # as scripts/run.sh starts it: extracted jar + CDS archive
 #
 # Second line of each run: where the time went, seconds after `java` was started, from the log's timestamps
 # (INFO for the milestones): first log line (JVM + class loading up to logging), embedded Kafka broker started
@@ -17,6 +18,16 @@ REPO=$(pwd)
 JAR="${BENCH_JAR:-$REPO/target/integration-hub.jar}"
 TIMEOUT_S=${TIMEOUT_S:-120}
 RUNS=${RUNS:-1}
+JAVA_OPTS=${JAVA_OPTS:-}
+if [ "${BENCH_CDS:-0}" = 1 ]; then
+  # scripts/run.sh's start: target/integration-hub.jar extracted into target/app/ plus its class data sharing
+  # archive (prepared once per build by a training run).
+  if [ ! -f target/app/integration-hub.jsa ] || [ target/integration-hub.jar -nt target/app/integration-hub.jar ]; then
+    scripts/run.sh --prepare
+  fi
+  JAR="$REPO/target/app/integration-hub.jar"
+  JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$REPO/target/app/integration-hub.jsa"
+fi
 
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
 if [ ! -f "$JAR" ]; then
@@ -36,7 +47,7 @@ run_once() {
   log="$work/hub.log"
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  (cd "$work" && exec java ${JAVA_OPTS:-} -Djava.io.tmpdir="$work" -jar "$JAR" \
+  (cd "$work" && exec java $JAVA_OPTS -Djava.io.tmpdir="$work" -jar "$JAR" \
       --server.port="$port" \
       --logging.level.root=INFO \
       --hub.data-dir="$work/data" \
