@@ -93,6 +93,8 @@ public class EmbeddedKafkaLauncher implements ApplicationListener<SpringApplicat
                     Runtime.getRuntime().addShutdownHook(new Thread(s::stop, "embedded-kafka-shutdown"));
                     started.complete(s);
                 } catch (Throwable e) {
+                    // the next context of this JVM tries again (as when the start ran on the caller's thread)
+                    RUNNING.remove(dir);
                     started.completeExceptionally(e);
                 }
             }, "embedded-kafka-start");
