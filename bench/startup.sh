@@ -7,6 +7,7 @@
 #   RUNS=3 bench/startup.sh     # several runs, one line each
 #   JAVA_OPTS="-XX:TieredStopAtLevel=1" bench/startup.sh
 #   BENCH_JAR=/path/other.jar bench/startup.sh   # another build through the same script (before/after)
+#   BENCH_CDS=1 bench/startup.sh                 # as scripts/run.sh starts it: extracted jar + CDS archive
 #
 # Second line of each run: where the time went, seconds after `java` was started, from the log's timestamps
 # (INFO for the milestones): first log line (JVM + class loading up to logging), embedded Kafka broker started
@@ -17,6 +18,16 @@ REPO=$(pwd)
 JAR="${BENCH_JAR:-$REPO/target/integration-hub.jar}"
 TIMEOUT_S=${TIMEOUT_S:-120}
 RUNS=${RUNS:-1}
+JAVA_OPTS=${JAVA_OPTS:-}
+if [ "${BENCH_CDS:-0}" = 1 ]; then
+  # scripts/run.sh's start: target/integration-hub.jar extracted into target/app/ plus its class data sharing
+  # archive (prepared once per build by a training run).
+  if [ ! -f target/app/integration-hub.jsa ] || [ target/integration-hub.jar -nt target/app/integration-hub.jar ]; then
+    scripts/run.sh --prepare
+  fi
+  JAR="$REPO/target/app/integration-hub.jar"
+  JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$REPO/target/app/integration-hub.jsa"
+fi
 
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 2; }
 if [ ! -f "$JAR" ]; then
@@ -29,14 +40,14 @@ free_port() {
 }
 
 run_once() {
-  local work port kport cport start now elapsed rss status log load spring
+  local work port kport cport start now elapsed rss cpu status log load spring
   load=$(cut -d' ' -f1 /proc/loadavg)
   work=$(mktemp -d "${TMPDIR:-/tmp}/hub-startup.XXXXXX")
   port=$(free_port); kport=$(free_port); cport=$(free_port)
   log="$work/hub.log"
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  (cd "$work" && exec java ${JAVA_OPTS:-} -Djava.io.tmpdir="$work" -jar "$JAR" \
+  (cd "$work" && exec java $JAVA_OPTS -Djava.io.tmpdir="$work" -jar "$JAR" \
       --server.port="$port" \
       --logging.level.root=INFO \
       --hub.data-dir="$work/data" \
@@ -65,8 +76,11 @@ run_once() {
 
   # The JVM is the only child of the subshell's exec; its RSS in MiB.
   rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
+  # CPU seconds (user + system, all threads) the JVM used until readiness: moves less with the machine's load
+  # than the wall time does, so before/after comparisons on a shared machine read it too.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$pid/stat" 2>/dev/null || echo "?")
   spring=$(grep -o 'Started HubApplication in [0-9.]* seconds' "$log" | grep -o '[0-9.]* seconds' || echo "?")
-  echo "ready_s=$elapsed rss_mib=$rss spring_reported=\"$spring\" cores=$(nproc) load1_at_start=$load java=\"$(java -version 2>&1 | head -1)\""
+  echo "ready_s=$elapsed cpu_s=$cpu rss_mib=$rss spring_reported=\"$spring\" cores=$(nproc) load1_at_start=$load java=\"$(java -version 2>&1 | head -1)\""
   python3 - "$log" "$start" <<'PY'
 import re, sys, datetime
 log, start = sys.argv[1], float(sys.argv[2])

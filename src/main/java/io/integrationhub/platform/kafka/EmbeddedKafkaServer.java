@@ -171,6 +171,11 @@ public class EmbeddedKafkaServer implements AutoCloseable {
         if (port <= 0) {
             throw new IllegalStateException("Embedded Kafka has not been started");
         }
+        return bootstrapServers(port);
+    }
+
+    /** The address a broker started with this (non-zero) client port will serve on. */
+    public static String bootstrapServers(int port) {
         return HOST + ":" + port;
     }
 
