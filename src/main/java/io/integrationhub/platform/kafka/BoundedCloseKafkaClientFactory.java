@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  * hang with it (seen in WebhookKafkaStoppedTest on a loaded machine). Here {@code close()} waits at most
  * {@link #CLOSE_TIMEOUT}, then the producer drops what the broker has not taken: the outbox keeps those events
  * (rows are deleted only after the broker acknowledged them) and sends them again after the restart.
- * camel-kafka takes this bean by type (its {@code kafkaClientFactory} option is autowired).
+ * application.yaml names this bean in {@code camel.component.kafka.kafka-client-factory}.
  */
 @Component
 public class BoundedCloseKafkaClientFactory extends DefaultKafkaClientFactory {
