@@ -49,12 +49,16 @@ public class BusinessCentralOData {
     private final Map<String, Semaphore> environments = new ConcurrentHashMap<>();
     private final Map<String, String> components = new ConcurrentHashMap<>();
     private final int maxConcurrent;
+    private final int maxServiceRoots;
+    private final java.util.concurrent.atomic.AtomicInteger schemes = new java.util.concurrent.atomic.AtomicInteger();
 
     private final HttpAsyncClientBuilder httpClient;
 
     public BusinessCentralOData(@Value("${hub.providers.business-central.max-concurrent:5}") int maxConcurrent,
-            @Value("${hub.providers.business-central.timeout-ms:30000}") int timeout) {
+            @Value("${hub.providers.business-central.timeout-ms:30000}") int timeout,
+            @Value("${hub.providers.business-central.max-service-roots:500}") int maxServiceRoots) {
         this.maxConcurrent = maxConcurrent;
+        this.maxServiceRoots = maxServiceRoots;
         this.httpClient = client(maxConcurrent, timeout);
     }
 
@@ -93,11 +97,28 @@ public class BusinessCentralOData {
             org.apache.camel.component.olingo4.Olingo4Component component =
                     new org.apache.camel.component.olingo4.Olingo4Component(exchange.getContext());
             component.setConfiguration(configuration);
-            String scheme = "bc-olingo4-" + components.size();
+            String scheme = "bc-olingo4-" + schemes.getAndIncrement();
             exchange.getContext().addComponent(scheme, component);
             return scheme;
         });
         exchange.setProperty("BcOlingo", name);
+    }
+
+    /**
+     * An on-premises connection's own service root ({@code config.serviceRoot}, exchange property {@code HubConfig}) as
+     * {@code BcServiceUri}, without a trailing slash. It was checked when stored (https, a host of
+     * {@code hub.providers.business-central.allowed-hosts}); the platform's prepare step checks it again.
+     */
+    public void serviceRoot(Exchange exchange) {
+        Object config = exchange.getProperty("HubConfig");
+        String root = config instanceof Map<?, ?> map && map.get("serviceRoot") instanceof String text ? text.trim() : "";
+        while (root.endsWith("/")) {
+            root = root.substring(0, root.length() - 1);
+        }
+        if (root.isEmpty()) {
+            throw new IllegalArgumentException("business-central: config.serviceRoot is empty");
+        }
+        exchange.setProperty(SERVICE_URI, root);
     }
 
     /**
@@ -108,6 +129,12 @@ public class BusinessCentralOData {
      */
     public void acquire(Exchange exchange) throws InterruptedException {
         String environment = exchange.getProperty(SERVICE_URI, String.class);
+        if (!components.containsKey(environment) && components.size() >= maxServiceRoots) {
+            // Bounded: each service root keeps a component (and its $metadata) for the life of the instance.
+            throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0, "business-central: this hub instance "
+                    + "already serves " + maxServiceRoots + " service roots (hub.providers.business-central."
+                    + "max-service-roots)", null);
+        }
         Semaphore slots = environments.computeIfAbsent(environment, e -> new Semaphore(maxConcurrent, true));
         if (!slots.tryAcquire(5, TimeUnit.MINUTES)) {
             throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0,
