@@ -225,6 +225,23 @@ public class BusinessCentralOData {
             cause = cause.getCause();
         }
         if (!(cause instanceof ODataClientErrorException error)) {
+            Integer answered = metadataStatus(caught);
+            if (answered != null) {
+                // The server answered $metadata with an HTTP error but no OData error body (a plain 404 from a root
+                // that is not a service root): a refusal of this call, judged by its status — not "no answer".
+                ObjectNode body = JSON.createObjectNode();
+                ObjectNode err = body.putObject("error");
+                err.put("code", "");
+                err.put("message", "$metadata of " + exchange.getProperty(SERVICE_URI, String.class) + " answered "
+                        + answered + " " + cause.getMessage());
+                Message in = exchange.getMessage();
+                in.removeHeaders("CamelOlingo4.*");
+                in.setBody(JSON.writeValueAsBytes(body));
+                in.setHeader(Exchange.HTTP_RESPONSE_CODE, answered);
+                exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
+                exchange.setException(null);
+                return;
+            }
             LOG.warn("business-central OData call got no answer", caught);
             throw caught;
         }
@@ -243,6 +260,35 @@ public class BusinessCentralOData {
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         exchange.setException(null);
+    }
+
+    /**
+     * The status of a {@code $metadata} read the server answered with an HTTP error and no OData error body:
+     * camel-olingo4 fails with "Error reading EDM" caused by an {@code ODataException} whose message is only the
+     * status line's reason phrase ("Not Found"), mapped back through Olingo's {@code HttpStatusCode}; null otherwise.
+     */
+    static Integer metadataStatus(Throwable caught) {
+        Throwable t = caught;
+        boolean edm = false;
+        while (t != null) {
+            if (t.getMessage() != null && t.getMessage().startsWith("Error reading EDM")) {
+                edm = true;
+            }
+            Throwable next = t.getCause();
+            if (edm && next == null && t instanceof org.apache.olingo.commons.api.ex.ODataException && t.getMessage() != null) {
+                if (t.getMessage().contains("(429)")) {
+                    return 429;
+                }
+                for (org.apache.olingo.commons.api.http.HttpStatusCode code : org.apache.olingo.commons.api.http.HttpStatusCode.values()) {
+                    if (code.getInfo().equalsIgnoreCase(t.getMessage().trim()) && code.getStatusCode() >= 400) {
+                        return code.getStatusCode();
+                    }
+                }
+                return null;
+            }
+            t = next == t ? null : next;
+        }
+        return null;
     }
 
     /**
