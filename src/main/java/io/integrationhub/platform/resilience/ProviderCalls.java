@@ -421,7 +421,7 @@ public class ProviderCalls {
 
     /** The connection's own API root where its family has one ({@code connectionUrl.root}) and it is set, else null. */
     private String apiRoot(Exchange exchange, String family) {
-        io.integrationhub.platform.catalog.FamilySpec spec = catalog.family(family).orElse(null);
+        io.integrationhub.platform.catalog.FamilySpec spec = catalog == null ? null : catalog.family(family).orElse(null);
         if (spec == null || spec.connectionUrl() == null || !spec.connectionUrl().root()
                 || !(exchange.getProperty("HubConfig") instanceof java.util.Map<?, ?> map)
                 || !(map.get(spec.connectionUrl().config()) instanceof String text) || text.isBlank()) {
