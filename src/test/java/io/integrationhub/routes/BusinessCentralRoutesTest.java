@@ -116,7 +116,7 @@ class BusinessCentralRoutesTest extends FamilyRoutesTestSupport {
         registry.bind("provider-http", new HttpComponent());
         registry.bind("providerHttpClientConfigurer", CamelHttpClients.withoutRetriesOrRedirects(Duration.ofSeconds(5),
                 Duration.ofSeconds(10)));
-        odata = new BusinessCentralOData(5, 10000);
+        odata = new BusinessCentralOData(5, 10000, 500);
         registry.bind("businessCentralOData", odata);
     }
 

@@ -33,7 +33,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code description};</li>
  * <li>{@code connectionUrl} (optional): {@code {config, hosts}} — the provider lives at a base URL of each account
  * (a Simpro build): the config field holding it and the host patterns it may name ({@code *.example.com}); endpoints
- * may then contain {@code {connectionUrl}}, replaced per connection ({@link ConnectionUrl}).</li>
+ * may then contain {@code {connectionUrl}}, replaced per connection ({@link ConnectionUrl}). With {@code "root": true}
+ * the field is optional and, when set, is the connection's whole API root (path and port allowed, e.g. a Business
+ * Central on-premises service root) in place of {@code api-url}; connections without it use {@code api-url}.</li>
  * </ul>
  * Identity (who the connection is) is the route {@code direct:<settingsKey>.identity} (the key, unless several keys
  * share a folder: {@code direct:microsoft.identity}), unless {@code auth.identity} is
@@ -94,8 +96,14 @@ public record FamilySpec(
     public record ConfigField(String name, String type, Pattern pattern, String description) {
     }
 
-    /** The connection's own base URL: config field {@code config}, allowed host patterns {@code hosts}. */
-    public record ConnectionUrl(String config, List<String> hosts) {
+    /**
+     * The connection's own base URL: config field {@code config}, allowed host patterns {@code hosts}; {@code root}:
+     * the URL is the connection's API root itself (with a path), optional, used in place of {@code api-url} when set.
+     */
+    public record ConnectionUrl(String config, List<String> hosts, boolean root) {
+        public ConnectionUrl(String config, List<String> hosts) {
+            this(config, hosts, false);
+        }
     }
 
     /** Who a connection is: one route per family folder, shared by its keys ({@code settingsKey}, e.g. microsoft). */
@@ -174,7 +182,8 @@ public record FamilySpec(
                 spec.path("settingsKey").asText(key), spec.path("order").asInt(1000),
                 "java".equals(auth.path("identity").asText("route")), folder,
                 spec.hasNonNull("connectionUrl") ? new ConnectionUrl(spec.path("connectionUrl").path("config").asText("baseUrl"),
-                        list(spec.path("connectionUrl").path("hosts"))) : null,
+                        list(spec.path("connectionUrl").path("hosts")),
+                        spec.path("connectionUrl").path("root").asBoolean(false)) : null,
                 auth.path("clientCredentials").asBoolean(false));
     }
 

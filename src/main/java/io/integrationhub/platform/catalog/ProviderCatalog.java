@@ -114,7 +114,17 @@ public class ProviderCatalog {
         } catch (java.net.URISyntaxException e) {
             return "not a URL";
         }
-        if (uri.getScheme() == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
+        boolean root = family.connectionUrl().root();
+        if (root) {
+            // An API root (a BC on-premises service root): a path is part of it, but nothing that could climb out.
+            if (uri.getScheme() == null || uri.getHost() == null || uri.getRawUserInfo() != null
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null || url.contains("\\")
+                    || (uri.getRawPath() != null && (uri.getRawPath().contains("/../") || uri.getRawPath().endsWith("/..")
+                            || uri.getRawPath().contains("/./") || uri.getRawPath().contains("%")))) {
+                return "must be an absolute URL without user info, query or fragment, such as "
+                        + "https://nav.contoso.com:7048/bc/api/v2.0";
+            }
+        } else if (uri.getScheme() == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null
                 || uri.getRawFragment() != null || !(uri.getRawPath() == null || uri.getRawPath().isEmpty()
                         || uri.getRawPath().equals("/"))) {
             return "must be the scheme and host only, such as https://acme.simprosuite.com";
@@ -133,6 +143,11 @@ public class ProviderCatalog {
         }
         if (!scheme.equals("https")) {
             return "must use https";
+        }
+        if (root && family.connectionUrl().hosts().isEmpty()) {
+            return "must be a host the operator allows (hub.providers." + definition.settingsKey()
+                    + ".allowed-hosts: a host such as nav.contoso.com, or an origin with its port such as "
+                    + "https://nav.contoso.com:7048)";
         }
         if (uri.getPort() >= 0 || family.connectionUrl().hosts().stream().noneMatch(p -> hostMatches(host, p))) {
             return "must be a host of " + String.join(", ", family.connectionUrl().hosts())

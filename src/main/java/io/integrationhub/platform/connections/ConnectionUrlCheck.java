@@ -16,7 +16,9 @@ import io.integrationhub.platform.problem.ProblemException;
  * The base URL of a connection whose family lives at one URL per account ({@code catalog.json} {@code connectionUrl},
  * e.g. a Simpro build): a URL the hub would send a token to, so one outside the family's hosts and the operator's
  * {@code hub.providers.<key>.allowed-hosts} is refused as a bad request ({@code 400}) before anything is stored.
- * It is required while the provider's endpoints need it ({@code {connectionUrl}} in them; not in the sandbox).
+ * It is required while the provider's endpoints need it ({@code {connectionUrl}} in them; not in the sandbox). An
+ * optional API root ({@code connectionUrl.root}, a Business Central on-premises service root) is refused with
+ * {@code 422} and the field's error instead.
  */
 @Component
 public class ConnectionUrlCheck implements ConnectionConfigCheck {
@@ -42,6 +44,10 @@ public class ConnectionUrlCheck implements ConnectionConfigCheck {
                     : List.of();
         }
         String problem = value.isTextual() ? catalog.connectionUrlProblem(provider, value.asText().trim()) : "must be a string";
+        if (problem != null && family.connectionUrl().root()) {
+            // An optional API root (BC on-premises): one more config field the hub refuses, 422 like the others.
+            return List.of(new FieldError(field, problem));
+        }
         if (problem != null) {
             throw ProblemException.badRequest("The connection's " + family.connectionUrl().config() + " is refused: " + problem
                     + ".", new FieldError(field, problem));

@@ -102,6 +102,13 @@ public class ConnectFlow {
         String name = body.hasNonNull("name") ? body.get("name").asText().trim() : provider.name();
         ObjectNode config = body.get("config") instanceof ObjectNode c ? c.deepCopy() : connections.emptyConfig();
         validator.validate(provider, config);
+        String ownRoot = catalog.family(provider.key()).filter(f -> f.connectionUrl() != null && f.connectionUrl().root())
+                .map(f -> f.connectionUrl().config()).orElse(null);
+        if (!keyFlow && ownRoot != null && config.hasNonNull(ownRoot)) {
+            // A connection at its own API root (BC on-premises) is made with that server's key, never through OAuth.
+            throw ProblemException.unprocessable("A connection with config." + ownRoot + " needs credentials.apiKey.",
+                    new FieldError("/credentials/apiKey", "required with config." + ownRoot));
+        }
         String returnUrl = checkedReturnUrl(body.path("returnUrl").asText(null));
         if (keyFlow) {
             return createWithKey(tenantId, provider, name, config, apiKey, endUser);
@@ -130,7 +137,8 @@ public class ConnectFlow {
             throw ProblemException.unprocessable("'" + provider.key() + "' needs credentials.apiKey.",
                     new FieldError("/credentials/apiKey", "required for this provider"));
         }
-        ProviderSettings settings = catalog.settings(provider);
+        // With the config: a connection's own base URL (e.g. a BC on-premises service root) is where the key is checked.
+        ProviderSettings settings = catalog.settings(provider, config);
         Connection.Account account;
         try {
             account = profiles.get(provider.key()).identity().fetch(http, settings, apiKey);

@@ -103,7 +103,9 @@ public class ProviderProfiles {
                             : "Bearer " + key;
                     // On-premises api-url is the service root (…/api/v2.0); online it is …/v2.0 and the company list
                     // is the default environment's (the connection chooses its environment and company afterwards).
-                    String root = s.getApiUrl().endsWith("/api/v2.0") ? s.getApiUrl() : s.getApiUrl() + "/production/api/v2.0";
+                    // A connection's own on-premises service root (config.serviceRoot) comes first.
+                    String root = s.getConnectionUrl() != null ? s.getConnectionUrl()
+                            : s.getApiUrl().endsWith("/api/v2.0") ? s.getApiUrl() : s.getApiUrl() + "/production/api/v2.0";
                     JsonNode companies = ok(http.send(Request.get(root + "/companies").header("Authorization", auth)))
                             .path("value");
                     JsonNode first = companies.path(0);

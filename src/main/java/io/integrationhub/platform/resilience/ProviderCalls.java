@@ -57,6 +57,11 @@ public class ProviderCalls {
     public static final String PROVIDER = "HubProvider";
     /** An OutputStream a 2xx body is copied to as it arrives, instead of being read into memory. */
     public static final String SINK = "ProviderSink";
+    /**
+     * True (set by the family's route): a key of the form {@code <user>:<key>} (a Business Central on-premises web
+     * service access key) is sent as HTTP Basic instead of a bearer token.
+     */
+    public static final String BASIC_KEY = "ProviderBasicKey";
     /** True: a pre-authenticated URL; the call carries no bearer token and is not refreshed after a 401. */
     public static final String ANONYMOUS = "ProviderAnonymous";
     /** ProviderPassThrough value: every 4xx but 401 goes back to the family. */
@@ -119,7 +124,12 @@ public class ProviderCalls {
             if (base == null || base.isBlank()) {
                 throw new IllegalStateException("hub.providers." + family + ".api-url is not set");
             }
-            if (base.contains(ProviderCatalog.CONNECTION_URL)) {
+            String apiRoot = apiRoot(exchange, family);
+            if (apiRoot != null) {
+                // A connection with its own API root (catalog connectionUrl.root, e.g. a Business Central
+                // on-premises service root): its calls lie below that root, checked again as when it was stored.
+                base = apiRoot;
+            } else if (base.contains(ProviderCatalog.CONNECTION_URL)) {
                 // A family whose API lives at each connection's own base URL (catalog.json connectionUrl, e.g. a
                 // Simpro build): {connectionUrl} in the API URL and in the route's URL is that connection's.
                 String own = connectionUrl(exchange, family);
@@ -199,7 +209,9 @@ public class ProviderCalls {
                 }
             }
             exchange.setProperty(TOKEN, token);
-            in.setHeader("Authorization", "Bearer " + token);
+            in.setHeader("Authorization", exchange.getProperty(BASIC_KEY, false, Boolean.class) && token.indexOf(':') > 0
+                    ? "Basic " + java.util.Base64.getEncoder().encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    : "Bearer " + token);
         }
         in.setHeader(Exchange.HTTP_METHOD, exchange.getProperty(METHOD));
         in.setHeader(Exchange.HTTP_URI, exchange.getProperty(URL));
@@ -405,6 +417,17 @@ public class ProviderCalls {
             own = own.substring(0, own.length() - 1);
         }
         return own;
+    }
+
+    /** The connection's own API root where its family has one ({@code connectionUrl.root}) and it is set, else null. */
+    private String apiRoot(Exchange exchange, String family) {
+        io.integrationhub.platform.catalog.FamilySpec spec = catalog == null ? null : catalog.family(family).orElse(null);
+        if (spec == null || spec.connectionUrl() == null || !spec.connectionUrl().root()
+                || !(exchange.getProperty("HubConfig") instanceof java.util.Map<?, ?> map)
+                || !(map.get(spec.connectionUrl().config()) instanceof String text) || text.isBlank()) {
+            return null;
+        }
+        return connectionUrl(exchange, family);
     }
 
     private static boolean isAbsoluteHttp(String url) {

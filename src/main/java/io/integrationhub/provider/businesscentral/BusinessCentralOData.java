@@ -49,12 +49,16 @@ public class BusinessCentralOData {
     private final Map<String, Semaphore> environments = new ConcurrentHashMap<>();
     private final Map<String, String> components = new ConcurrentHashMap<>();
     private final int maxConcurrent;
+    private final int maxServiceRoots;
+    private final java.util.concurrent.atomic.AtomicInteger schemes = new java.util.concurrent.atomic.AtomicInteger();
 
     private final HttpAsyncClientBuilder httpClient;
 
     public BusinessCentralOData(@Value("${hub.providers.business-central.max-concurrent:5}") int maxConcurrent,
-            @Value("${hub.providers.business-central.timeout-ms:30000}") int timeout) {
+            @Value("${hub.providers.business-central.timeout-ms:30000}") int timeout,
+            @Value("${hub.providers.business-central.max-service-roots:500}") int maxServiceRoots) {
         this.maxConcurrent = maxConcurrent;
+        this.maxServiceRoots = maxServiceRoots;
         this.httpClient = client(maxConcurrent, timeout);
     }
 
@@ -93,11 +97,28 @@ public class BusinessCentralOData {
             org.apache.camel.component.olingo4.Olingo4Component component =
                     new org.apache.camel.component.olingo4.Olingo4Component(exchange.getContext());
             component.setConfiguration(configuration);
-            String scheme = "bc-olingo4-" + components.size();
+            String scheme = "bc-olingo4-" + schemes.getAndIncrement();
             exchange.getContext().addComponent(scheme, component);
             return scheme;
         });
         exchange.setProperty("BcOlingo", name);
+    }
+
+    /**
+     * An on-premises connection's own service root ({@code config.serviceRoot}, exchange property {@code HubConfig}) as
+     * {@code BcServiceUri}, without a trailing slash. It was checked when stored (https, a host of
+     * {@code hub.providers.business-central.allowed-hosts}); the platform's prepare step checks it again.
+     */
+    public void serviceRoot(Exchange exchange) {
+        Object config = exchange.getProperty("HubConfig");
+        String root = config instanceof Map<?, ?> map && map.get("serviceRoot") instanceof String text ? text.trim() : "";
+        while (root.endsWith("/")) {
+            root = root.substring(0, root.length() - 1);
+        }
+        if (root.isEmpty()) {
+            throw new IllegalArgumentException("business-central: config.serviceRoot is empty");
+        }
+        exchange.setProperty(SERVICE_URI, root);
     }
 
     /**
@@ -108,6 +129,12 @@ public class BusinessCentralOData {
      */
     public void acquire(Exchange exchange) throws InterruptedException {
         String environment = exchange.getProperty(SERVICE_URI, String.class);
+        if (!components.containsKey(environment) && components.size() >= maxServiceRoots) {
+            // Bounded: each service root keeps a component (and its $metadata) for the life of the instance.
+            throw new ProviderCallException(ProviderCallException.Kind.REJECTED, 0, "business-central: this hub instance "
+                    + "already serves " + maxServiceRoots + " service roots (hub.providers.business-central."
+                    + "max-service-roots)", null);
+        }
         Semaphore slots = environments.computeIfAbsent(environment, e -> new Semaphore(maxConcurrent, true));
         if (!slots.tryAcquire(5, TimeUnit.MINUTES)) {
             throw new ProviderCallException(ProviderCallException.Kind.UNAVAILABLE, 0,
@@ -198,6 +225,23 @@ public class BusinessCentralOData {
             cause = cause.getCause();
         }
         if (!(cause instanceof ODataClientErrorException error)) {
+            Integer answered = metadataStatus(caught);
+            if (answered != null) {
+                // The server answered $metadata with an HTTP error but no OData error body (a plain 404 from a root
+                // that is not a service root): a refusal of this call, judged by its status — not "no answer".
+                ObjectNode body = JSON.createObjectNode();
+                ObjectNode err = body.putObject("error");
+                err.put("code", "");
+                err.put("message", "$metadata of " + exchange.getProperty(SERVICE_URI, String.class) + " answered "
+                        + answered + " " + cause.getMessage());
+                Message in = exchange.getMessage();
+                in.removeHeaders("CamelOlingo4.*");
+                in.setBody(JSON.writeValueAsBytes(body));
+                in.setHeader(Exchange.HTTP_RESPONSE_CODE, answered);
+                exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
+                exchange.setException(null);
+                return;
+            }
             LOG.warn("business-central OData call got no answer", caught);
             throw caught;
         }
@@ -216,6 +260,35 @@ public class BusinessCentralOData {
         in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
         exchange.setException(null);
+    }
+
+    /**
+     * The status of a {@code $metadata} read the server answered with an HTTP error and no OData error body:
+     * camel-olingo4 fails with "Error reading EDM" caused by an {@code ODataException} whose message is only the
+     * status line's reason phrase ("Not Found"), mapped back through Olingo's {@code HttpStatusCode}; null otherwise.
+     */
+    static Integer metadataStatus(Throwable caught) {
+        Throwable t = caught;
+        boolean edm = false;
+        while (t != null) {
+            if (t.getMessage() != null && t.getMessage().startsWith("Error reading EDM")) {
+                edm = true;
+            }
+            Throwable next = t.getCause();
+            if (edm && next == null && t instanceof org.apache.olingo.commons.api.ex.ODataException && t.getMessage() != null) {
+                if (t.getMessage().contains("(429)")) {
+                    return 429;
+                }
+                for (org.apache.olingo.commons.api.http.HttpStatusCode code : org.apache.olingo.commons.api.http.HttpStatusCode.values()) {
+                    if (code.getInfo().equalsIgnoreCase(t.getMessage().trim()) && code.getStatusCode() >= 400) {
+                        return code.getStatusCode();
+                    }
+                }
+                return null;
+            }
+            t = next == t ? null : next;
+        }
+        return null;
     }
 
     /**

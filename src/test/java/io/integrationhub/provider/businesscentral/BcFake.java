@@ -50,7 +50,19 @@ public final class BcFake {
     private final BcODataService service;
 
     public BcFake(int pageSize) {
-        service = new BcODataService(pageSize, a -> a != null && a.startsWith("Bearer ") && tokens.containsKey(a.substring(7)));
+        this(pageSize, null);
+    }
+
+    /**
+     * {@code basicKey} not null: an on-premises server instead — its service root at {@code /bc/api/v2.0}
+     * ({@link #onPremisesRoot()}), accepting only HTTP Basic with that {@code <user>:<key>}; other paths answer the
+     * JDK server's plain 404 (no OData error body).
+     */
+    public BcFake(int pageSize, String basicKey) {
+        String basic = basicKey == null ? null
+                : "Basic " + java.util.Base64.getEncoder().encodeToString(basicKey.getBytes(StandardCharsets.UTF_8));
+        service = new BcODataService(pageSize, a -> a != null && (basic != null ? basic.equals(a)
+                : a.startsWith("Bearer ") && tokens.containsKey(a.substring(7))));
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         } catch (IOException e) {
@@ -61,6 +73,12 @@ public final class BcFake {
             t.setDaemon(true);
             return t;
         }));
+        if (basicKey != null) {
+            server.createContext("/bc/api/v2.0", ex -> serve(ex, root() + "/bc/api/v2.0",
+                    ex.getRequestURI().getRawPath().substring("/bc/api/v2.0".length())));
+            server.start();
+            return;
+        }
         server.createContext("/oauth2/v2.0/token", this::token);
         server.createContext("/v2.0/", this::api);
         server.start();
@@ -68,6 +86,11 @@ public final class BcFake {
 
     public String root() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** An on-premises server's service root (config.serviceRoot of its connections). */
+    public String onPremisesRoot() {
+        return root() + "/bc/api/v2.0";
     }
 
     /** What the hub's {@code hub.providers.business-central.api-url} is set to. */
@@ -119,11 +142,14 @@ public final class BcFake {
             send(ex, 404, "{\"error\":{\"code\":\"BadRequest_NotFound\",\"message\":\"No HTTP resource was found.\"}}");
             return;
         }
+        serve(ex, root() + "/v2.0/" + m.group(1) + "/api/v2.0", m.group(2));
+    }
+
+    private void serve(HttpExchange ex, String serviceRoot, String rest) throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
-        String serviceRoot = root() + "/v2.0/" + m.group(1) + "/api/v2.0";
         BcODataService.Answer answer = service.handle(ex.getRequestMethod(), serviceRoot,
-                m.group(2) == null ? "/" : m.group(2), ex.getRequestURI().getRawQuery(), headers,
+                rest == null || rest.isEmpty() ? "/" : rest, ex.getRequestURI().getRawQuery(), headers,
                 ex.getRequestBody().readAllBytes());
         answer.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         byte[] body = answer.body();

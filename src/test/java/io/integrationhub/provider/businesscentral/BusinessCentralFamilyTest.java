@@ -41,6 +41,10 @@ class BusinessCentralFamilyTest extends HubIntegrationTest {
     static final BcODataService SERVICE = BC.service();
     static final UUID CRONUS = SERVICE.addCompany("CRONUS USA, Inc.");
     static final UUID OTHER = SERVICE.addCompany("CRONUS Canada, Inc.");
+    /** A tenant's own on-premises server (its own data, HTTP Basic with this web service access key only). */
+    static final String ONPREM_KEY = "ADMIN:wsk-" + UUID.randomUUID();
+    static final BcFake ONPREM = new BcFake(2, ONPREM_KEY);
+    static final UUID FABRIKAM = ONPREM.service().addCompany("Fabrikam On-Prem");
 
     @DynamicPropertySource
     static void businessCentral(DynamicPropertyRegistry registry) {
@@ -54,10 +58,13 @@ class BusinessCentralFamilyTest extends HubIntegrationTest {
         registry.add("hub.resilience.max-backoff", () -> "100ms");
         registry.add("hub.resilience.default-retry-after", () -> "100ms");
         registry.add("hub.providers.business-central.timeout-ms", () -> "5000");
+        // The on-premises server's origin (http on loopback: a test double; a real one is https on the operator's list).
+        registry.add("hub.providers.business-central.allowed-hosts", ONPREM::root);
     }
 
     @AfterAll
     static void stop() {
+        ONPREM.stop();
         BC.stop();
     }
 
@@ -396,5 +403,101 @@ class BusinessCentralFamilyTest extends HubIntegrationTest {
         JsonNode refused = sync(t, "vendor", "full");
         assertThat(refused.path("status").asText()).as(refused.toString()).isEqualTo("failed");
         assertThat(refused.toString()).contains("400");
+    }
+
+    private HubClient.Response connectOnPremises(String key, String serviceRoot, String apiKey) {
+        return hub.post("/api/v1/connections", key, "{\"provider\":\"business-central\",\"credentials\":{\"apiKey\":\""
+                + apiKey + "\"},\"config\":{\"serviceRoot\":\"" + serviceRoot + "\"}}");
+    }
+
+    @Test
+    @Order(20)
+    void shouldPullAndWriteThroughATenantsOwnOnPremisesServerWithBasicWhileAnOnlineTenantPullsOnline() {
+        ONPREM.service().put(FABRIKAM, "customers", Map.of("number", "P01", "displayName", "On-prem One"));
+        ONPREM.service().put(FABRIKAM, "customers", Map.of("number", "P02", "displayName", "On-prem Two"));
+        ONPREM.service().put(FABRIKAM, "customers", Map.of("number", "P03", "displayName", "On-prem Three"));
+        String key = newTenantKey();
+        HubClient.Response created = connectOnPremises(key, ONPREM.onPremisesRoot() + "/", ONPREM_KEY);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("status").asText()).isEqualTo("active");
+        Tenant onPrem = new Tenant(key, UUID.fromString(created.json().path("id").asText()));
+        assertThat(hub.get(onPrem.path(), key).json().toString()).as("the server's first company").contains(FABRIKAM.toString());
+        HubClient.Response companies = hub.get(onPrem.path() + "/companies", key);
+        assertThat(companies.status()).as(companies.body()).isEqualTo(200);
+        assertThat(companies.json().path("companies").get(0).path("name").asText()).isEqualTo("Fabrikam On-Prem");
+        assertThat(hub.patch(onPrem.path(), key, "{\"config\":{\"serviceRoot\":\"" + ONPREM.onPremisesRoot()
+                + "\",\"companyId\":\"" + FABRIKAM + "\"}}").status()).isEqualTo(200);
+
+        // An online tenant on the same hub at the same time.
+        UUID online = SERVICE.addCompany("Online Co");
+        SERVICE.put(online, "customers", Map.of("number", "O01", "displayName", "Online One"));
+        Tenant t = connectTo(online, null);
+        SERVICE.clearCalls();
+        ONPREM.service().clearCalls();
+
+        JsonNode run = sync(onPrem, "customer", "full");
+        JsonNode onlineRun = sync(t, "customer", "full");
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(onlineRun.path("status").asText()).as(onlineRun.toString()).isEqualTo("succeeded");
+        assertThat(records(onPrem, "customer")).extracting(r -> r.path("data").path("name").asText())
+                .containsExactlyInAnyOrder("On-prem One", "On-prem Two", "On-prem Three");
+        assertThat(records(t, "customer")).extracting(r -> r.path("data").path("name").asText()).containsExactly("Online One");
+        List<BcODataService.Call> pages = ONPREM.service().calls().stream().filter(c -> c.path().endsWith("/customers")).toList();
+        assertThat(pages).as("two pages of two from the on-premises server").hasSize(2);
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(ONPREM_KEY.getBytes(StandardCharsets.UTF_8));
+        assertThat(pages).allSatisfy(c -> assertThat(c.authorization()).isEqualTo(basic));
+        assertThat(calls("/customers")).as("the online tenant read the online root only").hasSize(1)
+                .allSatisfy(c -> assertThat(c.authorization()).startsWith("Bearer "));
+        assertThat(SERVICE.calls()).noneMatch(c -> c.path().contains(FABRIKAM.toString()));
+
+        // Writes go to the connection's own server too, with Basic.
+        HubClient.Response written = hub.post(onPrem.path() + "/actions/upsert-customer", key,
+                "{\"localRef\":\"crm-op-1\",\"data\":{\"name\":\"Written On-prem\"}}");
+        assertThat(written.status()).as(written.body()).isEqualTo(200);
+        UUID id = UUID.fromString(written.json().path("externalId").asText());
+        assertThat(ONPREM.service().get(FABRIKAM, "customers", id).get("displayName")).isEqualTo("Written On-prem");
+        assertThat(ONPREM.service().calls()).filteredOn(c -> c.method().equals("POST")).singleElement()
+                .satisfies(c -> assertThat(c.authorization()).isEqualTo(basic));
+    }
+
+    @Test
+    @Order(21)
+    void shouldRefuseAServiceRootThatIsNotHttpsOrNotAllowedAndAWrongKeyWith422() {
+        String key = newTenantKey();
+        for (String root : List.of("https://nav.contoso.com:7048/bc/api/v2.0", "http://nav.contoso.com/bc/api/v2.0",
+                "https://" + "10.0.0.5/bc/api/v2.0")) {
+            HubClient.Response refused = connectOnPremises(key, root, ONPREM_KEY);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+            assertThat(refused.body()).contains("/config/serviceRoot");
+            assertThat(refused.body()).containsAnyOf("hub.providers.business-central.allowed-hosts", "https");
+        }
+        assertThat(connectOnPremises(key, "https://nav.contoso.com:7048/bc/api/v2.0", ONPREM_KEY).body())
+                .contains("hub.providers.business-central.allowed-hosts");
+        HubClient.Response wrongKey = connectOnPremises(key, ONPREM.onPremisesRoot(), "ADMIN:not-the-key");
+        assertThat(wrongKey.status()).as(wrongKey.body()).isEqualTo(422);
+        assertThat(wrongKey.body()).contains("/credentials/apiKey");
+        HubClient.Response noKey = hub.post("/api/v1/connections", key, "{\"provider\":\"business-central\","
+                + "\"config\":{\"serviceRoot\":\"" + ONPREM.onPremisesRoot() + "\"}}");
+        assertThat(noKey.status()).as(noKey.body()).isEqualTo(422);
+        assertThat(hub.get("/api/v1/connections", key).json().toString()).doesNotContain("business-central");
+    }
+
+    @Test
+    @Order(22)
+    void shouldFailACallToAWrongServiceRootAsARefusalNotAnOutage() {
+        String key = newTenantKey();
+        HubClient.Response created = connectOnPremises(key, ONPREM.onPremisesRoot(), ONPREM_KEY);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Tenant t = new Tenant(key, UUID.fromString(created.json().path("id").asText()));
+        // The same allowed server, a root that is not a BC service root: $metadata answers a plain 404.
+        assertThat(hub.patch(t.path(), key, "{\"config\":{\"serviceRoot\":\"" + ONPREM.root() + "/nav/api/v2.0"
+                + "\",\"companyId\":\"" + FABRIKAM + "\"}}").status()).isEqualTo(200);
+        // More failed calls than the breaker's minimum (10): each is the server's 404, never "unavailable".
+        for (int i = 0; i < 11; i++) {
+            JsonNode run = sync(t, "customer", "full");
+            assertThat(run.path("status").asText()).isEqualTo("failed");
+            assertThat(run.toString()).as("refused by the server, never the open breaker").contains("404")
+                    .doesNotContainIgnoringCase("circuit");
+        }
     }
 }

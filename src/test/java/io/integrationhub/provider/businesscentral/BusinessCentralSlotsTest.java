@@ -20,7 +20,7 @@ class BusinessCentralSlotsTest {
     static final String ROOT = "https://api.businesscentral.dynamics.com/v2.0/production/api/v2.0";
 
     private final CamelContext camel = new DefaultCamelContext();
-    private final BusinessCentralOData odata = new BusinessCentralOData(5, 1000);
+    private final BusinessCentralOData odata = new BusinessCentralOData(5, 1000, 500);
 
     @AfterEach
     void close() throws Exception {
