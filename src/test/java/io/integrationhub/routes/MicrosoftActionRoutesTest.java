@@ -79,6 +79,9 @@ class MicrosoftActionRoutesTest extends FamilyRoutesTestSupport {
                 new OutlookCalendarEvents(new OutlookCalendarConfig(new OutlookCalendarProperties()), mapper));
         context.getRegistry().bind("outlookSendMail", new OutlookSendMail(new OutlookMailProperties(), mapper));
         context.getRegistry().bind("oneDriveActions", new OneDriveActions(null, null, null, null, null, mapper));
+        // onedrive.file.content (a file of the job's OneDrive read for another family, e.g. Xero's attachment) is
+        // tested in XeroRoutesTest; here its bean only has to exist for the route to start.
+        context.getRegistry().bind("oneDriveFileContent", new io.integrationhub.provider.microsoft.onedrive.OneDriveFileContent(null));
         AdviceWith.adviceWith(context, "outlook.action.send-mail", route -> route
                 .weaveById("outlook.send-mail.request-sync").replace().to("mock:sync-request"));
         AdviceWith.adviceWith(context, "microsoft.webhook", route -> {
