@@ -41,6 +41,27 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
                 .end();
     }
 
+    /**
+     * The same answers for a failure a route caught itself ({@code doCatch}): a failure that an error handler of a
+     * called family route has already seen does not reach this configuration's {@code onException} again (Camel
+     * handles an exception once), so API routes that call family routes catch and answer it with this step.
+     */
+    public void answer(Exchange exchange) {
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Throwable cause = caught;
+        while (cause != null && !(cause instanceof ProblemException) && !(cause instanceof ProviderCallException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ProblemException problem) {
+            api.respond(exchange, problem.problem().status(), problem.problem().withInstance(path(exchange)));
+        } else if (cause instanceof ProviderCallException failed) {
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, failed);
+            providerFailed(exchange);
+        } else {
+            unexpected(exchange);
+        }
+    }
+
     private static Problem problemOf(Exchange exchange) {
         return exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ProblemException.class).problem();
     }

@@ -93,7 +93,14 @@ public record FamilySpec(
     public record Action(String name, String model, String kind, boolean resend) {
     }
 
-    public record ConfigField(String name, String type, Pattern pattern, String description) {
+    /**
+     * A connection config field; {@code choosesAccount}: its value picks which of the grant's organisations the connection
+     * works on (Xero's {@code tenantId}), so changing it asks the family which account that is.
+     */
+    public record ConfigField(String name, String type, Pattern pattern, String description, boolean choosesAccount) {
+        public ConfigField(String name, String type, Pattern pattern, String description) {
+            this(name, type, pattern, description, false);
+        }
     }
 
     /**
@@ -172,7 +179,8 @@ public record FamilySpec(
             Map.Entry<String, JsonNode> f = it.next();
             String pattern = f.getValue().path("pattern").asText(null);
             config.put(f.getKey(), new ConfigField(f.getKey(), f.getValue().path("type").asText("string"),
-                    pattern == null ? null : Pattern.compile(pattern), f.getValue().path("description").asText("")));
+                    pattern == null ? null : Pattern.compile(pattern), f.getValue().path("description").asText(""),
+                    f.getValue().path("choosesAccount").asBoolean(false)));
         }
         return new FamilySpec(key, spec.path("name").asText(key), spec.path("category").asText("other"), authType,
                 clientAuth, auth.path("pkce").asBoolean(false), strings(auth.path("authorizeParams")),

@@ -91,7 +91,7 @@ public class ConnectionService {
             mergePatch(config, (ObjectNode) patch);
         }
         validator.validate(catalog.find(current.provider()).orElseThrow(), config);
-        ConnectionAccountChoice choice = config.equals(current.config()) ? null : accountChoice.getIfAvailable();
+        ConnectionAccountChoice choice = choosesAccount(current, config) ? accountChoice.getIfAvailable() : null;
         Connection.Account account = choice == null ? null : choice.chosen(tenantId, current, config).orElse(null);
         repository.updateNameAndConfig(tenantId, id, name, config);
         if (account != null && (current.account() == null || !account.id().equals(current.account().id()))) {
@@ -102,6 +102,14 @@ public class ConnectionService {
         return get(tenantId, id);
     }
 
+    /** True when the patch changes a config field that picks the connection's organisation (catalog {@code choosesAccount}). */
+    private boolean choosesAccount(Connection current, ObjectNode config) {
+        return catalog.family(current.provider()).map(family -> family.config().values().stream()
+                .filter(io.integrationhub.platform.catalog.FamilySpec.ConfigField::choosesAccount)
+                .anyMatch(f -> !java.util.Objects.equals(config.get(f.name()), current.config().get(f.name()))))
+                .orElse(false);
+    }
+
     /**
      * After a consent: the identity names the grant's first organisation as the account; where the config chose
      * another one ({@link ConnectionAccountChoice}) that the new grant still reaches, that one stays the account.
@@ -109,8 +117,11 @@ public class ConnectionService {
      */
     public void keepChosenAccount(UUID tenantId, UUID id) {
         Connection connection = get(tenantId, id);
-        ConnectionAccountChoice choice = connection.config() == null || connection.config().isEmpty() ? null
-                : accountChoice.getIfAvailable();
+        boolean chosen = connection.config() != null && catalog.family(connection.provider())
+                .map(family -> family.config().values().stream().anyMatch(f -> f.choosesAccount()
+                        && connection.config().hasNonNull(f.name())))
+                .orElse(false);
+        ConnectionAccountChoice choice = chosen ? accountChoice.getIfAvailable() : null;
         if (choice == null) {
             return;
         }

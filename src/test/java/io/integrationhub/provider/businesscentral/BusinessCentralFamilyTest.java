@@ -499,5 +499,10 @@ class BusinessCentralFamilyTest extends HubIntegrationTest {
             assertThat(run.toString()).as("refused by the server, never the open breaker").contains("404")
                     .doesNotContainIgnoringCase("circuit");
         }
+        // The companies listing of that root: the server's refusal as a problem document, not a bare 500.
+        HubClient.Response companies = hub.get(t.path() + "/companies", key);
+        assertThat(companies.status()).as(companies.body()).isEqualTo(404);
+        assertThat(companies.json().path("type").asText()).as(companies.body()).isNotBlank();
+        assertThat(companies.json().path("detail").asText()).as(companies.body()).contains("404");
     }
 }
