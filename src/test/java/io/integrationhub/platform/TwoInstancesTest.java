@@ -82,6 +82,21 @@ class TwoInstancesTest {
     static HubClient hubB;
     static String adminToken;
 
+    /**
+     * camel-quartz finds the CamelContext of a fired job by the management name stored in the job
+     * ({@code CamelQuartzCamelContext-<name>} in the scheduler context). Hub processes are all named
+     * {@code integration-hub}, so any node runs any node's job; two contexts in one JVM are named
+     * {@code integration-hub-N} each (JMX), and a job created by one would find no context on the other's scheduler
+     * (seen as "No CamelContext could be found with name" when the other instance's scheduler took the trigger).
+     * Each instance's scheduler also knows its own context under the other's name, as separate processes would.
+     */
+    private static void knowEachOthersCamelJobs(ConfigurableApplicationContext self, ConfigurableApplicationContext other)
+            throws Exception {
+        self.getBean(Scheduler.class).getContext().put(
+                "CamelQuartzCamelContext-" + other.getBean(CamelContext.class).getManagementName(),
+                self.getBean(CamelContext.class));
+    }
+
     @BeforeAll
     static void startTwoInstances() throws Exception {
         provider = new WireMockServer(options().dynamicPort());
@@ -93,6 +108,8 @@ class TwoInstancesTest {
         String group = UUID.randomUUID().toString();
         a = start(group);   // migrates the schema
         b = start(group);
+        knowEachOthersCamelJobs(a, b);
+        knowEachOthersCamelJobs(b, a);
         jdbc = a.getBean(NamedParameterJdbcTemplate.class);
         hubA = new HubClient("http://localhost:" + port(a));
         hubB = new HubClient("http://localhost:" + port(b));

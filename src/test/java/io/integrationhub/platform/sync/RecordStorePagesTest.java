@@ -87,12 +87,7 @@ class RecordStorePagesTest {
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(ds);
         assertThat(new TenantJdbc(jdbc).postgres()).isEqualTo(kind.equals("postgresql"));
         UUID tenant = UUID.randomUUID();
-        UUID connection = UUID.randomUUID();
-        jdbc.update("INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, CURRENT_TIMESTAMP)",
-                Map.of("id", tenant, "name", "t-" + tenant));
-        jdbc.update("INSERT INTO connections (id, tenant_id, provider, name, status, created_at, updated_at) VALUES "
-                + "(:id, :tenant, 'square', 'items', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-                Map.of("id", connection, "tenant", tenant));
+        UUID connection = connectionOf(jdbc, tenant);
         RecordStore store = new RecordStore(new TenantJdbc(jdbc), MAPPER);
         Instant t1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         Instant t2 = t1.plusSeconds(10);
@@ -144,12 +139,7 @@ class RecordStorePagesTest {
     void shouldSweepUnseenRecordsBatchByBatch(String kind) throws Exception {
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(database(kind));
         UUID tenant = UUID.randomUUID();
-        UUID connection = UUID.randomUUID();
-        jdbc.update("INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, CURRENT_TIMESTAMP)",
-                Map.of("id", tenant, "name", "t-" + tenant));
-        jdbc.update("INSERT INTO connections (id, tenant_id, provider, name, status, created_at, updated_at) VALUES "
-                + "(:id, :tenant, 'square', 'items', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-                Map.of("id", connection, "tenant", tenant));
+        UUID connection = connectionOf(jdbc, tenant);
         RecordStore store = new RecordStore(new TenantJdbc(jdbc), MAPPER);
         Instant t1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         Instant run = t1.plusSeconds(10);
@@ -172,5 +162,16 @@ class RecordStorePagesTest {
                 + "ORDER BY external_id", Map.of("c", connection), String.class)).containsExactly("b", "e");
         // a second sweep finds nothing
         assertThat(store.sweepUnseen(tenant, connection, "item", run, null, 2, run.plusSeconds(2))).isEmpty();
+    }
+
+    /** A tenant and one Square connection of it, as rows: the records' foreign keys. */
+    private static UUID connectionOf(NamedParameterJdbcTemplate jdbc, UUID tenant) {
+        UUID connection = UUID.randomUUID();
+        jdbc.update("INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, CURRENT_TIMESTAMP)",
+                Map.of("id", tenant, "name", "t-" + tenant));
+        jdbc.update("INSERT INTO connections (id, tenant_id, provider, name, status, created_at, updated_at) VALUES "
+                + "(:id, :tenant, 'square', 'items', 'active', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+                Map.of("id", connection, "tenant", tenant));
+        return connection;
     }
 }
