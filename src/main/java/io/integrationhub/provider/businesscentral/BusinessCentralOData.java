@@ -229,17 +229,8 @@ public class BusinessCentralOData {
             if (answered != null) {
                 // The server answered $metadata with an HTTP error but no OData error body (a plain 404 from a root
                 // that is not a service root): a refusal of this call, judged by its status — not "no answer".
-                ObjectNode body = JSON.createObjectNode();
-                ObjectNode err = body.putObject("error");
-                err.put("code", "");
-                err.put("message", "$metadata of " + exchange.getProperty(SERVICE_URI, String.class) + " answered "
-                        + answered + " " + cause.getMessage());
-                Message in = exchange.getMessage();
-                in.removeHeaders("CamelOlingo4.*");
-                in.setBody(JSON.writeValueAsBytes(body));
-                in.setHeader(Exchange.HTTP_RESPONSE_CODE, answered);
-                exchange.removeProperty(Exchange.EXCEPTION_CAUGHT);
-                exchange.setException(null);
+                answer(exchange, answered, "", "$metadata of " + exchange.getProperty(SERVICE_URI, String.class)
+                        + " answered " + answered + " " + cause.getMessage());
                 return;
             }
             LOG.warn("business-central OData call got no answer", caught);
@@ -249,11 +240,17 @@ public class BusinessCentralOData {
         if (status == 503 && String.valueOf(error.getStatusLine().getReasonPhrase()).contains("(429)")) {
             status = 429;
         }
-        ObjectNode body = JSON.createObjectNode();
         ODataError e = error.getODataError();
+        answer(exchange, status, e == null ? "" : String.valueOf(e.getCode()),
+                e == null ? error.getStatusLine().getReasonPhrase() : String.valueOf(e.getMessage()));
+    }
+
+    /** The refusal as the provider endpoint's answer: BC's OData error body {@code {error:{code,message}}} and status. */
+    private static void answer(Exchange exchange, int status, String code, String message) throws Exception {
+        ObjectNode body = JSON.createObjectNode();
         ObjectNode err = body.putObject("error");
-        err.put("code", e == null ? "" : String.valueOf(e.getCode()));
-        err.put("message", e == null ? error.getStatusLine().getReasonPhrase() : String.valueOf(e.getMessage()));
+        err.put("code", code);
+        err.put("message", message);
         Message in = exchange.getMessage();
         in.removeHeaders("CamelOlingo4.*");
         in.setBody(JSON.writeValueAsBytes(body));
