@@ -104,10 +104,15 @@ public class ConnectionService {
 
     /** True when the patch changes a config field that picks the connection's organisation (catalog {@code choosesAccount}). */
     private boolean choosesAccount(Connection current, ObjectNode config) {
-        return catalog.family(current.provider()).map(family -> family.config().values().stream()
+        return accountFields(current.provider())
+                .anyMatch(f -> !java.util.Objects.equals(config.get(f), current.config().get(f)));
+    }
+
+    /** The config fields of a provider that pick the grant's organisation (catalog {@code choosesAccount}). */
+    private java.util.stream.Stream<String> accountFields(String provider) {
+        return catalog.family(provider).stream().flatMap(family -> family.config().values().stream())
                 .filter(io.integrationhub.platform.catalog.FamilySpec.ConfigField::choosesAccount)
-                .anyMatch(f -> !java.util.Objects.equals(config.get(f.name()), current.config().get(f.name()))))
-                .orElse(false);
+                .map(io.integrationhub.platform.catalog.FamilySpec.ConfigField::name);
     }
 
     /**
@@ -117,10 +122,8 @@ public class ConnectionService {
      */
     public void keepChosenAccount(UUID tenantId, UUID id) {
         Connection connection = get(tenantId, id);
-        boolean chosen = connection.config() != null && catalog.family(connection.provider())
-                .map(family -> family.config().values().stream().anyMatch(f -> f.choosesAccount()
-                        && connection.config().hasNonNull(f.name())))
-                .orElse(false);
+        boolean chosen = connection.config() != null
+                && accountFields(connection.provider()).anyMatch(f -> connection.config().hasNonNull(f));
         ConnectionAccountChoice choice = chosen ? accountChoice.getIfAvailable() : null;
         if (choice == null) {
             return;
