@@ -19,6 +19,7 @@
 #                          (empty); a fresh schema per phase, dropped at the end when psql is available
 #   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
 #   BENCH_READY_SECONDS=120  how long a hub may take to become ready (raise it on an oversubscribed machine)
+#   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
 #                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
@@ -81,7 +82,7 @@ start_hub() { # data_dir port kafka_port controller_port log
     --hub.providers.hubspot.webhook-secret=bench-hubspot-app-secret \
     --hub.providers.slack.webhook-secret=bench-slack-signing-secret \
     --hub.webhooks.processing-lease=20s --hub.webhooks.recovery-interval=5s \
-    --camel.main.routes-reload-enabled=false --logging.level.root=WARN >>"$5" 2>&1 &
+    --camel.main.routes-reload-enabled=false --logging.level.root=WARN ${BENCH_HUB_ARGS:-} >>"$5" 2>&1 &
   HUB_PID=$!
   for _ in $(seq 1 "${BENCH_READY_SECONDS:-120}"); do
     if curl -sf "http://127.0.0.1:$2/actuator/health/readiness" >/dev/null 2>&1; then

@@ -23,7 +23,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The provider families described as data: every {@code <routes-dir>/<family>/catalog.json}. A file is read
  * again when it changes, so a family's catalog entry is edited like its routes and mappings, without a
- * restart. A file that cannot be read is logged once per change and left out; the others stay.
+ * restart. A file that cannot be read is logged once per change and left out; the others stay. The folder is
+ * looked at again at most every {@value #RECHECK_MILLIS} ms (an edit shows within that time): the catalog is read on
+ * every webhook and provider call, and listing the folder and its files' times each time cost more than the
+ * rest of a webhook's verification.
  *
  * <p>Plain Java (no Spring) so that the environment post-processor can use it before the context exists.
  */
@@ -34,7 +37,14 @@ public final class FamilyCatalog {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<Path> folder;
+    /** How long a look at the folder stays good. */
+    static final long RECHECK_MILLIS = 1000;
+
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+    private volatile Checked checked;
+
+    private record Checked(Path dir, long atNanos) {
+    }
 
     private record Snapshot(Map<Path, FileTime> stamps, Map<String, FamilySpec> families) {
     }
@@ -60,8 +70,27 @@ public final class FamilyCatalog {
         return key == null ? Optional.empty() : Optional.ofNullable(current().families().get(key));
     }
 
+    /**
+     * The catalog's version: the same object as long as no catalog file changed (compare by identity), for caches of
+     * what is derived from it.
+     */
+    public Object version() {
+        return current();
+    }
+
     private Snapshot current() {
         Path routesDir = folder.get();
+        Checked last = checked;
+        long now = System.nanoTime();
+        if (last != null && last.dir().equals(routesDir) && now - last.atNanos() < RECHECK_MILLIS * 1_000_000) {
+            return snapshot;
+        }
+        Snapshot seen = look(routesDir);
+        checked = new Checked(routesDir, now);
+        return seen;
+    }
+
+    private Snapshot look(Path routesDir) {
         Map<Path, FileTime> stamps = new LinkedHashMap<>();
         if (Files.isDirectory(routesDir)) {
             try (Stream<Path> dirs = Files.list(routesDir)) {

@@ -2,7 +2,9 @@ package io.integrationhub.platform.catalog;
 
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -55,9 +57,11 @@ public class ProviderCatalog {
                 f.actions().stream().map(FamilySpec.Action::name).toList(), f.webhooks());
     }
 
-    /** The settings block for a provider; never null (an empty block when nothing is configured). */
+    /**
+     * The settings block for a provider; never null (an empty block when nothing is configured). The caller's own
+     * copy: it may change it.
+     */
     public ProviderSettings settings(ProviderDefinition definition) {
-        // Bound on every use: the family's defaults come from its catalog file, which may change at run time.
         return bind(definition.settingsKey());
     }
 
@@ -162,9 +166,25 @@ public class ProviderCatalog {
                 && host.substring(0, host.length() - p.length() + 1).matches("[a-z0-9-]+") : host.equals(p);
     }
 
+    /**
+     * Bound once per version of the family catalog (the family's defaults come from its catalog file, which may change
+     * at run time) and handed out as copies. Binding on every use cost more than the rest of a webhook's verification.
+     */
     private ProviderSettings bind(String key) {
-        return Binder.get(environment).bind("hub.providers." + key, ProviderSettings.class).orElseGet(ProviderSettings::new);
+        Object version = families.version();
+        Bound known = bound;
+        if (known.version() != version) {
+            known = new Bound(version, new ConcurrentHashMap<>());
+            bound = known;
+        }
+        return known.byKey().computeIfAbsent(key, k -> Binder.get(environment).bind("hub.providers." + k,
+                ProviderSettings.class).orElseGet(ProviderSettings::new)).copy();
     }
+
+    private record Bound(Object version, Map<String, ProviderSettings> byKey) {
+    }
+
+    private volatile Bound bound = new Bound(null, new ConcurrentHashMap<>());
 
     /**
      * Scopes asked for: {@code hub.providers.<key>.scopes} when set (by catalog key, so the Microsoft

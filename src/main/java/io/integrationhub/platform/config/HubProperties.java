@@ -65,6 +65,21 @@ public class HubProperties {
         /** A family with a base URL per connection (catalog connectionUrl): the connection's, set per use. */
         private String connectionUrl;
 
+        /** A copy of this block (the list of scopes is shared: nobody changes it). */
+        public ProviderSettings copy() {
+            ProviderSettings c = new ProviderSettings();
+            c.clientId = clientId;
+            c.clientSecret = clientSecret;
+            c.authorizeUrl = authorizeUrl;
+            c.tokenUrl = tokenUrl;
+            c.revokeUrl = revokeUrl;
+            c.apiUrl = apiUrl;
+            c.webhookSecret = webhookSecret;
+            c.scopes = scopes;
+            c.connectionUrl = connectionUrl;
+            return c;
+        }
+
         public String getClientId() { return clientId; }
         public void setClientId(String clientId) { this.clientId = clientId; }
         public String getClientSecret() { return clientSecret; }

@@ -35,9 +35,14 @@ class OperationsTest extends HubIntegrationTest {
 
     @Test
     void shouldExposeCamelRouteMetricsToPrometheus() {
+        long before = System.currentTimeMillis();
         hub.get("/api/v1/providers", newTenantKey());
         Response r = hub.get("/actuator/prometheus", null);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("camel_exchanges_total").contains("routeId=\"api.listProviders\"");
+        // the time of the last exchange the hub finished (ExchangeMetricsTags.QuickLastExchange): that call's or later
+        double last = r.body().lines().filter(l -> l.startsWith("camel_exchanges_last_timestamp")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElseThrow();
+        assertThat(last).isGreaterThanOrEqualTo(before);
     }
 }
