@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # N records (default 100,000) from a paged HTTP API (loopback) through the sync engine, beside a raw JDBC batch
 # insert of the same rows in the same run, then the same records a 2nd time (all unchanged); with a 256 MiB heap
-# to show memory does not grow with records. Report: target/bench-sync-throughput.txt (rates, ratio, time per step
+# to show memory does not grow with records. First a warm-up on another tenant (-Dbench.warmup=N records, default
+# 20,000; 0: none): the measured runs are those of a running hub, not of the JIT compiling the sync path. Report: target/bench-sync-throughput.txt (rates, ratio, time per step
 # of route sync.run, load average).
 #
 #   bench/sync/throughput.sh [records] [heap]           # PostgreSQL as for the test suite (127.0.0.1:5432, db "test")

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -144,6 +145,8 @@ public class SyncEngine {
         /** The page route's {@code progress} (0..1, how much of the run's span is covered), when it tells one. */
         Double progress;
         String outcome;
+        /** The previous page's commit while it is written behind (write-behind, {@code hub.sync.write-behind}). */
+        CompletableFuture<Void> pending;
 
         RunState(SyncRun run, String owner) {
             this.run = run;
@@ -226,11 +229,13 @@ public class SyncEngine {
     public void cancelCheck(Exchange exchange) {
         RunState state = state(exchange);
         if (exchange.getContext().isStopping() || Thread.currentThread().isInterrupted()) {
+            awaitCommit(state);
             LOG.info("Sync run {} handed back: this instance is stopping", state.run.id());
             runs.requeue(state.run.tenantId(), state.run.id(), state.owner, Instant.now(), "resumed after an instance stopped");
             state.outcome = HANDED_BACK;
             exchange.setProperty(PAGING, false);
         } else if (runs.cancelRequested(state.run.tenantId(), state.run.id())) {
+            awaitCommit(state);
             state.outcome = SyncRun.CANCELLED;
             exchange.setProperty(PAGING, false);
         }
@@ -334,11 +339,25 @@ public class SyncEngine {
      */
     public void commit(Exchange exchange) {
         RunState state = state(exchange);
+        awaitCommit(state);
         Page page = state.page;
         boolean last = page.nextCursor() == null;
         String next = last ? checkpoint("sweep", null) : checkpoint("pages", page.nextCursor());
-        commitPage(state.run, state.owner, state.source, page, state.good, state.bad, next, last, state.incremental,
-                state.progress);
+        SyncRun run = state.run;
+        String owner = state.owner;
+        SyncSource source = state.source;
+        List<Mapped> good = state.good;
+        List<Object[]> bad = state.bad;
+        boolean incremental = state.incremental;
+        Double progress = state.progress;
+        if (last || !properties.isWriteBehind()) {
+            commitPage(run, owner, source, page, good, bad, next, last, incremental, progress);
+        } else {
+            // Written behind: the next page is fetched and mapped meanwhile; the next commit (or the end of the run)
+            // waits for this one, so pages commit in order and a failure surfaces at the next page boundary.
+            state.pending = CompletableFuture.runAsync(
+                    () -> commitPage(run, owner, source, page, good, bad, next, false, incremental, progress), committer);
+        }
         state.cursor = page.nextCursor();
         state.page = null;
         state.good = null;
@@ -365,6 +384,7 @@ public class SyncEngine {
     /** Step {@code sync.run.finish}: the run's outcome and its sync.finished event; a follow-up run if one was asked for. */
     public void finish(Exchange exchange) {
         RunState state = state(exchange);
+        awaitCommit(state);
         if (HANDED_BACK.equals(state.outcome)) {
             return;
         }
@@ -378,6 +398,14 @@ public class SyncEngine {
     public void failed(Exchange exchange) {
         RunState state = state(exchange);
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (state != null) {
+            try {
+                // the page written behind first: the run's checkpoint is then the last committed page
+                awaitCommit(state);
+            } catch (RuntimeException | Error commitFailure) {
+                e = commitFailure; // e.g. LostOwnership: the commit's failure decides what happens to the run
+            }
+        }
         SyncRun run = state.run;
         String owner = state.owner;
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -413,6 +441,35 @@ public class SyncEngine {
 
     private static RunState state(Exchange exchange) {
         return exchange.getProperty(STATE, RunState.class);
+    }
+
+    /** Waits for the page commit written behind, if any, and throws what it threw. */
+    private static void awaitCommit(RunState state) {
+        CompletableFuture<Void> pending = state.pending;
+        if (pending == null) {
+            return;
+        }
+        state.pending = null;
+        try {
+            pending.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The threads page commits are written behind on (one page in flight per run). */
+    private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sync-commit");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @jakarta.annotation.PreDestroy
+    void stopCommitter() {
+        committer.shutdown();
     }
 
     /** This instance is shutting down: the run goes back to the queue for another instance to resume. */

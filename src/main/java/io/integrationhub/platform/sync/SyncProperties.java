@@ -39,6 +39,17 @@ public class SyncProperties {
     @NotNull
     private Duration pushOrphanMinAge = Duration.ofMinutes(2);
 
+    /**
+     * Write-behind page commit: a pull run fetches and maps its next page while the previous page's transaction is
+     * being written (on a thread of its own, at most one page in flight per run, pages committed in order; the last
+     * page, a cancellation, a hand-back and a failure wait for it). {@code false}: each page is committed before the
+     * next is fetched.
+     */
+    private boolean writeBehind = true;
+
+    public boolean isWriteBehind() { return writeBehind; }
+    public void setWriteBehind(boolean v) { writeBehind = v; }
+
     /** Due schedules fired per tick of route {@code sync.schedules.tick} (the rest wait for the next tick). */
     @Min(1)
     private int scheduleBatch = 500;

@@ -99,6 +99,24 @@ class SyncRunsTest extends SyncTestBase {
     }
 
     @Test
+    void shouldFailTheRunAtAPageWhoseCommitFailsAndCommitNoLaterPage() {
+        // Pages are committed behind the next page's fetch (hub.sync.write-behind): the 2nd page's transaction fails
+        // (an id longer than records.external_id allows) while the 3rd page is already read; the run fails with the
+        // database's refusal, the 1st page stays, and the 3rd is never written after the 2nd.
+        Tenant t = tenantWith("hubspot");
+        List<String> all = contacts(6, "-wb");
+        all.set(2, contact("x".repeat(600), "long@example.com", "2026-02-01T10:00:00Z"));
+        contactPages(all);
+        HubClient.Response queued = hub.post("/api/v1/connections/" + t.connectionId() + "/syncs", t.key(),
+                "{\"entity\":\"contact\",\"mode\":\"full\"}");
+        assertThat(queued.status()).isEqualTo(202);
+        JsonNode run = awaitStatus(t, queued.json().path("id").asText(), "failed");
+        assertThat(run.path("created").asLong()).isEqualTo(2);
+        JsonNode records = records(t, "contact", "?limit=10");
+        assertThat(records.path("records")).extracting(r -> r.path("externalId").asText()).containsExactlyInAnyOrder("1", "2");
+    }
+
+    @Test
     void shouldPageRecordsWithCursorAndFilterByModifiedAfter() {
         Tenant t = tenantWith("hubspot");
         contactPages(contacts(5, ""));
