@@ -110,7 +110,9 @@ public class WebhookLoad {
                     provider += " not found";
                 }
             }
-            ANSWERED.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+            if (!path.equals("/")) { // "/": run.sh's is-it-up probe
+                ANSWERED.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+            }
             exchange.getRequestBody().readAllBytes();
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
