@@ -41,6 +41,12 @@ import javax.crypto.spec.SecretKeySpec;
  *          or "ping"; each request is due at start + n/rate and its latency counts from that due time,
  *          so a stalled server is not hidden by a client that waits for it (no coordinated omission)
  *   verify <baseUrl> <apiKey> <outFile>              every acknowledged unique event stored and processed once
+ *   providers <port> <accessToken>
+ *          the provider APIs the hub's webhook handlers call for the bench's events, on 127.0.0.1:<port>:
+ *          /xero (GET /api.xro/2.0/Invoices|Contacts/{id} for organisation bench-xero-tenant), /square
+ *          (GET /v2/orders/{id}), /hubspot (GET /crm/v3/objects/{contacts|companies|deals}/{id}); answers in
+ *          the providers' shapes for any id, only to `Authorization: Bearer <accessToken>` (the token the bench
+ *          connections hold in the hub's vault); prints the requests it answered when stopped
  */
 public class WebhookLoad {
 
@@ -63,8 +69,122 @@ public class WebhookLoad {
             case "pace" -> pace(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
                     args.length > 6 ? Path.of(args[6]) : null);
             case "verify" -> System.exit(verify(args[1], args[2], Path.of(args[3])) ? 0 : 1);
+            case "providers" -> providers(Integer.parseInt(args[1]), args[2]);
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    // ---------------------------------------------------------------- provider APIs
+
+    static final Map<String, AtomicInteger> ANSWERED = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Pattern XERO_ONE = Pattern.compile("/xero/api\\.xro/2\\.0/(Invoices|Contacts)/([^/?]+)");
+    static final Pattern SQUARE_ORDER = Pattern.compile("/square/v2/orders/([A-Za-z0-9_-]+)");
+    static final Pattern HUBSPOT_OBJECT = Pattern.compile("/hubspot/crm/v3/objects/(contacts|companies|deals)/([^/?]+)");
+
+    /** The provider APIs behind the bench connections' api-urls, until the process is stopped. */
+    static void providers(int port, String token) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", port), 256);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            int status;
+            String answer;
+            String provider = path.startsWith("/xero/") ? "xero" : path.startsWith("/square/") ? "square"
+                    : path.startsWith("/hubspot/") ? "hubspot" : "other";
+            if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                status = 401;
+                answer = switch (provider) {
+                    case "xero" -> "{\"Title\":\"Unauthorized\",\"Status\":401,\"Detail\":\"AuthenticationUnsuccessful\"}";
+                    case "square" -> "{\"errors\":[{\"category\":\"AUTHENTICATION_ERROR\",\"code\":\"UNAUTHORIZED\"}]}";
+                    default -> "{\"status\":\"error\",\"message\":\"Authentication credentials not found.\",\"category\":\"INVALID_AUTHENTICATION\"}";
+                };
+                provider += " refused";
+            } else {
+                status = 200;
+                answer = providerAnswer(exchange.getRequestMethod(), path,
+                        exchange.getRequestHeaders().getFirst("xero-tenant-id"));
+                if (answer == null) {
+                    status = 404;
+                    answer = "{\"message\":\"not found\"}";
+                    provider += " not found";
+                }
+            }
+            if (!path.equals("/")) { // "/": run.sh's is-it-up probe
+                ANSWERED.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
+            }
+            exchange.getRequestBody().readAllBytes();
+            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("RESULT provider API requests: "
+                + new java.util.TreeMap<>(ANSWERED))));
+        server.start();
+        System.out.println("provider APIs on http://127.0.0.1:" + port);
+        Thread.currentThread().join();
+    }
+
+    /** The object a GET names, in the provider's shape; null for a path this simulator does not serve. */
+    static String providerAnswer(String method, String path, String xeroTenant) {
+        if (!method.equals("GET")) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        String iso = Instant.ofEpochMilli(now).toString();
+        Matcher m = XERO_ONE.matcher(path);
+        if (m.matches() && "bench-xero-tenant".equals(xeroTenant)) {
+            String id = m.group(2);
+            String contact = "{\"ContactID\":\"6d1c5e1a-0000-4000-8000-00000000b0c1\",\"ContactNumber\":\"CUST-BENCH\","
+                    + "\"ContactStatus\":\"ACTIVE\",\"Name\":\"Bench Customer\",\"EmailAddress\":\"accounts@bench.example\","
+                    + "\"IsCustomer\":true,\"IsSupplier\":false,\"Addresses\":[],\"UpdatedDateUTC\":\"/Date(" + now + "+0000)/\"}";
+            String envelope = "{\"Id\":\"" + UUID.randomUUID() + "\",\"Status\":\"OK\",\"ProviderName\":\"integration-hub bench\","
+                    + "\"DateTimeUTC\":\"/Date(" + now + ")/\",";
+            if (m.group(1).equals("Contacts")) {
+                return envelope + "\"Contacts\":[" + contact.replace("6d1c5e1a-0000-4000-8000-00000000b0c1", id) + "]}";
+            }
+            return envelope + "\"Invoices\":[{\"Type\":\"ACCREC\",\"InvoiceID\":\"" + id + "\",\"InvoiceNumber\":\"INV-"
+                    + Math.floorMod(id.hashCode(), 100000) + "\",\"Reference\":\"bench\",\"Contact\":" + contact + ","
+                    + "\"Date\":\"/Date(1763683200000+0000)/\",\"DateString\":\"2025-11-21T00:00:00\","
+                    + "\"DueDate\":\"/Date(1764892800000+0000)/\",\"DueDateString\":\"2025-12-05T00:00:00\","
+                    + "\"Status\":\"AUTHORISED\",\"LineAmountTypes\":\"Exclusive\",\"LineItems\":[{\"Description\":\"Consulting\","
+                    + "\"Quantity\":2.0,\"UnitAmount\":50.00,\"AccountCode\":\"200\",\"TaxType\":\"OUTPUT2\",\"LineAmount\":100.00,"
+                    + "\"TaxAmount\":15.00}],\"SubTotal\":100.00,\"TotalTax\":15.00,\"Total\":115.00,\"AmountDue\":115.00,"
+                    + "\"AmountPaid\":0.00,\"CurrencyCode\":\"NZD\",\"HasAttachments\":false,\"Payments\":[],"
+                    + "\"UpdatedDateUTC\":\"/Date(" + now + "+0000)/\"}]}";
+        }
+        m = SQUARE_ORDER.matcher(path);
+        if (m.matches()) {
+            String id = m.group(1);
+            String money = "{\"amount\":900,\"currency\":\"USD\"}";
+            String zero = "{\"amount\":0,\"currency\":\"USD\"}";
+            return "{\"order\":{\"id\":\"" + id + "\",\"location_id\":\"LBENCH1\",\"state\":\"COMPLETED\","
+                    + "\"source\":{\"name\":\"Bench POS\"},\"line_items\":[{\"uid\":\"li-1\",\"name\":\"Flat white\","
+                    + "\"variation_name\":\"Regular\",\"catalog_object_id\":\"VBENCH1\",\"quantity\":\"2\","
+                    + "\"base_price_money\":{\"amount\":450,\"currency\":\"USD\"},\"total_money\":" + money + "}],"
+                    + "\"total_money\":" + money + ",\"total_tax_money\":" + zero + ",\"total_discount_money\":" + zero + ","
+                    + "\"total_tip_money\":" + zero + ",\"total_service_charge_money\":" + zero + ",\"net_amount_due_money\":" + zero
+                    + ",\"tenders\":[{\"id\":\"t-" + id + "\",\"type\":\"CARD\",\"amount_money\":" + money + ",\"payment_id\":\"p-"
+                    + id + "\",\"card_details\":{\"card\":{\"card_brand\":\"VISA\"}}}],\"created_at\":\"" + iso
+                    + "\",\"updated_at\":\"" + iso + "\",\"closed_at\":\"" + iso + "\",\"version\":3}}";
+        }
+        m = HUBSPOT_OBJECT.matcher(path);
+        if (m.matches()) {
+            String id = m.group(2);
+            String properties = switch (m.group(1)) {
+                case "contacts" -> "\"email\":\"c" + Math.floorMod(id.hashCode(), 100000) + "@bench.example\",\"firstname\":\"Bench\","
+                        + "\"lastname\":\"Contact\",\"lifecyclestage\":\"lead\",\"createdate\":\"" + iso + "\",\"lastmodifieddate\":\"" + iso + "\"";
+                case "companies" -> "\"name\":\"Bench Co\",\"domain\":\"bench.example\",\"createdate\":\"" + iso
+                        + "\",\"hs_lastmodifieddate\":\"" + iso + "\"";
+                default -> "\"dealname\":\"Bench deal\",\"amount\":\"1000\",\"dealstage\":\"appointmentscheduled\","
+                        + "\"pipeline\":\"default\",\"createdate\":\"" + iso + "\",\"hs_lastmodifieddate\":\"" + iso + "\"";
+            };
+            return "{\"id\":\"" + id + "\",\"properties\":{" + properties + ",\"hs_object_id\":\"" + id + "\"},\"createdAt\":\""
+                    + iso + "\",\"updatedAt\":\"" + iso + "\",\"archived\":false}";
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- generation

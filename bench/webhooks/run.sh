@@ -11,6 +11,12 @@
 #     every forged/stale one got 401.
 #  2. The same load with the hub killed (kill -9) half-way and restarted on the same data; checks that
 #     every event acknowledged before the kill is processed after the restart, none twice.
+# Processing is the hub's own: each xero/square/hubspot event's handler fetches the object the event names
+# (Xero invoice, Square order, HubSpot contact) through the platform provider endpoint with the bench
+# connection's vaulted bearer token (hub.bench.provider-token), from a provider simulator this script starts
+# (java WebhookLoad.java providers: the providers' answer shapes over HTTP on loopback; the hub's
+# hub.providers.<key>.api-url point at it), maps it and stores its record. The simulator has no rate limit, so the
+# Xero and HubSpot per-connection budgets are raised (the budget is still counted per call).
 # Bounded: each phase has a time limit; the hub processes are stopped at the end.
 #
 # Environment:
@@ -42,6 +48,22 @@ rm -f "$OUT"/hub-*.log
 if [ ! -f "$JAR" ]; then
   ./mvnw -o -B -q -DskipTests package
 fi
+
+PROVIDER_TOKEN=bench-provider-access-token-0123456789
+SIM_PID=""
+SIM_PORT=""
+start_providers() { # the provider APIs the webhook handlers call; one simulator for the whole run
+  SIM_PORT=$(free_port)
+  java "$LOAD" providers "$SIM_PORT" "$PROVIDER_TOKEN" >>"$OUT/providers.log" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 60); do
+    curl -s -o /dev/null "http://127.0.0.1:$SIM_PORT/" 2>/dev/null && return 0
+    kill -0 "$SIM_PID" 2>/dev/null || { echo "provider simulator exited; see $OUT/providers.log"; exit 1; }
+    sleep 1
+  done
+  echo "provider simulator not up; see $OUT/providers.log"; exit 1
+}
+stop_providers() { [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null || true; SIM_PID=""; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -82,6 +104,12 @@ start_hub() { # data_dir port kafka_port controller_port log
     --hub.providers.hubspot.webhook-secret=bench-hubspot-app-secret \
     --hub.providers.slack.webhook-secret=bench-slack-signing-secret \
     --hub.webhooks.processing-lease=20s --hub.webhooks.recovery-interval=5s \
+    --hub.bench.provider-token="$PROVIDER_TOKEN" \
+    --hub.providers.xero.api-url="http://127.0.0.1:$SIM_PORT/xero" \
+    --hub.providers.square.api-url="http://127.0.0.1:$SIM_PORT/square" \
+    --hub.providers.hubspot.api-url="http://127.0.0.1:$SIM_PORT/hubspot" \
+    --hub.resilience.connection-budgets.xero.limit=1000000 \
+    --hub.resilience.connection-budgets.hubspot.limit=1000000 \
     --camel.main.routes-reload-enabled=false --logging.level.root=WARN ${BENCH_HUB_ARGS:-} >>"$5" 2>&1 &
   HUB_PID=$!
   for _ in $(seq 1 "${BENCH_READY_SECONDS:-120}"); do
@@ -95,7 +123,7 @@ start_hub() { # data_dir port kafka_port controller_port log
   echo "hub not ready after ${BENCH_READY_SECONDS:-120} s; see $5"; exit 1
 }
 stop_hub() { [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true; HUB_PID=""; }
-trap 'stop_hub; drop_schemas' EXIT
+trap 'stop_hub; stop_providers; drop_schemas' EXIT
 ratio() { # file: signed/bare closed-loop throughput
   awk '/^RESULT signed webhooks:/ {s=$5} /^RESULT bare 200:/ {b=$5} END {if (s && b) printf "RATIO signed/bare throughput (closed loop): %.2f (%s / %s req/s)\n", s/b, s, b}' "$1"
 }
@@ -105,6 +133,8 @@ KEY=bench-demo-api-key-0123456789
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), database $DB"
 echo "== 1. $COUNT signed webhooks (10% duplicates, 10% forged/stale) + bare 200, concurrency $CONCURRENCY; then paced $RATE/s"
+rm -f "$OUT/providers.log"
+start_providers
 DATA=$(run_dir); PORT=$(free_port); KP=$(free_port); CP=$(free_port)
 new_schema; DB_ARGS=$(db_args "$SCHEMA")
 if [ -n "${BENCH_JFR:-}" ]; then
@@ -140,4 +170,5 @@ wait "$HUB_PID" 2>/dev/null || true; HUB_PID=""
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-2.log"
 timeout 300 java "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run2.tsv" | tee -a "$OUT/run2.txt"
 stop_hub; rm -rf "$DATA"
+stop_providers; grep '^RESULT provider API' "$OUT/providers.log" | tee -a "$OUT/run2.txt" || true
 echo "results: $OUT/run1.txt $OUT/run2.txt"
