@@ -456,7 +456,8 @@ public class WebhookLoad {
             }
         }
         List<Row> rows = List.of();
-        long deadline = System.currentTimeMillis() + 180_000;
+        long waitStart = System.currentTimeMillis();
+        long deadline = waitStart + Long.getLong("verify.seconds", 180) * 1000;
         while (System.currentTimeMillis() < deadline) {
             rows = fetchAll(baseUrl, apiKey);
             boolean settled = rows.stream().noneMatch(r -> List.of("received", "queued", "processing").contains(r.status()));
@@ -490,6 +491,7 @@ public class WebhookLoad {
         System.out.println("distinct valid events sent: " + sentUnique.size() + " " + perProviderSent);
         System.out.println("stored events: " + rows.size() + " " + perProviderRows);
         System.out.println("acknowledged square/slack events missing: " + missing + "; stored twice: " + duplicated);
+        System.out.printf("processing settled %.0f s after the last answer%n", (System.currentTimeMillis() - waitStart) / 1000.0);
         System.out.println("events not finished: " + unfinished + "; events whose processing started more than once "
                 + "(a claim abandoned by the kill, redelivered after the lease): " + redelivered);
         System.out.println("forged/stale answered: " + forgedOrStale + ", of which 401: " + forgedRefused);

@@ -16,7 +16,8 @@
 # connection's vaulted bearer token (hub.bench.provider-token), from a provider simulator this script starts
 # (java WebhookLoad.java providers: the providers' answer shapes over HTTP on loopback; the hub's
 # hub.providers.<key>.api-url point at it), maps it and stores its record. The simulator has no rate limit, so the
-# Xero and HubSpot per-connection budgets are raised (the budget is still counted per call).
+# Xero and HubSpot per-connection budgets and the three providers' request budgets (default 20 requests/s each) are
+# raised for the simulator (the budgets are still counted per call).
 # Bounded: each phase has a time limit; the hub processes are stopped at the end.
 #
 # Environment:
@@ -25,6 +26,7 @@
 #                          (empty); a fresh schema per phase, dropped at the end when psql is available
 #   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
 #   BENCH_READY_SECONDS=120  how long a hub may take to become ready (raise it on an oversubscribed machine)
+#   BENCH_VERIFY_SECONDS=300  how long the check waits for every stored event to be processed
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
@@ -36,6 +38,7 @@ CONCURRENCY=${2:-16}
 DB=${BENCH_DB:-h2}
 RATE=${BENCH_RATE:-500}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-20}
+VERIFY_SECONDS=${BENCH_VERIFY_SECONDS:-300}
 PG_URL=${BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${BENCH_PG_USER:-postgres}
 PG_PASSWORD=${BENCH_PG_PASSWORD:-}
@@ -110,6 +113,8 @@ start_hub() { # data_dir port kafka_port controller_port log
     --hub.providers.hubspot.api-url="http://127.0.0.1:$SIM_PORT/hubspot" \
     --hub.resilience.connection-budgets.xero.limit=1000000 \
     --hub.resilience.connection-budgets.hubspot.limit=1000000 \
+    --hub.resilience.budgets.xero=100000 --hub.resilience.budgets.square=100000 \
+    --hub.resilience.budgets.hubspot=100000 \
     --camel.main.routes-reload-enabled=false --logging.level.root=WARN ${BENCH_HUB_ARGS:-} >>"$5" 2>&1 &
   HUB_PID=$!
   for _ in $(seq 1 "${BENCH_READY_SECONDS:-120}"); do
@@ -157,7 +162,7 @@ timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_
 # the warm-up and paced events are the demo tenant's too: verify all files' events together
 cat "$OUT/warmup.tsv" > "$OUT/run1-all.tsv"; tail -n +2 "$OUT/run1.tsv" >> "$OUT/run1-all.tsv"
 tail -n +2 "$OUT/paced.tsv" >> "$OUT/run1-all.tsv"
-timeout 300 java "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run1-all.tsv" | tee -a "$OUT/run1.txt"
+timeout $((VERIFY_SECONDS + 120)) java -Dverify.seconds="$VERIFY_SECONDS" "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run1-all.tsv" | tee -a "$OUT/run1.txt"
 stop_hub; rm -rf "$DATA"
 
 echo "== 2. $COUNT signed webhooks, hub killed (kill -9) after $((COUNT / 2)) answers, restarted on the same data"
@@ -168,7 +173,7 @@ timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" 4
   | tee "$OUT/run2.txt" || true
 wait "$HUB_PID" 2>/dev/null || true; HUB_PID=""
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-2.log"
-timeout 300 java "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run2.tsv" | tee -a "$OUT/run2.txt"
+timeout $((VERIFY_SECONDS + 120)) java -Dverify.seconds="$VERIFY_SECONDS" "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run2.tsv" | tee -a "$OUT/run2.txt"
 stop_hub; rm -rf "$DATA"
 stop_providers; grep '^RESULT provider API' "$OUT/providers.log" | tee -a "$OUT/run2.txt" || true
 echo "results: $OUT/run1.txt $OUT/run2.txt"

@@ -48,6 +48,15 @@ public class WebhookProperties {
 
     /** Group commit: at most this many webhook requests share one inbox transaction ({@code 1}: each its own). */
     private int groupCommitMaxBatch = 64;
+    /**
+     * Kafka consumers of route {@code webhooks.consume} on this instance (camel-kafka {@code consumersCount}): events
+     * of different connections are processed in parallel, up to the provider topics' partitions; one connection's
+     * events stay in order (keyed by connection id, one partition).
+     */
+    private int consumers = 3;
+
+    public int getConsumers() { return consumers; }
+    public void setConsumers(int v) { consumers = v; }
 
     public int getGroupCommitMaxBatch() { return groupCommitMaxBatch; }
     public void setGroupCommitMaxBatch(int v) { groupCommitMaxBatch = v; }
