@@ -7,6 +7,7 @@
 #
 #   bench/sync/throughput.sh [records] [heap]           # PostgreSQL as for the test suite (127.0.0.1:5432, db "test")
 #   BENCH_DB=h2 bench/sync/throughput.sh [records]      # H2 file database in PostgreSQL mode, as the default profile
+#   BENCH_ARGS="-Dhub.sync.write-behind=false" bench/sync/throughput.sh   # more settings for the hub under test
 #   BENCH_JFR=1 bench/sync/throughput.sh 20000          # + JDK Flight Recorder: target/bench-sync-throughput.jfr
 #                                                       #   (bench/jfr-summary.py target/bench-sync-throughput.jfr)
 set -euo pipefail
@@ -30,7 +31,7 @@ esac
 rm -f target/bench-sync-throughput.txt
 echo "load before: $(cat /proc/loadavg)"
 timeout 1500 ./mvnw -o -B -q test -Dtest=SyncThroughputBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.records="$RECORDS" "-Dsurefire.heap=$JVM" "${DB[@]}" > target/bench-sync-throughput.log 2>&1 || true
+  -Dbench.records="$RECORDS" "-Dsurefire.heap=$JVM" "${DB[@]}" ${BENCH_ARGS:-} > target/bench-sync-throughput.log 2>&1 || true
 if [ ! -f target/bench-sync-throughput.txt ]; then
   grep -v '^\s*$' target/bench-sync-throughput.log | tail -40
   echo "no report (log: target/bench-sync-throughput.log)" >&2

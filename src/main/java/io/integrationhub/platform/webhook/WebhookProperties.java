@@ -54,6 +54,14 @@ public class WebhookProperties {
      * events stay in order (keyed by connection id, one partition).
      */
     private int consumers = 3;
+    /**
+     * Webhook requests in the hub at once (accepted by the servlet container, not yet answered: waiting for a worker
+     * or being stored); one more is answered 503 with {@code Retry-After: overload-retry-after} before its body is read.
+     */
+    private int maxQueued = 256;
+
+    public int getMaxQueued() { return maxQueued; }
+    public void setMaxQueued(int v) { maxQueued = v; }
 
     public int getConsumers() { return consumers; }
     public void setConsumers(int v) { consumers = v; }
