@@ -8,7 +8,7 @@
 #     `concurrency` clients; the ratio of the two throughputs is printed); then both again paced
 #     (open loop) at BENCH_RATE requests/s for BENCH_PACED_SECONDS each, latency counted from each
 #     request's due time; checks that every acknowledged event is stored and processed exactly once and
-#     every forged/stale one got 401.
+#     every forged/stale one was refused (401, or 503 when the intake limit shed it before verification).
 #  2. The same load with the hub killed (kill -9) half-way and restarted on the same data; checks that
 #     every event acknowledged before the kill is processed after the restart, none twice.
 # Processing is the hub's own: each xero/square/hubspot event's handler fetches the object the event names
