@@ -17,7 +17,8 @@
 # (java WebhookLoad.java providers: the providers' answer shapes over HTTP on loopback; the hub's
 # hub.providers.<key>.api-url point at it), maps it and stores its record. The simulator has no rate limit, so the
 # Xero and HubSpot per-connection budgets and the three providers' request budgets (default 20 requests/s each) are
-# raised for the simulator (the budgets are still counted per call).
+# raised for the simulator (the budgets are still counted per call), and processing runs 3 Kafka consumers
+# (hub.webhooks.consumers; 1 by default).
 # Bounded: each phase has a time limit; the hub processes are stopped at the end.
 #
 # Environment:
@@ -115,7 +116,7 @@ start_hub() { # data_dir port kafka_port controller_port log
     --hub.resilience.connection-budgets.xero.limit=1000000 \
     --hub.resilience.connection-budgets.hubspot.limit=1000000 \
     --hub.resilience.budgets.xero=100000 --hub.resilience.budgets.square=100000 \
-    --hub.resilience.budgets.hubspot=100000 \
+    --hub.resilience.budgets.hubspot=100000 --hub.webhooks.consumers=3 \
     --camel.main.routes-reload-enabled=false --logging.level.root=WARN ${BENCH_HUB_ARGS:-} >>"$5" 2>&1 &
   HUB_PID=$!
   for _ in $(seq 1 "${BENCH_READY_SECONDS:-120}"); do

@@ -51,9 +51,10 @@ public class WebhookProperties {
     /**
      * Kafka consumers of route {@code webhooks.consume} on this instance (camel-kafka {@code consumersCount}): events
      * of different connections are processed in parallel, up to the provider topics' partitions; one connection's
-     * events stay in order (keyed by connection id, one partition).
+     * events stay in order (keyed by connection id, one partition). Each consumer adds a Kafka client (threads and
+     * its JMX metrics, which the ops console loads): 1 by default, more for webhook-heavy instances.
      */
-    private int consumers = 3;
+    private int consumers = 1;
     /**
      * Webhook requests in the hub at once (accepted by the servlet container, not yet answered: waiting for a worker
      * or being stored); one more is answered 503 with {@code Retry-After: overload-retry-after} before its body is read.

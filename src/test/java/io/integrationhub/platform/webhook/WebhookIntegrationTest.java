@@ -228,4 +228,39 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
         });
         return rows(connectionId);
     }
+
+    /** What runs while {@link #whileInboxLocked} holds the inbox table. */
+    protected interface WhileLocked {
+        void run() throws Exception;
+    }
+
+    /**
+     * Starts {@code first} (a webhook) while a transaction holds an exclusive lock on the inbox table, waits until
+     * it waits for that lock (a real slow write), runs {@code whileHeld}, then lets the write go; returns the first
+     * webhook's answer to come.
+     */
+    protected java.util.concurrent.CompletableFuture<HubClient.Response> whileInboxLocked(
+            java.util.function.Supplier<HubClient.Response> first, WhileLocked whileHeld) throws Exception {
+        java.util.concurrent.CompletableFuture<HubClient.Response> answer;
+        try (java.sql.Connection lock = jdbc.getDataSource().getConnection()) {
+            lock.setAutoCommit(false);
+            try (java.sql.Statement st = lock.createStatement()) {
+                st.execute("LOCK TABLE webhook_events IN EXCLUSIVE MODE");
+            }
+            answer = java.util.concurrent.CompletableFuture.supplyAsync(first);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                            + "WHERE c.relname = 'webhook_events' AND NOT l.granted", Long.class) > 0);
+            whileHeld.run();
+            assertNotDone(answer);
+            lock.rollback();
+        }
+        return answer;
+    }
+
+    private static void assertNotDone(java.util.concurrent.CompletableFuture<?> answer) {
+        if (answer.isDone()) {
+            throw new AssertionError("the first webhook was answered while its write was held");
+        }
+    }
 }
