@@ -72,6 +72,8 @@ class GraphClientTest extends MicrosoftTestBase {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         session.send(GraphClient.Request.of("GET", session.url("/test-download/a.txt")).anonymous().streamTo(out));
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("content of a.txt");
-        assertThat(MICROSOFT.calls()).singleElement().satisfies(c -> assertThat(c.authorized()).isFalse());
+        // only this download's call: another test's connection may still be syncing against the same simulator
+        assertThat(MICROSOFT.calls().stream().filter(c -> c.path().startsWith("/test-download/")).toList())
+                .singleElement().satisfies(c -> assertThat(c.authorized()).isFalse());
     }
 }
