@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -19,6 +20,7 @@ import io.integrationhub.support.HubIntegrationTest;
  * Hawtio's Camel plugin still shows the route tree and a route's diagram with its counters under the Jolokia
  * policy (jolokia-access.xml allows the read-only dumps it calls). Debian chromium, headless.
  */
+@Tag("own-jvm") // in a JVM of its own (pom.xml): the console loads the JMX tree of every context in its JVM
 class HawtioRouteDiagramBrowserTest extends HubIntegrationTest {
 
     @RegisterExtension
@@ -32,7 +34,7 @@ class HawtioRouteDiagramBrowserTest extends HubIntegrationTest {
     @Test
     void shouldDrawTheDiagramOfARoute() {
         WebDriver driver = browser.driver();
-        // Hawtio lists the routes of every Camel context in this test JVM (up to 8 cached, 220 routes each)
+        // in a JVM of its own (tag own-jvm): Hawtio lists the routes of every Camel context in its JVM
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
         driver.get("http://localhost:" + port + "/actuator/hawtio/camel/routes");
         wait.until(ExpectedConditions.elementToBeClickable(
