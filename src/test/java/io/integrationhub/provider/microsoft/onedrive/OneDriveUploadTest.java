@@ -180,7 +180,10 @@ class OneDriveUploadTest extends MicrosoftTestBase {
         assertThat(MICROSOFT.tokenCalls()).isEqualTo(tokenCalls);
 
         assertThat(live).hasSize(3);
-        long grown = live.stream().mapToLong(l -> l - baseline).max().orElseThrow();
+        // The middle of the three samples: other cached hub contexts in this JVM (their relays, consumers, background
+        // runs) can leave one sample high for a moment (17 MB once in a full-suite run); a buffered file grows from
+        // sample to sample and shows in the middle one too.
+        long grown = live.stream().mapToLong(l -> l - baseline).sorted().skip(1).findFirst().orElseThrow();
         org.slf4j.LoggerFactory.getLogger(getClass()).info("25 MiB upload: live heap growth {} KiB (samples {})",
                 grown / 1024, live.stream().map(l -> (l - baseline) / 1024 + " KiB").toList());
         assertThat(grown).as("live heap growth during the upload (bytes)").isLessThan(size / 2);
