@@ -75,12 +75,12 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        byte[] body = BufferedBodyRequest.readAtMost(request.getInputStream(), limit + 1);
-        if (body.length > limit) {
+        BufferedBodyRequest buffered = BufferedBodyRequest.within(request, limit);
+        if (buffered == null) {
             tooLarge(request, response, limit);
             return;
         }
-        chain.doFilter(new BufferedBodyRequest(request, body), response);
+        chain.doFilter(buffered, response);
     }
 
 

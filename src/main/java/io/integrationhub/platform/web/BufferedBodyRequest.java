@@ -90,6 +90,15 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
     }
 
     /** At most {@code max} bytes of {@code in}: a caller reads {@code limit + 1} to tell "over the limit" apart. */
+    /**
+     * The request with its body read into memory, or null when the body is longer than {@code limit} bytes (it is read
+     * only up to one byte past the limit): what the body-limit filters hand on or refuse.
+     */
+    public static BufferedBodyRequest within(HttpServletRequest request, long limit) throws java.io.IOException {
+        byte[] body = readAtMost(request.getInputStream(), limit + 1);
+        return body.length > limit ? null : new BufferedBodyRequest(request, body);
+    }
+
     public static byte[] readAtMost(java.io.InputStream in, long max) throws java.io.IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.min(max, 8192));
         byte[] buffer = new byte[8192];

@@ -69,12 +69,12 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
                 tooLarge(request, response, limit);
                 return;
             }
-            byte[] body = BufferedBodyRequest.readAtMost(request.getInputStream(), limit + 1);
-            if (body.length > limit) {
+            BufferedBodyRequest buffered = BufferedBodyRequest.within(request, limit);
+            if (buffered == null) {
                 tooLarge(request, response, limit);
                 return;
             }
-            chain.doFilter(new BufferedBodyRequest(request, body), response);
+            chain.doFilter(buffered, response);
             if (request.isAsyncStarted()) {
                 // answered later, on a worker thread: the permit goes back when the response is complete
                 async = true;
