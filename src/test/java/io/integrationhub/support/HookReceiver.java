@@ -87,12 +87,21 @@ public final class HookReceiver implements AutoCloseable {
 
     /** Waits (up to a minute, then fails) until at least {@code count} requests arrived; returns them all. */
     public List<Received> await(int count) {
+        return await(r -> true, count);
+    }
+
+    /**
+     * Waits (up to a minute, then fails) until at least {@code count} of the requests received match {@code which};
+     * returns the matching ones in arrival order (other requests — another event's delivery — may arrive between them).
+     */
+    public List<Received> await(java.util.function.Predicate<Received> which, int count) {
         long end = System.nanoTime() + 60_000_000_000L;
         synchronized (received) {
-            while (received.size() < count) {
+            while (received.stream().filter(which).count() < count) {
                 long left = (end - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
-                    throw new AssertionError("the receiver got " + received.size() + " requests, not " + count);
+                    throw new AssertionError("the receiver got " + received.stream().filter(which).count()
+                            + " matching requests (of " + received.size() + "), not " + count);
                 }
                 try {
                     received.wait(left);
@@ -101,7 +110,7 @@ public final class HookReceiver implements AutoCloseable {
                     throw new AssertionError(e);
                 }
             }
-            return new ArrayList<>(received);
+            return received.stream().filter(which).toList();
         }
     }
 
