@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 MIB="${1:-200}"
 HEAP="${2:--Xmx256m}"
-timeout 1500 ./mvnw -o -B -q test -Dtest=OneDriveUploadBench -Dsurefire.failIfNoSpecifiedTests=false \
+timeout 1500 ./mvnw -o -B -q test -Dtest=OneDriveUploadBench -Dsurefire.failIfNoSpecifiedTests=false -Down-jvm.skip=true \
   -Dbench.mib="$MIB" -Dsurefire.heap="$HEAP" | grep -v '^\s*$' | tail -20 || true
 cat target/bench-onedrive-upload.txt

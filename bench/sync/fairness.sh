@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RECORDS="${1:-50000}"
-timeout 1500 ./mvnw -o -B -q test -Dtest=SyncFairnessBench -Dsurefire.failIfNoSpecifiedTests=false \
+timeout 1500 ./mvnw -o -B -q test -Dtest=SyncFairnessBench -Dsurefire.failIfNoSpecifiedTests=false -Down-jvm.skip=true \
   -Dbench.records="$RECORDS" > target/bench-sync-fairness.log 2>&1 || { tail -40 target/bench-sync-fairness.log; exit 1; }
 cat target/bench-sync-fairness.txt

@@ -9,7 +9,7 @@ SCHEMA="bench_kill_$(date +%s)"
 DB="-Dhub.test.isolated-schema=false -Dspring.datasource.hikari.schema=$SCHEMA -Dspring.flyway.schemas=$SCHEMA -Dspring.flyway.default-schema=$SCHEMA"
 rm -rf target/bench-kill && mkdir -p target/bench-kill
 echo "phase 1: start a sync of $RECORDS records (schema $SCHEMA)"
-timeout 900 ./mvnw -o -B -q test -Dtest=SyncKillRestartBench -Dsurefire.failIfNoSpecifiedTests=false \
+timeout 900 ./mvnw -o -B -q test -Dtest=SyncKillRestartBench -Dsurefire.failIfNoSpecifiedTests=false -Down-jvm.skip=true \
   -Dbench.phase=start -Dbench.records="$RECORDS" $DB > target/bench-kill/phase1.log 2>&1 &
 MVN=$!
 half=$((RECORDS / 2))
@@ -22,7 +22,7 @@ echo "killing the hub JVM with SIGKILL at $(cat target/bench-kill/progress) reco
 kill -9 "$(cat target/bench-kill/pid)"
 wait "$MVN" || true
 echo "phase 2: a new hub resumes the run"
-timeout 900 ./mvnw -o -B -q test -Dtest=SyncKillRestartBench -Dsurefire.failIfNoSpecifiedTests=false \
+timeout 900 ./mvnw -o -B -q test -Dtest=SyncKillRestartBench -Dsurefire.failIfNoSpecifiedTests=false -Down-jvm.skip=true \
   -Dbench.phase=resume -Dbench.records="$RECORDS" $DB > target/bench-kill/phase2.log 2>&1 || { tail -40 target/bench-kill/phase2.log; exit 1; }
 cat target/bench-sync-kill-restart.txt
 psql -h 127.0.0.1 -U postgres -d test -q -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true

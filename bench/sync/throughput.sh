@@ -30,7 +30,7 @@ case "${BENCH_DB:-postgres}" in
 esac
 rm -f target/bench-sync-throughput.txt
 echo "load before: $(cat /proc/loadavg)"
-timeout 1500 ./mvnw -o -B -q test -Dtest=SyncThroughputBench -Dsurefire.failIfNoSpecifiedTests=false \
+timeout 1500 ./mvnw -o -B -q test -Dtest=SyncThroughputBench -Dsurefire.failIfNoSpecifiedTests=false -Down-jvm.skip=true \
   -Dbench.records="$RECORDS" "-Dsurefire.heap=$JVM" "${DB[@]}" ${BENCH_ARGS:-} > target/bench-sync-throughput.log 2>&1 || true
 if [ ! -f target/bench-sync-throughput.txt ]; then
   grep -v '^\s*$' target/bench-sync-throughput.log | tail -40

@@ -4,11 +4,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.apache.camel.Exchange;
@@ -27,9 +24,8 @@ import io.integrationhub.platform.config.DatabaseKind;
 /**
  * The {@code outbox_events} table. {@link #enqueue} joins the caller's transaction (a plain insert through
  * the Spring-managed connection), so an event exists exactly when the data it describes was committed.
- * {@link #claim} is the relay's side: the oldest rows, locked with {@code FOR UPDATE SKIP LOCKED} so
- * several relays never take the same row, and cut so that a key's events go out in {@code seq} order
- * even when another relay holds an earlier event of that key.
+ * {@link #claim} is the relay's side: the oldest rows in {@code seq} order, read by one relay at a time
+ * (the batch transaction holds the {@code outbox_relay_lock} row), so a key's events go out in order.
  */
 @Component("outbox")
 public class Outbox {
@@ -132,44 +128,24 @@ public class Outbox {
     }
 
     /**
-     * Locks up to {@code limit} of the oldest rows no other relay holds. A key's rows are kept only up to the
-     * first earlier row of the same key that this claim does not hold (another relay has it, or it became
-     * visible between the two reads): those wait for the next round, so no key is ever published out of order.
-     * Must run inside the relay's transaction; the locks last until it ends.
+     * The next {@code limit} rows in {@code seq} order, or none when another relay (another instance) is relaying
+     * right now. Must run inside the relay's transaction: it first locks the single row of
+     * {@code outbox_relay_lock} ({@code FOR UPDATE SKIP LOCKED}), which the transaction holds until it commits or
+     * rolls back, so exactly one relay reads and deletes outbox rows at a time and a key's events leave in
+     * {@code seq} order without row locks or a per-key check (measured: the per-key check of concurrent relays cost
+     * more database time than the outbox inserts themselves, docs/performance.md).
      */
     public List<Pending> claim(int limit) {
-        List<Pending> locked = jdbc.query("SELECT seq, event_id, topic, message_key, payload, headers, created_at "
-                + "FROM outbox_events ORDER BY seq LIMIT " + Math.max(1, limit) + " FOR UPDATE SKIP LOCKED", Map.of(),
+        List<Integer> lock = jdbc.queryForList("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE SKIP LOCKED",
+                Map.of(), Integer.class);
+        if (lock.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.query("SELECT seq, event_id, topic, message_key, payload, headers, created_at "
+                + "FROM outbox_events ORDER BY seq LIMIT " + Math.max(1, limit), Map.of(),
                 (rs, i) -> new Pending(rs.getLong("seq"), rs.getObject("event_id", UUID.class), rs.getString("topic"),
                         rs.getString("message_key"), rs.getString("payload"), headers(rs.getString("headers")),
                         rs.getTimestamp("created_at").toInstant()));
-        if (locked.isEmpty()) {
-            return locked;
-        }
-        Map<String, List<Pending>> byKey = new LinkedHashMap<>();
-        locked.forEach(p -> byKey.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p));
-        long maxSeq = locked.get(locked.size() - 1).seq();
-        // Every row of these keys up to the last claimed one, locked by anybody or not (a plain read).
-        Map<String, List<Long>> existing = new HashMap<>();
-        List<String> keys = new ArrayList<>(byKey.keySet());
-        for (int from = 0; from < keys.size(); from += 500) {
-            List<String> slice = keys.subList(from, Math.min(keys.size(), from + 500));
-            jdbc.query("SELECT message_key, seq FROM outbox_events WHERE message_key IN (:keys) AND seq <= :max ORDER BY seq",
-                    Map.of("keys", slice, "max", maxSeq),
-                    rs -> {
-                        existing.computeIfAbsent(rs.getString("message_key"), k -> new ArrayList<>()).add(rs.getLong("seq"));
-                    });
-        }
-        Set<Long> claimed = new HashSet<>();
-        locked.forEach(p -> claimed.add(p.seq()));
-        Set<Long> keep = new HashSet<>();
-        byKey.forEach((key, mine) -> {
-            // The key's first row this claim does not hold: only the claimed rows before it may go out now.
-            long foreign = existing.getOrDefault(key, List.of()).stream().filter(s -> !claimed.contains(s))
-                    .mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
-            mine.stream().filter(p -> p.seq() < foreign).forEach(p -> keep.add(p.seq()));
-        });
-        return locked.stream().filter(p -> keep.contains(p.seq())).toList();
     }
 
     /** Removes relayed rows (the broker acknowledged them). */

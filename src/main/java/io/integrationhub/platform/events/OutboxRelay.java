@@ -64,7 +64,7 @@ public class OutboxRelay {
                 .description("age of the oldest event not yet acknowledged by Kafka").register(registry);
     }
 
-    /** Route step: locks the next batch (oldest first, per-key order kept) and makes it the body as Kafka messages. */
+    /** Route step: the next batch (oldest first; none while another instance relays) as the body, as Kafka messages. */
     public List<Message> claim(Exchange exchange) {
         exchange.setProperty(MORE, false);
         if (Instant.now().isBefore(pausedUntil)) {

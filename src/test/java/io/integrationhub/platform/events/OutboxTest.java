@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,7 +38,8 @@ import io.integrationhub.support.KafkaProbe;
 /**
  * The transactional outbox as a host application sees it on Kafka: events of rolled-back work never
  * appear; a relay that fails after the broker took a batch (before it could delete the rows) sends the
- * batch again, so nothing is lost and, deduplicated by CloudEvent id, every key's events arrive in order.
+ * batch again, so nothing is lost and, deduplicated by CloudEvent id, every key's events arrive in order;
+ * one relay reads the outbox at a time (another instance's relay holding the relay lock makes this one wait).
  * Small batches (5) so one run crosses several of them; own context, because the relay route is advised.
  */
 @TestPropertySource(properties = "hub.outbox.batch-size=5")
@@ -44,6 +48,8 @@ class OutboxTest extends HubIntegrationTest {
 
     @Autowired
     EventPublisher events;
+    @Autowired
+    Outbox outbox;
     @Autowired
     RecordStore records;
     @Autowired
@@ -133,5 +139,47 @@ class OutboxTest extends HubIntegrationTest {
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                 jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
+    }
+
+    @Test
+    void shouldRelayFromOneInstanceAtATimeAndSendWhatWaitedOnceTheOtherLetsGo() throws Exception {
+        // Another instance's relay batch is running: its transaction holds the relay lock, as Outbox.claim takes it.
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread other = new Thread(() -> tx.executeWithoutResult(status -> {
+            jdbc.queryForList("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE");
+            locked.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), "other-instance-relay");
+        other.start();
+        try (KafkaProbe changes = new KafkaProbe(bootstrapServers, HubTopics.RECORD_CHANGES)) {
+            assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+            String key = UUID.randomUUID().toString();
+            events.publishAll(List.of(events.message(HubTopics.RECORD_CHANGES, key, "record.created", "waiting", null,
+                    Map.of("marker", "waiting"))));
+
+            // This instance's relay keeps running its rounds, and leaves the row alone while the other holds the lock.
+            long before = relayRounds();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> relayRounds() >= before + 3);
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events WHERE message_key = ?", Integer.class, key))
+                    .isEqualTo(1);
+            List<Outbox.Pending> claimed = tx.execute(status -> outbox.claim(10));
+            assertThat(claimed).as("a claim while another relay holds the lock").isEmpty();
+
+            release.countDown();
+            other.join(10_000);
+            assertThat(changes.await(key, e -> true).path("data").path("marker").asText()).isEqualTo("waiting");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    private long relayRounds() {
+        return camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class).getManagedRoute("outbox.relay")
+                .getExchangesCompleted();
     }
 }
