@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.ids.Uuids;
+
 /**
  * Publishes hub → host events as CloudEvents 1.0 structured JSON, keyed by connection id so all
  * events of one connection stay ordered on one partition. Topics are named by {@link HubTopics}.
@@ -71,7 +73,7 @@ public class EventPublisher {
 
     /** The outbox message of one event (a new CloudEvent id), for {@link #publishAll}. */
     public OutboxMessage message(String topic, String key, String type, String subject, UUID tenantId, Object data) {
-        UUID id = UUID.randomUUID();
+        UUID id = Uuids.timeOrdered();
         return new OutboxMessage(id, topic, key, envelope(id, type, subject, tenantId, connectionId(key), data),
                 Map.of(CONTENT_TYPE_HEADER, CLOUDEVENTS_JSON));
     }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.integrationhub.platform.config.DatabaseKind;
+import io.integrationhub.platform.ids.Uuids;
 
 /**
  * The {@code outbox_events} table. {@link #enqueue} joins the caller's transaction (a plain insert through
@@ -123,7 +124,7 @@ public class Outbox {
      */
     public void enqueueBody(Exchange exchange, String topic) {
         String key = exchange.getMessage().getHeader(KafkaConstants.KEY, String.class);
-        enqueue(new OutboxMessage(UUID.randomUUID(), topic, key == null ? topic : key,
+        enqueue(new OutboxMessage(Uuids.timeOrdered(), topic, key == null ? topic : key,
                 exchange.getMessage().getBody(String.class), Map.of()));
     }
 
@@ -133,16 +134,18 @@ public class Outbox {
      * {@code outbox_relay_lock} ({@code FOR UPDATE SKIP LOCKED}), which the transaction holds until it commits or
      * rolls back, so exactly one relay reads and deletes outbox rows at a time and a key's events leave in
      * {@code seq} order without row locks or a per-key check (measured: the per-key check of concurrent relays cost
-     * more database time than the outbox inserts themselves, docs/performance.md).
+     * more database time than the outbox inserts themselves, docs/performance.md). Only rows after {@code after}
+     * are read (0: from the start): the relay's hint past the rows it deleted, whose dead index entries a scan from
+     * the start would walk through again until vacuum removes them.
      */
-    public List<Pending> claim(int limit) {
+    public List<Pending> claim(int limit, long after) {
         List<Integer> lock = jdbc.queryForList("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE SKIP LOCKED",
                 Map.of(), Integer.class);
         if (lock.isEmpty()) {
             return List.of();
         }
         return jdbc.query("SELECT seq, event_id, topic, message_key, payload, headers, created_at "
-                + "FROM outbox_events ORDER BY seq LIMIT " + Math.max(1, limit), Map.of(),
+                + "FROM outbox_events WHERE seq > :after ORDER BY seq LIMIT " + Math.max(1, limit), Map.of("after", after),
                 (rs, i) -> new Pending(rs.getLong("seq"), rs.getObject("event_id", UUID.class), rs.getString("topic"),
                         rs.getString("message_key"), rs.getString("payload"), headers(rs.getString("headers")),
                         rs.getTimestamp("created_at").toInstant()));

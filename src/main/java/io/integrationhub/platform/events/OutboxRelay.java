@@ -38,6 +38,13 @@ public class OutboxRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final Duration STATS_TTL = Duration.ofSeconds(1);
+    /**
+     * How often a batch reads the outbox from its start instead of after the rows this relay already sent: a
+     * transaction that took its seq before them but committed after them is picked up within this time.
+     */
+    static final Duration FULL_READ_EVERY = Duration.ofSeconds(1);
+    /** Exchange property: the highest seq of the batch, the next read starts after it once the batch is acknowledged. */
+    private static final String LAST_SEQ = "HubOutboxLastSeq";
 
     private final Outbox outbox;
     private final OutboxProperties properties;
@@ -49,6 +56,8 @@ public class OutboxRelay {
     private volatile long backoffMs;
     private volatile Outbox.Stats stats;
     private volatile Instant statsAt = Instant.MIN;
+    private volatile long relayedUpTo;
+    private volatile Instant fullReadAt = Instant.MIN;
 
     public OutboxRelay(Outbox outbox, OutboxProperties properties, CamelContext camel, MeterRegistry registry) {
         this.outbox = outbox;
@@ -71,7 +80,13 @@ public class OutboxRelay {
             exchange.setProperty(SEQS, List.of());
             return List.of();
         }
-        List<Outbox.Pending> rows = outbox.claim(properties.getBatchSize());
+        Instant now = Instant.now();
+        long after = relayedUpTo;
+        if (now.isAfter(fullReadAt.plus(FULL_READ_EVERY))) {
+            after = 0;
+            fullReadAt = now;
+        }
+        List<Outbox.Pending> rows = outbox.claim(properties.getBatchSize(), after);
         List<Message> messages = new ArrayList<>(rows.size());
         List<Long> seqs = new ArrayList<>(rows.size());
         for (Outbox.Pending row : rows) {
@@ -84,6 +99,7 @@ public class OutboxRelay {
             seqs.add(row.seq());
         }
         exchange.setProperty(SEQS, seqs);
+        exchange.setProperty(LAST_SEQ, seqs.isEmpty() ? 0L : seqs.get(seqs.size() - 1));
         exchange.setProperty(MORE, rows.size() >= properties.getBatchSize());
         return messages;
     }
@@ -94,6 +110,7 @@ public class OutboxRelay {
         List<Long> seqs = exchange.getProperty(SEQS, List.class);
         outbox.delete(seqs);
         relayed.increment(seqs.size());
+        relayedUpTo = Math.max(relayedUpTo, exchange.getProperty(LAST_SEQ, 0L, Long.class));
         if (backoffMs > 0) {
             LOG.info("Outbox relay sending again after failures");
             backoffMs = 0;
@@ -104,6 +121,7 @@ public class OutboxRelay {
     public void failed(Exchange exchange) {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.setProperty(MORE, false);
+        relayedUpTo = 0; // the batch's rows stay: read from the start again
         failures.increment();
         long previous = backoffMs;
         backoffMs = Math.min(properties.getMaxBackoff().toMillis(), Math.max(properties.getPollIntervalMs(), previous * 2));

@@ -19,6 +19,7 @@ import io.integrationhub.platform.problem.Problem;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.webhook.Signatures;
 import io.integrationhub.platform.webhook.WebhookVerifier;
+import io.integrationhub.platform.ids.Uuids;
 
 /**
  * Route steps of {@code webhooks.ingress}: read the raw request, store the verified events in the
@@ -87,7 +88,7 @@ public class WebhookIngress {
             List<Target> targets = targets(request.provider(), event);
             if (targets.isEmpty()) {
                 String scope = event.accountId() == null ? "none" : "account:" + event.accountId();
-                WebhookEvent row = new WebhookEvent(UUID.randomUUID(), null, null, request.provider(), event.eventType(),
+                WebhookEvent row = new WebhookEvent(Uuids.timeOrdered(), null, null, request.provider(), event.eventType(),
                         event.eventKey(), WebhookEvent.IGNORED, payload,
                         "No connection for " + request.provider() + " account " + event.accountId(), 0, 0, now, now);
                 rows.add(new WebhookGroupCommit.Row(row, WebhookEventStore.truncate(scope, 60) + ":" + key,
@@ -95,7 +96,7 @@ public class WebhookIngress {
                 continue;
             }
             for (Target target : targets) {
-                WebhookEvent row = new WebhookEvent(UUID.randomUUID(), target.tenantId(), target.connectionId(),
+                WebhookEvent row = new WebhookEvent(Uuids.timeOrdered(), target.tenantId(), target.connectionId(),
                         request.provider(), event.eventType(), event.eventKey(), WebhookEvent.QUEUED, payload, null, 0, 0,
                         now, null);
                 rows.add(new WebhookGroupCommit.Row(row, target.connectionId() + ":" + key, event.accountId(),

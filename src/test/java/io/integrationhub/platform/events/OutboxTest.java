@@ -167,7 +167,7 @@ class OutboxTest extends HubIntegrationTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> relayRounds() >= before + 3);
             assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events WHERE message_key = ?", Integer.class, key))
                     .isEqualTo(1);
-            List<Outbox.Pending> claimed = tx.execute(status -> outbox.claim(10));
+            List<Outbox.Pending> claimed = tx.execute(status -> outbox.claim(10, 0));
             assertThat(claimed).as("a claim while another relay holds the lock").isEmpty();
 
             release.countDown();
@@ -176,6 +176,46 @@ class OutboxTest extends HubIntegrationTest {
         } finally {
             release.countDown();
         }
+    }
+
+    @Test
+    void shouldRelayAnEventWhoseTransactionCommittedAfterLaterEventsWereSent() throws Exception {
+        // A transaction takes its outbox seq first and commits last (a long page commit, a slow webhook): the
+        // relay, reading after the rows it already sent, still finds it.
+        CountDownLatch inserted = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        String slowKey = UUID.randomUUID().toString();
+        Thread slow = new Thread(() -> tx.executeWithoutResult(status -> {
+            events.publishAll(List.of(events.message(HubTopics.RECORD_CHANGES, slowKey, "record.created", "slow", null,
+                    Map.of("marker", "slow"))));
+            inserted.countDown();
+            try {
+                commit.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), "slow-transaction");
+        slow.start();
+        try (KafkaProbe changes = new KafkaProbe(bootstrapServers, HubTopics.RECORD_CHANGES)) {
+            assertThat(inserted.await(10, TimeUnit.SECONDS)).isTrue();
+            String fastKey = UUID.randomUUID().toString();
+            for (int i = 0; i < 12; i++) { // more than a batch (5): the relay reads on after the rows it sent
+                events.publishAll(List.of(events.message(HubTopics.RECORD_CHANGES, fastKey, "record.created", "fast" + i,
+                        null, Map.of("marker", "fast" + i))));
+            }
+            assertThat(changes.await(fastKey, e -> e.path("data").path("marker").asText().equals("fast11"))).isNotNull();
+            // the sent rows go (the relay deletes them right after the broker acknowledged); the slow row is invisible
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
+
+            commit.countDown();
+            slow.join(10_000);
+            assertThat(changes.await(slowKey, e -> true).path("data").path("marker").asText()).isEqualTo("slow");
+        } finally {
+            commit.countDown();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
     }
 
     private long relayRounds() {
