@@ -45,6 +45,12 @@ abstract class FamilyRoutesTestSupport extends CamelTestSupport {
         configuration.withUseAdviceWith(true);
     }
 
+    /** The hub's {@code jsonata:} component (mappings parsed once per text), as the routes get it in the hub. */
+    @Override
+    protected void bindToRegistry(org.apache.camel.spi.Registry registry) throws Exception {
+        registry.bind("jsonata", new io.integrationhub.platform.family.CachingJsonataComponent());
+    }
+
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties properties = familyProperties();

@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.family.JsonataCache;
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.catalog.ProviderDefinition;
 import io.integrationhub.platform.connections.ConnectionConfigCheck;
@@ -43,8 +43,8 @@ import io.integrationhub.platform.connections.ConnectionConfigCheck;
  * {@link DateTimeFormatter} pattern (times without a zone are UTC).
  *
  * <p>An expression is checked (parsed) when the config is stored: {@code 422} naming
- * {@code /config/mappings/<entity>} with JSONata's error. It is parsed once and cached by its text, so a sync run
- * evaluates the same compiled expression for each record. An evaluation that fails, runs longer than
+ * {@code /config/mappings/<entity>} with JSONata's error. It is parsed once per text and thread
+ * ({@link JsonataCache}), so a sync run evaluates the same compiled expression for each record. An evaluation that fails, runs longer than
  * {@value #TIMEOUT_MS} ms or gives no object makes that record an error of the run (dead-lettered). Configs stored in
  * the former rule language were rewritten by migration {@code V31} ({@link LegacyFieldMappings}).
  */
@@ -59,27 +59,25 @@ public class FieldMappings implements ConnectionConfigCheck {
     /** Input and output of the expressions go through JSON text, as they do for the jsonata: route steps. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<String, Jsonata> compiled = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Jsonata> eldest) {
-            return size() > CACHED;
-        }
-    });
+    /** Parsed once per text and thread (jsonata-java keeps an evaluation's state on the parsed instance). */
+    private final JsonataCache compiled = new JsonataCache(CACHED);
 
     /** The override of one connection and entity, ready to apply to each record. */
     public static final class Compiled {
-        private static final Compiled NONE = new Compiled(null, null);
+        private static final Compiled NONE = new Compiled(null, null, null);
 
         private final String entity;
-        private final Jsonata expression;
+        private final String text;
+        private final JsonataCache parsed;
 
-        Compiled(String entity, Jsonata expression) {
+        Compiled(String entity, String text, JsonataCache parsed) {
             this.entity = entity;
-            this.expression = expression;
+            this.text = text;
+            this.parsed = parsed;
         }
 
         public ObjectNode apply(ObjectNode mapped, JsonNode raw) {
-            if (expression == null) {
+            if (text == null) {
                 return mapped;
             }
             Object out;
@@ -87,6 +85,7 @@ public class FieldMappings implements ConnectionConfigCheck {
                 Map<String, Object> input = new LinkedHashMap<>();
                 input.put("data", JSON.readValue(JSON.writeValueAsString(mapped), Object.class));
                 input.put("raw", raw == null ? null : JSON.readValue(JSON.writeValueAsString(raw), Object.class));
+                Jsonata expression = parsed.get(text); // this thread's parse (checked when the config was stored)
                 Jsonata.Frame frame = expression.createFrame();
                 bindFunctions(frame);
                 frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
@@ -115,17 +114,13 @@ public class FieldMappings implements ConnectionConfigCheck {
         if (!section.isTextual()) {
             throw new IllegalStateException("config.mappings." + entity + " is not a JSONata expression");
         }
-        return new Compiled(entity, expression(section.asText()));
+        expression(section.asText());
+        return new Compiled(entity, section.asText(), compiled);
     }
 
-    /** The parsed expression, from the cache when this text was parsed before; JSONata's error when it does not parse. */
+    /** This thread's parse of the text (parsed once per thread); JSONata's error when it does not parse. */
     Jsonata expression(String text) {
-        Jsonata expression = compiled.get(text);
-        if (expression == null) {
-            expression = Jsonata.jsonata(text);
-            compiled.put(text, expression);
-        }
-        return expression;
+        return compiled.get(text);
     }
 
     @Override
