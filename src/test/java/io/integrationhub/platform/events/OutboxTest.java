@@ -144,20 +144,9 @@ class OutboxTest extends HubIntegrationTest {
     @Test
     void shouldRelayFromOneInstanceAtATimeAndSendWhatWaitedOnceTheOtherLetsGo() throws Exception {
         // Another instance's relay batch is running: its transaction holds the relay lock, as Outbox.claim takes it.
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread other = new Thread(() -> tx.executeWithoutResult(status -> {
-            jdbc.queryForList("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE");
-            locked.countDown();
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), "other-instance-relay");
-        other.start();
-        try (KafkaProbe changes = new KafkaProbe(bootstrapServers, HubTopics.RECORD_CHANGES)) {
-            assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+        try (OpenTransaction other = new OpenTransaction(tx, "other-instance-relay",
+                () -> jdbc.queryForList("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE"));
+                KafkaProbe changes = new KafkaProbe(bootstrapServers, HubTopics.RECORD_CHANGES)) {
             String key = UUID.randomUUID().toString();
             events.publishAll(List.of(events.message(HubTopics.RECORD_CHANGES, key, "record.created", "waiting", null,
                     Map.of("marker", "waiting"))));
@@ -170,11 +159,8 @@ class OutboxTest extends HubIntegrationTest {
             List<Outbox.Pending> claimed = tx.execute(status -> outbox.claim(10, 0));
             assertThat(claimed).as("a claim while another relay holds the lock").isEmpty();
 
-            release.countDown();
-            other.join(10_000);
+            other.commit();
             assertThat(changes.await(key, e -> true).path("data").path("marker").asText()).isEqualTo("waiting");
-        } finally {
-            release.countDown();
         }
     }
 
@@ -182,22 +168,10 @@ class OutboxTest extends HubIntegrationTest {
     void shouldRelayAnEventWhoseTransactionCommittedAfterLaterEventsWereSent() throws Exception {
         // A transaction takes its outbox seq first and commits last (a long page commit, a slow webhook): the
         // relay, reading after the rows it already sent, still finds it.
-        CountDownLatch inserted = new CountDownLatch(1);
-        CountDownLatch commit = new CountDownLatch(1);
         String slowKey = UUID.randomUUID().toString();
-        Thread slow = new Thread(() -> tx.executeWithoutResult(status -> {
-            events.publishAll(List.of(events.message(HubTopics.RECORD_CHANGES, slowKey, "record.created", "slow", null,
-                    Map.of("marker", "slow"))));
-            inserted.countDown();
-            try {
-                commit.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), "slow-transaction");
-        slow.start();
-        try (KafkaProbe changes = new KafkaProbe(bootstrapServers, HubTopics.RECORD_CHANGES)) {
-            assertThat(inserted.await(10, TimeUnit.SECONDS)).isTrue();
+        try (OpenTransaction slow = new OpenTransaction(tx, "slow-transaction", () -> events.publishAll(List.of(
+                events.message(HubTopics.RECORD_CHANGES, slowKey, "record.created", "slow", null, Map.of("marker", "slow")))));
+                KafkaProbe changes = new KafkaProbe(bootstrapServers, HubTopics.RECORD_CHANGES)) {
             String fastKey = UUID.randomUUID().toString();
             for (int i = 0; i < 12; i++) { // more than a batch (5): the relay reads on after the rows it sent
                 events.publishAll(List.of(events.message(HubTopics.RECORD_CHANGES, fastKey, "record.created", "fast" + i,
@@ -208,14 +182,42 @@ class OutboxTest extends HubIntegrationTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                     jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
 
-            commit.countDown();
-            slow.join(10_000);
+            slow.commit();
             assertThat(changes.await(slowKey, e -> true).path("data").path("marker").asText()).isEqualTo("slow");
-        } finally {
-            commit.countDown();
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                 jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
+    }
+
+    /** A transaction on a thread of its own that did {@code work} and stays open until {@link #commit()}. */
+    private static final class OpenTransaction implements AutoCloseable {
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final Thread thread;
+
+        OpenTransaction(TransactionTemplate tx, String name, Runnable work) throws InterruptedException {
+            thread = new Thread(() -> tx.executeWithoutResult(status -> {
+                work.run();
+                done.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }), name);
+            thread.start();
+            assertThat(done.await(10, TimeUnit.SECONDS)).as(name + " did its work").isTrue();
+        }
+
+        void commit() throws InterruptedException {
+            release.countDown();
+            thread.join(10_000);
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+        }
     }
 
     private long relayRounds() {
