@@ -93,6 +93,8 @@ class SecretHygieneTest extends OAuthIntegrationTest {
         Level hubBefore = hubLogger.getLevel();
         Level camelBefore = camel.getLevel();
         ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        // hub threads (relay, consumers) log while the test reads the list, even just after the appender is detached
+        captured.list = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         captured.start();
         root.addAppender(captured);
         // Everything that is not explicitly capped logs at DEBUG during the cycle.
@@ -140,7 +142,11 @@ class SecretHygieneTest extends OAuthIntegrationTest {
         }
         // The test's own side is not the hub: the provider fake (WireMock) and the JDK HttpClient this test
         // uses as browser and host application (the hub itself calls providers through camel-http).
-        List<ILoggingEvent> hubEvents = captured.list.stream()
+        List<ILoggingEvent> all;
+        synchronized (captured.list) {
+            all = new java.util.ArrayList<>(captured.list);
+        }
+        List<ILoggingEvent> hubEvents = all.stream()
                 .filter(e -> !e.getLoggerName().startsWith("wiremock.") && !e.getLoggerName().startsWith("com.github.tomakehurst")
                         && !e.getLoggerName().startsWith("jdk.internal.httpclient"))
                 .toList();
