@@ -45,8 +45,11 @@ public class CachingJsonataComponent extends JsonataComponent {
     static final class CachingEndpoint extends JsonataEndpoint {
 
         private static final ObjectMapper JSON = new ObjectMapper();
-        /** Shared by the endpoints: the same mapping file used by several routes is parsed once per thread. */
-        private static final JsonataCache PARSED = new JsonataCache(256);
+        /**
+         * Shared by the endpoints: the same mapping file used by several routes is parsed once per thread. Up to 128
+         * texts per thread (the families ship 95 mapping files; beyond that a text is only parsed again).
+         */
+        private static final JsonataCache PARSED = new JsonataCache(128);
 
         CachingEndpoint(String uri, JsonataComponent component, String resourceUri, JsonataFrameBinding frameBinding) {
             super(uri, component, resourceUri, frameBinding);

@@ -54,7 +54,8 @@ public class FieldMappings implements ConnectionConfigCheck {
     static final long TIMEOUT_MS = 1000;
     static final int MAX_DEPTH = 500;
     static final int MAX_LENGTH = 65_536;
-    private static final int CACHED = 1000;
+    /** Parsed texts kept per thread (connection overrides: one per connection and entity that has one). */
+    private static final int CACHED = 256;
 
     /** Input and output of the expressions go through JSON text, as they do for the jsonata: route steps. */
     private static final ObjectMapper JSON = new ObjectMapper();
