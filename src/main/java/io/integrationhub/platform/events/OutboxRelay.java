@@ -43,8 +43,6 @@ public class OutboxRelay {
      * transaction that took its seq before them but committed after them is picked up within this time.
      */
     static final Duration FULL_READ_EVERY = Duration.ofSeconds(1);
-    /** Exchange property: the highest seq of the batch, the next read starts after it once the batch is acknowledged. */
-    private static final String LAST_SEQ = "HubOutboxLastSeq";
 
     private final Outbox outbox;
     private final OutboxProperties properties;
@@ -99,7 +97,6 @@ public class OutboxRelay {
             seqs.add(row.seq());
         }
         exchange.setProperty(SEQS, seqs);
-        exchange.setProperty(LAST_SEQ, seqs.isEmpty() ? 0L : seqs.get(seqs.size() - 1));
         exchange.setProperty(MORE, rows.size() >= properties.getBatchSize());
         return messages;
     }
@@ -110,7 +107,9 @@ public class OutboxRelay {
         List<Long> seqs = exchange.getProperty(SEQS, List.class);
         outbox.delete(seqs);
         relayed.increment(seqs.size());
-        relayedUpTo = Math.max(relayedUpTo, exchange.getProperty(LAST_SEQ, 0L, Long.class));
+        if (!seqs.isEmpty()) { // rows come in seq order: the next read starts after the last one
+            relayedUpTo = Math.max(relayedUpTo, seqs.get(seqs.size() - 1));
+        }
         if (backoffMs > 0) {
             LOG.info("Outbox relay sending again after failures");
             backoffMs = 0;

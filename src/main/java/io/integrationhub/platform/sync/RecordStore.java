@@ -367,7 +367,7 @@ public class RecordStore {
 
     /** SHA-256 of the data with properties sorted, so field order at the provider does not count as a change. */
     public String hash(ObjectNode data) {
-        return canonical(data).hash();
+        return sha256Hex(canonicalBytes(data));
     }
 
     /** A record's data as it is stored (properties sorted) and the hash of exactly those bytes. */
@@ -376,11 +376,22 @@ public class RecordStore {
 
     /** One serialisation for both the stored text and the hash (they were two, a third of a page commit's CPU). */
     private Canonical canonical(ObjectNode data) {
+        byte[] bytes = canonicalBytes(data);
+        return new Canonical(new String(bytes, StandardCharsets.UTF_8), sha256Hex(bytes));
+    }
+
+    private byte[] canonicalBytes(ObjectNode data) {
         try {
-            byte[] bytes = canonical.writeValueAsBytes(data);
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return new Canonical(new String(bytes, StandardCharsets.UTF_8), HexFormat.of().formatHex(digest));
-        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            return canonical.writeValueAsBytes(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
