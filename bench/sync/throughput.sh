@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # N records (default 100,000) from a paged HTTP API (loopback) through the sync engine, beside a raw JDBC batch
 # insert of the same rows in the same run, then the same records a 2nd time (all unchanged); with a 256 MiB heap
-# to show memory does not grow with records. First a warm-up on another tenant (-Dbench.warmup=N records, default
-# 20,000; 0: none): the measured runs are those of a running hub, not of the JIT compiling the sync path. Report: target/bench-sync-throughput.txt (rates, ratio, time per step
-# of route sync.run, load average).
+# to show memory does not grow with records. First a warm-up on other tenants (-Dbench.warmup=N records per round,
+# default 20,000; 0: none; rounds until the JIT compiler threads use under 5 % of the cores, at most
+# -Dbench.warmup-rounds=3): the measured runs are those of a running hub, not of the JIT compiling the sync path.
+# Report: target/bench-sync-throughput.txt (rates, ratio, time per step of route sync.run, CPU of the JVM and the
+# PostgreSQL backends, of it the JIT compiler and garbage collector threads, load average).
 #
 #   bench/sync/throughput.sh [records] [heap]           # PostgreSQL as for the test suite (127.0.0.1:5432, db "test")
 #   BENCH_DB=h2 bench/sync/throughput.sh [records]      # H2 file database in PostgreSQL mode, as the default profile

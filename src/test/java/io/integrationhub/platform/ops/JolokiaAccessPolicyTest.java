@@ -94,6 +94,35 @@ class JolokiaAccessPolicyTest extends HubIntegrationTest {
     }
 
     @Test
+    void shouldReadStepStatisticsFromStepMBeansThatShareTheirClassesInfo() throws Exception {
+        String key = newTenantKey();
+        String step = "org.apache.camel:context=" + camel.getManagementName() + ",type=processors,name=\"api.listProviders.call\"";
+        long before = post(JSON.createObjectNode().put("type", "read").put("mbean", step).put("attribute", "ExchangesTotal"))
+                .path("value").asLong();
+        assertThat(hub.get("/api/v1/providers", key).status()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> post(JSON.createObjectNode()
+                .put("type", "read").put("mbean", step).put("attribute", "ExchangesTotal")).path("value").asLong() == before + 1);
+        JsonNode info = post(JSON.createObjectNode().put("type", "list").put("path", step.replace(":", "/")));
+        assertThat(info.path("value").path("attr").has("ExchangesTotal")).as(info.toString()).isTrue();
+
+        // This hub's ~1,300 step MBeans: one MBean info per step class (SharedInfoMBeanAssembler), not a copy each.
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        java.util.Map<String, java.util.Set<Integer>> infos = new java.util.HashMap<>();
+        int steps = 0;
+        for (javax.management.ObjectName name : server.queryNames(new javax.management.ObjectName("org.apache.camel:context="
+                + camel.getManagementName() + ",type=processors,*"), null)) {
+            javax.management.MBeanInfo mbi = server.getMBeanInfo(name);
+            infos.computeIfAbsent(mbi.getClassName(), c -> new java.util.HashSet<>()).add(System.identityHashCode(mbi));
+            steps++;
+        }
+        // (a step whose processor is its own @ManagedResource, e.g. the circuit breaker, keeps Camel's MBean and info)
+        long distinct = infos.values().stream().mapToInt(java.util.Set::size).sum();
+        assertThat(steps).isGreaterThan(500);
+        assertThat(distinct).as(infos.toString()).isLessThan(100);
+        assertThat(infos.get("org.apache.camel.management.mbean.ManagedBeanProcessor")).hasSize(1);
+    }
+
+    @Test
     void shouldLetOpsStopStartSuspendResumeAndResetARoute() {
         String key = newTenantKey();
         assertThat(hub.get("/api/v1/providers", key).status()).isEqualTo(200);
