@@ -170,6 +170,15 @@ public class HostWebhookEndpoints implements ResealableSecrets {
         }
     }
 
+    /**
+     * The tenants with at least one enabled endpoint (a cross-tenant read of tenant ids only): the relay's fan-out
+     * reads no event of the others.
+     */
+    public java.util.Set<UUID> tenantsWithEnabledEndpoints() {
+        return java.util.Set.copyOf(allTenants.queryForList("SELECT DISTINCT tenant_id FROM webhook_endpoints WHERE enabled = TRUE",
+                Map.of(), UUID.class));
+    }
+
     /** Vault key rotation: secrets (current and previous) sealed with an older key are sealed again with the active one. */
     @Override
     public int resealWithActiveKey() {

@@ -91,6 +91,12 @@ public class HostWebhookSteps implements DisposableBean {
         if (batch == null || batch.isEmpty()) {
             return;
         }
+        // Most events (a sync's record changes) belong to tenants without endpoints: one query per batch, and no
+        // event is parsed when no tenant has an enabled endpoint.
+        java.util.Set<UUID> subscribed = endpoints.tenantsWithEnabledEndpoints();
+        if (subscribed.isEmpty()) {
+            return;
+        }
         Map<UUID, List<HostWebhookEndpoints.Endpoint>> byTenant = new HashMap<>();
         List<HostWebhookDeliveries.New> created = new ArrayList<>();
         for (Object item : batch) {
@@ -116,6 +122,9 @@ public class HostWebhookSteps implements DisposableBean {
                 tenantId = UUID.fromString(tenant);
                 eventId = UUID.fromString(id);
             } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (!subscribed.contains(tenantId)) {
                 continue;
             }
             for (HostWebhookEndpoints.Endpoint endpoint : byTenant.computeIfAbsent(tenantId, t -> endpoints.list(t).stream()
