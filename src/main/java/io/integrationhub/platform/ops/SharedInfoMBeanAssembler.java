@@ -23,8 +23,8 @@ import org.apache.camel.support.management.DefaultManagementMBeanAssembler;
  * {@code dumpRouteStatsAsXml} read), every route, endpoint, producer, consumer and service. Its default MBean is a
  * {@code RequiredModelMBean}, which keeps its own deep copy of the MBean info: about 13 KB of descriptors each. A
  * running hub registers about 5,800 (roughly half of them steps of the provider families' routes), so that was
- * ~75 MB of a 256 MiB heap, live for the process's lifetime: the heap the sync benchmark runs in was three-quarters full before the first
- * record, and G1 marked concurrently all the time (docs/performance.md). The info Camel assembles depends only on the
+ * ~75 MB of a 256 MiB heap, live for the process's lifetime: the heap the sync benchmark runs in was
+ * three-quarters full before the first record, and G1 marked concurrently all the time (docs/performance.md). The info Camel assembles depends only on the
  * MBean's class, so one copy per class does; attributes and operations are the same methods, called on the same
  * object ({@link SharedInfoModelMBean}).
  *
