@@ -4,11 +4,11 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,7 +47,12 @@ public class ProblemRequestValidator implements RestClientRequestValidator {
 
     private final ObjectMapper mapper;
     private final ApiJson json;
-    private final Map<OpenAPI, OpenApiInteractionValidator> validators = new ConcurrentHashMap<>();
+    /**
+     * The validator of each parsed contract, by identity: {@code OpenAPI.hashCode()} and {@code equals} walk the whole
+     * document (every path, operation and schema), which a {@code ConcurrentHashMap} lookup did on every request.
+     * Replaced, never changed, when a contract is added (one per rest-openapi endpoint; a reload parses a new one).
+     */
+    private volatile Map<OpenAPI, OpenApiInteractionValidator> validators = new IdentityHashMap<>();
 
     public ProblemRequestValidator(ObjectMapper mapper, ApiJson json) {
         this.mapper = mapper;
@@ -68,7 +73,7 @@ public class ProblemRequestValidator implements RestClientRequestValidator {
                 return problem(exchange, 400, "invalid-request", "Invalid request",
                         "The request body is beyond this hub's JSON limits: " + beyond, List.of());
             }
-            ValidationReport report = validators.computeIfAbsent(api, this::validatorFor).validateRequest(request);
+            ValidationReport report = validator(api).validateRequest(request);
             if (!report.hasErrors()) {
                 return null;
             }
@@ -78,6 +83,24 @@ public class ProblemRequestValidator implements RestClientRequestValidator {
             LOG.warn("Request validation could not run: {}", e.toString());
             return null;
         }
+    }
+
+    private OpenApiInteractionValidator validator(OpenAPI api) {
+        OpenApiInteractionValidator validator = validators.get(api);
+        if (validator == null) {
+            synchronized (this) {
+                validator = validators.get(api);
+                if (validator == null) {
+                    // a few contracts at most; contracts of routes reloaded many times are dropped with the rest
+                    Map<OpenAPI, OpenApiInteractionValidator> next = validators.size() < 16
+                            ? new IdentityHashMap<>(validators) : new IdentityHashMap<>();
+                    validator = validatorFor(api);
+                    next.put(api, validator);
+                    validators = next;
+                }
+            }
+        }
+        return validator;
     }
 
     private OpenApiInteractionValidator validatorFor(OpenAPI api) {
