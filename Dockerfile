@@ -34,7 +34,7 @@ COPY routes/ /app/routes/
 ENV SPRING_PROFILES_ACTIVE=prod \
     HUB_ROUTES_DIR=/app/routes \
     HUB_DATA_DIR=/app/data \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=55 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=55 -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
 USER 10001:10001
 EXPOSE 8080
 # Exec form: java is PID 1 and gets SIGTERM itself (graceful shutdown, docs/operations.md).

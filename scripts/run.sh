@@ -5,6 +5,8 @@
 #   ./mvnw -DskipTests package && scripts/run.sh             # default profile, like java -jar
 #   scripts/run.sh --server.port=9090                         # arguments go to the hub
 #   scripts/run.sh --prepare                                  # only (re)build the archive, then exit
+#   JAVA_OPTS="-Xmx512m -XX:+UseG1GC" scripts/run.sh          # JVM options (default: -XX:+UseParallelGC, as the
+#                                                             # image; docs/performance.md)
 #
 # The first run after a build prepares, once (about as long as one start-up):
 #  1. Spring Boot's `java -Djarmode=tools -jar target/integration-hub.jar extract` unpacks the jar into
@@ -23,6 +25,9 @@ APP=target/app
 APP_JAR=$APP/integration-hub.jar
 JSA=$APP/integration-hub.jsa
 TIMEOUT_S=${TIMEOUT_S:-300}
+# The parallel collector, as the image and the k8s pods: G1's concurrent marking cost ~10x its CPU in the sync
+# benchmark (docs/performance.md, "Round of 2026-12-06, third session"). Set JAVA_OPTS to choose otherwise.
+JAVA_OPTS=${JAVA_OPTS--XX:+UseParallelGC}
 
 [ -f "$JAR" ] || { echo "$JAR is missing: build it first (./mvnw -DskipTests package)" >&2; exit 2; }
 
@@ -37,7 +42,7 @@ prepare() {
   local work port kport cport pid status waited=0
   work=$(mktemp -d "${TMPDIR:-/tmp}/hub-cds.XXXXXX")
   port=$(free_port); kport=$(free_port); cport=$(free_port)
-  (cd "$work" && exec java -XX:ArchiveClassesAtExit="$REPO/$JSA" -Djava.io.tmpdir="$work" -jar "$REPO/$APP_JAR" \
+  (cd "$work" && exec java ${JAVA_OPTS:-} -XX:ArchiveClassesAtExit="$REPO/$JSA" -Djava.io.tmpdir="$work" -jar "$REPO/$APP_JAR" \
       --spring.profiles.active=default \
       --server.port="$port" \
       --hub.data-dir="$work/data" \

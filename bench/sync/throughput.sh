@@ -7,7 +7,8 @@
 # Report: target/bench-sync-throughput.txt (rates, ratio, time per step of route sync.run, CPU of the JVM and the
 # PostgreSQL backends, of it the JIT compiler and garbage collector threads, load average).
 #
-#   bench/sync/throughput.sh [records] [heap]           # PostgreSQL as for the test suite (127.0.0.1:5432, db "test")
+#   bench/sync/throughput.sh [records] [jvm options]    # PostgreSQL as for the test suite (127.0.0.1:5432, db "test");
+#                                                       # jvm options default "-Xmx256m -XX:+UseParallelGC"
 #   BENCH_DB=h2 bench/sync/throughput.sh [records]      # H2 file database in PostgreSQL mode, as the default profile
 #   BENCH_ARGS="-Dhub.sync.write-behind=false" bench/sync/throughput.sh   # more settings for the hub under test
 #   BENCH_JFR=1 bench/sync/throughput.sh 20000          # + JDK Flight Recorder: target/bench-sync-throughput.jfr
@@ -15,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RECORDS="${1:-100000}"
-HEAP="${2:--Xmx256m}"
+# the hub's collector as the image, the k8s pods and scripts/run.sh start it (docs/performance.md)
+HEAP="${2:--Xmx256m -XX:+UseParallelGC}"
 JVM="$HEAP"
 if [ -n "${BENCH_JFR:-}" ]; then
   JVM="$JVM -XX:StartFlightRecording=filename=$(pwd)/target/bench-sync-throughput.jfr,settings=profile"

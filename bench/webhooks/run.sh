@@ -29,6 +29,7 @@
 #   BENCH_READY_SECONDS=120  how long a hub may take to become ready (raise it on an oversubscribed machine)
 #   BENCH_VERIFY_SECONDS=300  how long the check waits for every stored event to be processed
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
+#   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default -XX:+UseParallelGC, the image's collector)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
 #                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
@@ -99,7 +100,7 @@ DB_ARGS=""
 start_hub() { # data_dir port kafka_port controller_port log
   mkdir -p "$1/routes"
   # shellcheck disable=SC2086
-  java -Xmx768m $JVM_EXTRA -jar "$JAR" $DB_ARGS \
+  java -Xmx768m ${BENCH_JVM:--XX:+UseParallelGC} $JVM_EXTRA -jar "$JAR" $DB_ARGS \
     --server.address=127.0.0.1 --server.port="$2" --hub.public-url="http://127.0.0.1:$2" \
     --hub.data-dir="$1" --hub.routes-dir="$1/routes" \
     --hub.kafka.embedded.port="$3" --hub.kafka.embedded.controller-port="$4" \
