@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -174,8 +175,8 @@ public class HostWebhookEndpoints implements ResealableSecrets {
      * The tenants with at least one enabled endpoint (a cross-tenant read of tenant ids only): the relay's fan-out
      * reads no event of the others.
      */
-    public java.util.Set<UUID> tenantsWithEnabledEndpoints() {
-        return java.util.Set.copyOf(allTenants.queryForList("SELECT DISTINCT tenant_id FROM webhook_endpoints WHERE enabled = TRUE",
+    public Set<UUID> tenantsWithEnabledEndpoints() {
+        return Set.copyOf(allTenants.queryForList("SELECT DISTINCT tenant_id FROM webhook_endpoints WHERE enabled = TRUE",
                 Map.of(), UUID.class));
     }
 

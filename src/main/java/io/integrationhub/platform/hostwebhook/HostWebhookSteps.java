@@ -93,7 +93,7 @@ public class HostWebhookSteps implements DisposableBean {
         }
         // Most events (a sync's record changes) belong to tenants without endpoints: one query per batch, and no
         // event is parsed when no tenant has an enabled endpoint.
-        java.util.Set<UUID> subscribed = endpoints.tenantsWithEnabledEndpoints();
+        Set<UUID> subscribed = endpoints.tenantsWithEnabledEndpoints();
         if (subscribed.isEmpty()) {
             return;
         }

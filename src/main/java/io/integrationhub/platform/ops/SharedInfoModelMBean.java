@@ -2,6 +2,7 @@ package io.integrationhub.platform.ops;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -37,7 +38,8 @@ import org.apache.camel.util.URISupport;
  * MBean of the same class ({@link SharedInfoMBeanAssembler}). Attributes are read and written, and operations
  * invoked, through the public methods the info was made from, as {@code RequiredModelMBean} does, and String answers
  * of the operations Camel marks {@code mask} are sanitised when the agent masks (as Camel's
- * {@code MixinRequiredModelMBean}); the info itself is never changed ({@link #setModelMBeanInfo} is refused, there is no attribute value caching and no persistence).
+ * {@code MixinRequiredModelMBean}); the info itself is never changed ({@link #setModelMBeanInfo} is refused, there is
+ * no attribute value caching and no persistence).
  */
 final class SharedInfoModelMBean implements ModelMBean {
 
@@ -52,19 +54,20 @@ final class SharedInfoModelMBean implements ModelMBean {
             Set<String> masked = new HashSet<>();
             for (var attribute : info.getAttributes()) {
                 Descriptor d = ((ModelMBeanAttributeInfo) attribute).getDescriptor();
-                Method getter = find(type, (String) d.getFieldValue("getMethod"), null);
+                Method getter = method(type, (String) d.getFieldValue("getMethod"));
                 if (getter != null) {
                     getters.put(attribute.getName(), getter);
                 }
-                Method setter = find(type, (String) d.getFieldValue("setMethod"), attribute.getType());
+                Method setter = method(type, (String) d.getFieldValue("setMethod"), attribute.getType());
                 if (setter != null) {
                     setters.put(attribute.getName(), setter);
                 }
             }
             for (MBeanOperationInfo operation : info.getOperations()) {
-                Method method = operation(type, operation);
+                String[] signature = types(operation.getSignature());
+                Method method = method(type, operation.getName(), signature);
                 if (method != null) {
-                    operations.put(key(operation.getName(), types(operation.getSignature())), method);
+                    operations.put(key(operation.getName(), signature), method);
                 }
                 // Camel's "mask" (e.g. an endpoint URI): with the agent's mask on, a String answer is sanitised
                 if ("true".equals(operation.getDescriptor() == null ? null : operation.getDescriptor().getFieldValue("mask"))) {
@@ -74,30 +77,15 @@ final class SharedInfoModelMBean implements ModelMBean {
             return new Shape(info, Map.copyOf(getters), Map.copyOf(setters), Map.copyOf(operations), Set.copyOf(masked));
         }
 
-        private static Method find(Class<?> type, String name, String parameterType) {
+        /** The public method {@code name} of {@code type} with exactly these parameter types (class names), or null. */
+        private static Method method(Class<?> type, String name, String... parameterTypes) {
             if (name == null) {
                 return null;
             }
             for (Method m : type.getMethods()) {
-                if (m.getName().equals(name) && (parameterType == null ? m.getParameterCount() == 0
-                        : m.getParameterCount() == 1 && m.getParameterTypes()[0].getName().equals(parameterType))) {
+                if (m.getName().equals(name) && Arrays.equals(
+                        Arrays.stream(m.getParameterTypes()).map(Class::getName).toArray(String[]::new), parameterTypes)) {
                     return accessible(m);
-                }
-            }
-            return null;
-        }
-
-        private static Method operation(Class<?> type, MBeanOperationInfo operation) {
-            String[] signature = types(operation.getSignature());
-            for (Method m : type.getMethods()) {
-                if (m.getName().equals(operation.getName()) && m.getParameterCount() == signature.length) {
-                    boolean same = true;
-                    for (int i = 0; i < signature.length && same; i++) {
-                        same = m.getParameterTypes()[i].getName().equals(signature[i]);
-                    }
-                    if (same) {
-                        return accessible(m);
-                    }
                 }
             }
             return null;

@@ -2,6 +2,7 @@ package io.integrationhub.platform.ops;
 
 import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -23,8 +24,9 @@ public class SharedStepMBeans implements BeanPostProcessor, EnvironmentAware {
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
-        if (bean instanceof CamelContext camelContext
-                && environment.getProperty("hub.ops.shared-step-mbean-info", Boolean.class, true)) {
+        // bound here from the environment: a post-processor is made before the configuration-properties beans
+        if (bean instanceof CamelContext camelContext && Binder.get(environment).bind("hub.ops", OpsProperties.class)
+                .orElseGet(OpsProperties::new).isSharedStepMbeanInfo()) {
             camelContext.getCamelContextExtension().setManagementMBeanAssembler(new SharedInfoMBeanAssembler(camelContext));
         }
         return bean;
