@@ -162,8 +162,7 @@ class SyncThroughputBench extends HubIntegrationTest {
         double jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime() / 1e9;
         double pg = 0;
-        if (jdbc.getJdbcTemplate().execute((ConnectionCallback<Boolean>) c -> c.getMetaData().getDatabaseProductName()
-                .startsWith("PostgreSQL"))) {
+        if (postgres()) {
             List<Integer> pids = jdbc.queryForList("SELECT pid FROM pg_stat_activity WHERE application_name = 'hub-sync-bench'",
                     Map.of(), Integer.class);
             for (int pid : pids) {
@@ -177,6 +176,11 @@ class SyncThroughputBench extends HubIntegrationTest {
             }
         }
         return new double[] {jvm, pg};
+    }
+
+    private boolean postgres() {
+        return Boolean.TRUE.equals(jdbc.getJdbcTemplate().execute((ConnectionCallback<Boolean>) c -> c.getMetaData()
+                .getDatabaseProductName().startsWith("PostgreSQL")));
     }
 
     private static String perThousand(double[] before, double[] after, int n) {
@@ -268,6 +272,14 @@ class SyncThroughputBench extends HubIntegrationTest {
         jdbc.getJdbcTemplate().execute("ALTER TABLE bench_raw_records ADD PRIMARY KEY (id)");
         jdbc.getJdbcTemplate().execute("CREATE UNIQUE INDEX ux_bench_raw ON bench_raw_records (connection_id, model, external_id)");
         jdbc.getJdbcTemplate().execute("CREATE INDEX ix_bench_raw_mod ON bench_raw_records (connection_id, model, updated_at)");
+        if (postgres()) {
+            // and the same storage parameters (V46: fillfactor 50), which CREATE TABLE … AS does not copy
+            String options = jdbc.getJdbcTemplate().queryForObject(
+                    "SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = 'records'::regclass", String.class);
+            if (options != null && !options.isBlank()) {
+                jdbc.getJdbcTemplate().execute("ALTER TABLE bench_raw_records SET (" + options + ")");
+            }
+        }
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         long nanos = 0;
         for (int from = 0; from < n; from += batch) {

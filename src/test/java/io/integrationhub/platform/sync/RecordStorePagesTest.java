@@ -164,6 +164,46 @@ class RecordStorePagesTest {
         assertThat(store.sweepUnseen(tenant, connection, "item", run, null, 2, run.plusSeconds(2))).isEmpty();
     }
 
+    /**
+     * PostgreSQL (V46, fillfactor 50): a pull that finds a page of records unchanged rewrites each one only to move its
+     * {@code last_seen_at}, and that new row version stays on the record's page (a HOT update, no index entry). With
+     * packed pages every version moved to a new page and into all of the table's indexes. Seen twice, so the second
+     * pull has to reuse the room the first one's dead versions left (page pruning) as well.
+     */
+    @org.junit.jupiter.api.Test
+    void shouldKeepEachUnchangedRecordOnItsPageWhenAPullMarksItSeen() throws Exception {
+        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(database("postgresql"));
+        UUID tenant = UUID.randomUUID();
+        UUID connection = connectionOf(jdbc, tenant);
+        RecordStore store = new RecordStore(new TenantJdbc(jdbc), MAPPER);
+        List<Mapped> page = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            page.add(item("item-" + i, "Generated item number " + i + " with a description of some length"));
+        }
+        Instant t1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
+        assertThat(store.apply(tenant, connection, "item", page, t1)).hasSize(1000);
+        Map<String, Long> before = blocks(jdbc, connection);
+        for (int pull = 1; pull <= 2; pull++) {
+            Instant seen = t1.plusSeconds(10L * pull);
+            assertThat(store.apply(tenant, connection, "item", page, seen)).isEmpty();
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM records WHERE connection_id = :c AND last_seen_at = :t",
+                    Map.of("c", connection, "t", java.sql.Timestamp.from(seen)), Long.class)).isEqualTo(1000L);
+            Map<String, Long> after = blocks(jdbc, connection);
+            long moved = before.keySet().stream().filter(id -> !before.get(id).equals(after.get(id))).count();
+            assertThat(moved).as("records moved to another page by pull %d", pull).isZero();
+        }
+    }
+
+    /** external id → number of the heap page its current row version is on. */
+    private static Map<String, Long> blocks(NamedParameterJdbcTemplate jdbc, UUID connection) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        jdbc.query("SELECT external_id, (ctid::text::point)[0]::bigint FROM records WHERE connection_id = :c",
+                Map.of("c", connection), rs -> {
+                    out.put(rs.getString(1), rs.getLong(2));
+                });
+        return out;
+    }
+
     /** A tenant and one Square connection of it, as rows: the records' foreign keys. */
     private static UUID connectionOf(NamedParameterJdbcTemplate jdbc, UUID tenant) {
         UUID connection = UUID.randomUUID();
