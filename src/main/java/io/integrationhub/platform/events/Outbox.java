@@ -144,6 +144,15 @@ public class Outbox {
         if (lock.isEmpty()) {
             return List.of();
         }
+        if (DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource())) {
+            // The read walks the primary key from :after and stops after the batch, whatever the statistics say.
+            // A queue table's statistics are always wrong: the driver turns a repeated statement into a
+            // server-prepared one, and PostgreSQL kept the plan made while the outbox was (nearly) empty, a
+            // sequential scan and sort, which later read every dead row a burst left behind before vacuum (25-40 ms
+            // and 7,000-13,000 buffers a read during a sync of 100,000 records, docs/performance.md); planned afresh,
+            // a histogram of an earlier burst still chose the scan. Only this transaction's plans are affected.
+            jdbc.getJdbcTemplate().execute("SET LOCAL enable_seqscan = off");
+        }
         return jdbc.query("SELECT seq, event_id, topic, message_key, payload, headers, created_at "
                 + "FROM outbox_events WHERE seq > :after ORDER BY seq LIMIT " + Math.max(1, limit), Map.of("after", after),
                 (rs, i) -> new Pending(rs.getLong("seq"), rs.getObject("event_id", UUID.class), rs.getString("topic"),
