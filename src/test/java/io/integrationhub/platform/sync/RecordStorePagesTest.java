@@ -2,9 +2,6 @@ package io.integrationhub.platform.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.integrationhub.platform.sync.RecordStore.Change;
 import io.integrationhub.platform.sync.SyncSource.Mapped;
 import io.integrationhub.platform.tenancy.TenantJdbc;
+import io.integrationhub.support.PostgresSchemas;
 
 /**
  * The two ways a page is written give the same result: PostgreSQL's one upsert and H2's read-then-batch path (the
@@ -36,16 +34,11 @@ import io.integrationhub.platform.tenancy.TenantJdbc;
 class RecordStorePagesTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String PG_URL = System.getenv().getOrDefault("HUB_TEST_DB_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    private static final String PG_USER = System.getenv().getOrDefault("HUB_TEST_DB_USER", "postgres");
-    private static final String PG_PASSWORD = System.getenv().getOrDefault("HUB_TEST_DB_PASSWORD", "");
-    private static final String SCHEMA = "it_rs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    private static final String SCHEMA = PostgresSchemas.name("it_rs_");
 
     @AfterAll
     static void dropSchema() throws Exception {
-        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        PostgresSchemas.drop(SCHEMA);
     }
 
     private static DataSource database(String kind) throws Exception {
@@ -55,10 +48,9 @@ class RecordStorePagesTest {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration", "classpath:db/vendor/h2").load().migrate();
             return ds;
         }
-        try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
-        }
-        DriverManagerDataSource ds = new DriverManagerDataSource(PG_URL, PG_USER, PG_PASSWORD);
+        PostgresSchemas.create(SCHEMA);
+        DriverManagerDataSource ds = new DriverManagerDataSource(PostgresSchemas.URL, PostgresSchemas.USER,
+                PostgresSchemas.PASSWORD);
         ds.setSchema(SCHEMA);
         Flyway.configure().dataSource(ds).schemas(SCHEMA).defaultSchema(SCHEMA)
                 .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
