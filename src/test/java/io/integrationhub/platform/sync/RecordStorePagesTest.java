@@ -159,8 +159,9 @@ class RecordStorePagesTest {
     /**
      * PostgreSQL (V46, fillfactor 50): a pull that finds a page of records unchanged rewrites each one only to move its
      * {@code last_seen_at}, and that new row version stays on the record's page (a HOT update, no index entry). With
-     * packed pages every version moved to a new page and into all of the table's indexes. Seen twice, so the second
-     * pull has to reuse the room the first one's dead versions left (page pruning) as well.
+     * packed pages every version moved to a new page and into all of the table's indexes. (A later pull reuses the
+     * room of the earlier versions only once no open transaction can still see them, which page pruning waits for:
+     * with other sessions' transactions running, as in the full suite, that is not this test's to decide.)
      */
     @org.junit.jupiter.api.Test
     void shouldKeepEachUnchangedRecordOnItsPageWhenAPullMarksItSeen() throws Exception {
@@ -175,15 +176,13 @@ class RecordStorePagesTest {
         Instant t1 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(60);
         assertThat(store.apply(tenant, connection, "item", page, t1)).hasSize(1000);
         Map<String, Long> before = blocks(jdbc, connection);
-        for (int pull = 1; pull <= 2; pull++) {
-            Instant seen = t1.plusSeconds(10L * pull);
-            assertThat(store.apply(tenant, connection, "item", page, seen)).isEmpty();
-            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM records WHERE connection_id = :c AND last_seen_at = :t",
-                    Map.of("c", connection, "t", java.sql.Timestamp.from(seen)), Long.class)).isEqualTo(1000L);
-            Map<String, Long> after = blocks(jdbc, connection);
-            long moved = before.keySet().stream().filter(id -> !before.get(id).equals(after.get(id))).count();
-            assertThat(moved).as("records moved to another page by pull %d", pull).isZero();
-        }
+        Instant seen = t1.plusSeconds(10);
+        assertThat(store.apply(tenant, connection, "item", page, seen)).isEmpty();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM records WHERE connection_id = :c AND last_seen_at = :t",
+                Map.of("c", connection, "t", java.sql.Timestamp.from(seen)), Long.class)).isEqualTo(1000L);
+        Map<String, Long> after = blocks(jdbc, connection);
+        long moved = before.keySet().stream().filter(id -> !before.get(id).equals(after.get(id))).count();
+        assertThat(moved).as("records moved to another page by the pull").isZero();
     }
 
     /** external id → number of the heap page its current row version is on. */
