@@ -151,7 +151,9 @@ public class WebhookEventStore {
      */
     public List<WebhookEvent> stalledQueued(Instant queuedBefore, int limit) {
         return jdbc.query("SELECT " + COLUMNS + " FROM webhook_events w WHERE status = 'queued' AND queued_at < :before "
-                + "AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.event_id = w.id) "
+                // the topic condition lets PostgreSQL use the partial index of webhook hand-offs (V47)
+                + "AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.event_id = w.id AND o.topic LIKE '"
+                + WebhookPipeline.TOPIC_PREFIX + "%') "
                 + "ORDER BY queued_at LIMIT " + Math.max(1, limit), Map.of("before", Timestamp.from(queuedBefore)),
                 WebhookEventStore::map);
     }
