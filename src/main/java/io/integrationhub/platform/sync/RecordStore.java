@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.config.PgTextArray;
 import io.integrationhub.platform.problem.Problem.FieldError;
 import io.integrationhub.platform.problem.ProblemException;
 import io.integrationhub.platform.sync.SyncSource.Mapped;
@@ -79,6 +81,15 @@ public class RecordStore {
      * records itself; on H2 (the zero-setup profile) a portable read-then-batch path.
      */
     public List<Change> apply(UUID tenantId, UUID connectionId, String model, List<Mapped> page, Instant now) {
+        return apply(tenantId, connectionId, model, page, Map.of(), now);
+    }
+
+    /**
+     * {@link #apply(UUID, UUID, String, List, Instant)} with the records' canonical forms computed beforehand
+     * ({@link #canonicalize}, keyed by the record's data tree; a record missing there is serialised here).
+     */
+    public List<Change> apply(UUID tenantId, UUID connectionId, String model, List<Mapped> page,
+            Map<ObjectNode, Canonical> prepared, Instant now) {
         Map<String, Mapped> byId = new LinkedHashMap<>();
         for (Mapped m : page) {
             byId.put(m.externalId(), m);
@@ -87,8 +98,8 @@ public class RecordStore {
             return List.of();
         }
         Timestamp ts = Timestamp.from(now);
-        return jdbc.postgres() ? applyInSql(tenantId, connectionId, model, byId, ts)
-                : applyRowWise(tenantId, connectionId, model, byId, ts);
+        return jdbc.postgres() ? applyInSql(tenantId, connectionId, model, byId, prepared, ts)
+                : applyRowWise(tenantId, connectionId, model, byId, prepared, ts);
     }
 
     /**
@@ -102,11 +113,11 @@ public class RecordStore {
      * binary instead of as escaped array text (the JSON is full of quotes), which halves their cost on both sides.
      */
     private List<Change> applyInSql(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
-            Timestamp now) {
+            Map<ObjectNode, Canonical> prepared, Timestamp now) {
         int n = byId.size();
         List<String> upserts = new ArrayList<>(n);
         List<UUID> proposed = new ArrayList<>(n);
-        List<String> data = new ArrayList<>(n);
+        List<byte[]> data = new ArrayList<>(n);
         List<String> hashes = new ArrayList<>(n);
         List<String> remote = new ArrayList<>(n);
         List<String> gone = new ArrayList<>();
@@ -117,8 +128,8 @@ public class RecordStore {
             }
             upserts.add(m.externalId());
             proposed.add(Uuids.timeOrdered());
-            Canonical c = canonical(m.data());
-            data.add(c.json());
+            Canonical c = canonical(m.data(), prepared);
+            data.add(c.utf8());
             hashes.add(c.hash());
             remote.add(m.remoteUpdatedAt() == null ? null : m.remoteUpdatedAt().toString());
         }
@@ -127,7 +138,8 @@ public class RecordStore {
             Map<String, Object> p = scope(connectionId, model, now);
             p.put("ids", new SqlArrayValue("uuid", (Object[]) proposed.toArray(new UUID[0])));
             p.put("externalIds", new SqlArrayValue("varchar", (Object[]) upserts.toArray(new String[0])));
-            p.put("data", new SqlArrayValue("varchar", (Object[]) data.toArray(new String[0])));
+            // the canonical JSON as the UTF-8 bytes it was serialised to, in binary (PgTextArray)
+            p.put("data", new PgTextArray(data.toArray(new byte[0][])));
             p.put("hashes", new SqlArrayValue("varchar", (Object[]) hashes.toArray(new String[0])));
             p.put("remote", new SqlArrayValue("varchar", (Object[]) remote.toArray(new String[0])));
             String same = "(r.content_hash = EXCLUDED.content_hash AND NOT r.deleted)";
@@ -178,7 +190,7 @@ public class RecordStore {
             if (id != null) {
                 changes.add(m.deleted() ? new Change(ChangeKind.deleted, id, model, externalId, null)
                         : new Change(id.equals(mine) ? ChangeKind.created : ChangeKind.updated, id, model, externalId,
-                                m.data(), data.get(at)));
+                                m.data(), new String(data.get(at), StandardCharsets.UTF_8)));
             }
         }
         return changes;
@@ -197,7 +209,7 @@ public class RecordStore {
      * batched inserts, updates and deletions, and one "seen" update by primary key.
      */
     private List<Change> applyRowWise(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
-            Timestamp ts) {
+            Map<ObjectNode, Canonical> prepared, Timestamp ts) {
         Map<String, Existing> existing = new HashMap<>();
         // Joined from an array: H2 uses the whole unique key for a join, but for "external_id IN (…)" only its
         // (connection_id, model) prefix, filtering every record of the connection (quadratic over a run).
@@ -227,7 +239,7 @@ public class RecordStore {
                 }
                 continue;
             }
-            Canonical c = canonical(m.data());
+            Canonical c = canonical(m.data(), prepared);
             String hash = c.hash();
             if (old == null) {
                 UUID id = Uuids.timeOrdered();
@@ -371,13 +383,37 @@ public class RecordStore {
     }
 
     /** A record's data as it is stored (properties sorted) and the hash of exactly those bytes. */
-    private record Canonical(String json, String hash) {
+    /** A record's stored form: its JSON with properties sorted, as UTF-8, and the SHA-256 of those bytes. */
+    public record Canonical(byte[] utf8, String hash) {
+        public String json() {
+            return new String(utf8, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The canonical form of each record of a page (deletions have none), keyed by the record's data tree. A sync run
+     * computes it while the page is mapped, on the run's own thread, so the page's transaction — written behind on
+     * another thread — has only the database work left.
+     */
+    public Map<ObjectNode, Canonical> canonicalize(List<Mapped> page) {
+        Map<ObjectNode, Canonical> prepared = new IdentityHashMap<>(page.size() * 2);
+        for (Mapped m : page) {
+            if (!m.deleted() && m.data() != null) {
+                prepared.put(m.data(), canonical(m.data()));
+            }
+        }
+        return prepared;
+    }
+
+    private Canonical canonical(ObjectNode data, Map<ObjectNode, Canonical> prepared) {
+        Canonical c = prepared.get(data);
+        return c != null ? c : canonical(data);
     }
 
     /** One serialisation for both the stored text and the hash (they were two, a third of a page commit's CPU). */
     private Canonical canonical(ObjectNode data) {
         byte[] bytes = canonicalBytes(data);
-        return new Canonical(new String(bytes, StandardCharsets.UTF_8), sha256Hex(bytes));
+        return new Canonical(bytes, sha256Hex(bytes));
     }
 
     private byte[] canonicalBytes(ObjectNode data) {

@@ -141,6 +141,8 @@ public class SyncEngine {
         String cursor;
         Page page;
         List<Mapped> good;
+        /** The good records' canonical JSON and hash, computed while mapping (off the page's transaction). */
+        Map<ObjectNode, RecordStore.Canonical> canonical;
         List<Object[]> bad;
         /** The page route's {@code progress} (0..1, how much of the run's span is covered), when it tells one. */
         Double progress;
@@ -325,6 +327,7 @@ public class SyncEngine {
         }
         state.page = page;
         state.good = good;
+        state.canonical = records.canonicalize(good);
         state.bad = bad;
         exchange.getMessage().setBody(null);
     }
@@ -347,20 +350,23 @@ public class SyncEngine {
         String owner = state.owner;
         SyncSource source = state.source;
         List<Mapped> good = state.good;
+        Map<ObjectNode, RecordStore.Canonical> canonical = state.canonical;
         List<Object[]> bad = state.bad;
         boolean incremental = state.incremental;
         Double progress = state.progress;
         if (last || !properties.isWriteBehind()) {
-            commitPage(run, owner, source, page, good, bad, next, last, incremental, progress);
+            commitPage(run, owner, source, page, good, canonical, bad, next, last, incremental, progress);
         } else {
             // Written behind: the next page is fetched and mapped meanwhile; the next commit (or the end of the run)
             // waits for this one, so pages commit in order and a failure surfaces at the next page boundary.
             state.pending = CompletableFuture.runAsync(
-                    () -> commitPage(run, owner, source, page, good, bad, next, false, incremental, progress), committer);
+                    () -> commitPage(run, owner, source, page, good, canonical, bad, next, false, incremental, progress),
+                    committer);
         }
         state.cursor = page.nextCursor();
         state.page = null;
         state.good = null;
+        state.canonical = null;
         state.bad = null;
         if (last) {
             exchange.setProperty(PAGING, false);
@@ -528,10 +534,10 @@ public class SyncEngine {
     }
 
     private void commitPage(SyncRun run, String owner, SyncSource source, Page page, List<Mapped> good,
-            List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental, Double progress) {
+            Map<ObjectNode, RecordStore.Canonical> canonical, List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental, Double progress) {
         Instant now = Instant.now();
         tx.executeWithoutResult(status -> {
-            List<Change> changes = records.apply(run.tenantId(), run.connectionId(), source.model(), good, now);
+            List<Change> changes = records.apply(run.tenantId(), run.connectionId(), source.model(), good, canonical, now);
             String errors = null;
             if (!bad.isEmpty()) {
                 errors = appendErrors(run, bad);
