@@ -3,7 +3,7 @@
 # insert of the same rows in the same run, then the same records a 2nd time (all unchanged); with a 256 MiB heap
 # to show memory does not grow with records. First a warm-up on other tenants (-Dbench.warmup=N records per round,
 # default 20,000; 0: none; rounds until the JIT compiler threads use under 5 % of the cores, at most
-# -Dbench.warmup-rounds=3): the measured runs are those of a running hub, not of the JIT compiling the sync path.
+# -Dbench.warmup-rounds=30): the measured runs are those of a running hub, not of the JIT compiling the sync path.
 # Report: target/bench-sync-throughput.txt (rates, ratio, time per step of route sync.run, CPU of the JVM and the
 # PostgreSQL backends, of it the JIT compiler and garbage collector threads, load average).
 #
