@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class OutboxProperties {
 
     /** Rows claimed and sent per relay transaction. */
-    private int batchSize = 500;
+    private int batchSize = 1000;
     /** Pause between relay rounds when the outbox was drained (the relay loops without pause while full). */
     private long pollIntervalMs = 100;
     /** Longest pause after failed sends (the pause doubles per failure from poll-interval-ms up to this). */

@@ -75,6 +75,15 @@ public class RecordStore {
     }
 
     /**
+     * Whether a page may be written beside another page's open transaction: PostgreSQL's upsert decides each record by
+     * the unique key (a record the other page wrote waits for that page's commit); H2's read-then-write page would not
+     * see the other page's uncommitted records and insert them twice.
+     */
+    public boolean overlapsPages() {
+        return jdbc.postgres();
+    }
+
+    /**
      * Writes one page of mapped records; returns the real changes (created, updated, deleted) in page order.
      * A record whose content hash did not change is only marked as seen: no new data, no {@code updated_at}
      * change, no change returned (so no event). On PostgreSQL the page is one upsert that detects unchanged

@@ -149,6 +149,8 @@ public class SyncEngine {
         String outcome;
         /** The previous page's commit while it is written behind (write-behind, {@code hub.sync.write-behind}). */
         CompletableFuture<Void> pending;
+        /** The page before that one's commit, still in flight ({@code hub.sync.write-behind-pages} 2). */
+        CompletableFuture<Void> older;
 
         RunState(SyncRun run, String owner) {
             this.run = run;
@@ -342,9 +344,14 @@ public class SyncEngine {
      */
     public void commit(Exchange exchange) {
         RunState state = state(exchange);
-        awaitCommit(state);
         Page page = state.page;
         boolean last = page.nextCursor() == null;
+        boolean overlap = !last && properties.isWriteBehind() && properties.getWriteBehindPages() > 1 && records.overlapsPages();
+        if (overlap) {
+            awaitOlder(state); // the page before the previous one: at most two pages in flight
+        } else {
+            awaitCommit(state);
+        }
         String next = last ? checkpoint("sweep", null) : checkpoint("pages", page.nextCursor());
         SyncRun run = state.run;
         String owner = state.owner;
@@ -355,12 +362,18 @@ public class SyncEngine {
         boolean incremental = state.incremental;
         Double progress = state.progress;
         if (last || !properties.isWriteBehind()) {
-            commitPage(run, owner, source, page, good, canonical, bad, next, last, incremental, progress);
+            commitPage(run, owner, source, page, good, canonical, bad, next, last, incremental, progress, null);
         } else {
             // Written behind: the next page is fetched and mapped meanwhile; the next commit (or the end of the run)
             // waits for this one, so pages commit in order and a failure surfaces at the next page boundary.
+            // With two pages in flight this page's upsert runs beside the previous page's transaction, and waits for
+            // that one to commit before it writes its checkpoint and events (pages still commit in order; the
+            // previous page's failure rolls this one back).
+            CompletableFuture<Void> before = overlap ? state.pending : null;
+            state.older = before;
             state.pending = CompletableFuture.runAsync(
-                    () -> commitPage(run, owner, source, page, good, canonical, bad, next, false, incremental, progress),
+                    () -> commitPage(run, owner, source, page, good, canonical, bad, next, false, incremental, progress,
+                            before),
                     committer);
         }
         state.cursor = page.nextCursor();
@@ -449,15 +462,27 @@ public class SyncEngine {
         return exchange.getProperty(STATE, RunState.class);
     }
 
-    /** Waits for the page commit written behind, if any, and throws what it threw. */
+    /** Waits for the page commits written behind, if any, oldest first, and throws what they threw. */
     private static void awaitCommit(RunState state) {
+        awaitOlder(state);
         CompletableFuture<Void> pending = state.pending;
-        if (pending == null) {
+        state.pending = null;
+        join(pending);
+    }
+
+    /** Waits for the older of two page commits in flight, if any, and throws what it threw. */
+    private static void awaitOlder(RunState state) {
+        CompletableFuture<Void> older = state.older;
+        state.older = null;
+        join(older);
+    }
+
+    private static void join(CompletableFuture<Void> commit) {
+        if (commit == null) {
             return;
         }
-        state.pending = null;
         try {
-            pending.join();
+            commit.join();
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof Error error) {
                 throw error;
@@ -534,10 +559,13 @@ public class SyncEngine {
     }
 
     private void commitPage(SyncRun run, String owner, SyncSource source, Page page, List<Mapped> good,
-            Map<ObjectNode, RecordStore.Canonical> canonical, List<Object[]> bad, String nextCheckpoint, boolean last, boolean incremental, Double progress) {
+            Map<ObjectNode, RecordStore.Canonical> canonical, List<Object[]> bad, String nextCheckpoint, boolean last,
+            boolean incremental, Double progress, CompletableFuture<Void> before) {
         Instant now = Instant.now();
         tx.executeWithoutResult(status -> {
             List<Change> changes = records.apply(run.tenantId(), run.connectionId(), source.model(), good, canonical, now);
+            // the previous page first: its checkpoint and events precede this page's; its failure rolls this one back
+            join(before);
             String errors = null;
             if (!bad.isEmpty()) {
                 errors = appendErrors(run, bad);

@@ -50,6 +50,19 @@ public class SyncProperties {
     public boolean isWriteBehind() { return writeBehind; }
     public void setWriteBehind(boolean v) { writeBehind = v; }
 
+    /**
+     * Pages of a run in flight with write-behind: 2 (PostgreSQL) lets a page's upsert run beside the previous page's
+     * transaction, which the page waits for before it writes its checkpoint and events and commits (pages still commit
+     * in order, one failing rolls the next back); 1: one page in flight. H2 always has one (its read-then-write page
+     * path must see the previous page committed).
+     */
+    @Min(1)
+    @jakarta.validation.constraints.Max(2)
+    private int writeBehindPages = 2;
+
+    public int getWriteBehindPages() { return writeBehindPages; }
+    public void setWriteBehindPages(int v) { writeBehindPages = v; }
+
     /** Due schedules fired per tick of route {@code sync.schedules.tick} (the rest wait for the next tick). */
     @Min(1)
     private int scheduleBatch = 500;

@@ -100,9 +100,10 @@ class SyncRunsTest extends SyncTestBase {
 
     @Test
     void shouldFailTheRunAtAPageWhoseCommitFailsAndCommitNoLaterPage() {
-        // Pages are committed behind the next page's fetch (hub.sync.write-behind): the 2nd page's transaction fails
-        // (an id longer than records.external_id allows) while the 3rd page is already read; the run fails with the
-        // database's refusal, the 1st page stays, and the 3rd is never written after the 2nd.
+        // Pages are committed behind the next page's fetch (hub.sync.write-behind, two pages in flight): the 2nd page's
+        // transaction fails (an id longer than records.external_id allows) while the 3rd page is already read and its
+        // upsert may run beside it; the run fails with the database's refusal, the 1st page stays, and the 3rd, which
+        // waits for the 2nd before it commits, is rolled back.
         Tenant t = tenantWith("hubspot");
         List<String> all = contacts(6, "-wb");
         all.set(2, contact("x".repeat(600), "long@example.com", "2026-02-01T10:00:00Z"));
@@ -114,6 +115,27 @@ class SyncRunsTest extends SyncTestBase {
         assertThat(run.path("created").asLong()).isEqualTo(2);
         JsonNode records = records(t, "contact", "?limit=10");
         assertThat(records.path("records")).extracting(r -> r.path("externalId").asText()).containsExactlyInAnyOrder("1", "2");
+    }
+
+    @Test
+    void shouldAnnounceThePagesChangesInPageOrderWithTwoPagesInFlight() {
+        // hub.sync.write-behind-pages 2 (the default): a page's upsert runs beside the previous page's transaction, but
+        // its checkpoint and events wait for that one's commit, so the events of a connection keep the pages' order.
+        Tenant t = tenantWith("hubspot");
+        contactPages(contacts(12, "-order"));
+        try (KafkaProbe changes = new KafkaProbe(kafka, "hub.records.changes")) {
+            JsonNode run = awaitStatus(t, startSync(t, "{\"entity\":\"contact\",\"mode\":\"full\"}"), "succeeded");
+            assertThat(run.path("created").asLong()).isEqualTo(12);
+            List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            changes.await(t.connectionId().toString(), e -> {
+                if (e.path("type").asText().equals("io.integrationhub.record.created")) {
+                    order.add(e.path("data").path("externalId").asText());
+                }
+                return order.size() == 12;
+            });
+            assertThat(order).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+        }
+        assertThat(liveRecords(t, "contact")).isEqualTo(12);
     }
 
     @Test
