@@ -491,7 +491,7 @@ public class SyncEngine {
         }
     }
 
-    /** The threads page commits are written behind on (one page in flight per run). */
+    /** The threads page commits are written behind on (up to two pages in flight per run, hub.sync.write-behind-pages). */
     private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sync-commit");
         t.setDaemon(true);

@@ -41,8 +41,8 @@ public class SyncProperties {
 
     /**
      * Write-behind page commit: a pull run fetches and maps its next page while the previous page's transaction is
-     * being written (on a thread of its own, at most one page in flight per run, pages committed in order; the last
-     * page, a cancellation, a hand-back and a failure wait for it). {@code false}: each page is committed before the
+     * being written (on a thread of its own, up to {@link #getWriteBehindPages()} pages in flight per run, pages
+     * committed in order; the last page, a cancellation, a hand-back and a failure wait for them). {@code false}: each page is committed before the
      * next is fetched.
      */
     private boolean writeBehind = true;
