@@ -118,8 +118,9 @@ public class RecordStore {
      * (a separate "seen" {@code UPDATE … = ANY(ids)} did, with the statistics of a table growing during the run).
      * {@code RETURNING} tells created (the row kept the id proposed here), updated ({@code updated_at} is this
      * page's time, which an unchanged record never gets) and unchanged apart. Deletions: one more {@code UPDATE}.
-     * The arrays are typed ({@code String[]}, {@code UUID[]}, not {@code Object[]}): the driver then sends them in
-     * binary instead of as escaped array text (the JSON is full of quotes), which halves their cost on both sides.
+     * The records' JSON goes as a binary {@code varchar[]} of the bytes it was serialised to ({@link PgTextArray}), the
+     * other text columns as typed {@code String[]}, which the driver also sends in binary: not as escaped array text
+     * (the JSON is full of quotes), which halved their cost on both sides.
      */
     private List<Change> applyInSql(UUID tenantId, UUID connectionId, String model, Map<String, Mapped> byId,
             Map<ObjectNode, Canonical> prepared, Timestamp now) {
@@ -391,7 +392,6 @@ public class RecordStore {
         return sha256Hex(canonicalBytes(data));
     }
 
-    /** A record's data as it is stored (properties sorted) and the hash of exactly those bytes. */
     /** A record's stored form: its JSON with properties sorted, as UTF-8, and the SHA-256 of those bytes. */
     public record Canonical(byte[] utf8, String hash) {
         public String json() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -36,13 +35,8 @@ class OutboxReadPlanTest {
 
     @Test
     void shouldReadTheNextBatchAlongTheKeyAfterABurstLeftDeadRows() throws Exception {
-        PostgresSchemas.create(SCHEMA);
-        String url = PostgresSchemas.URL;
-        SingleConnectionDataSource ds = new SingleConnectionDataSource(url + (url.contains("?") ? "&" : "?")
-                + "currentSchema=" + SCHEMA, PostgresSchemas.USER, PostgresSchemas.PASSWORD, true);
+        SingleConnectionDataSource ds = PostgresSchemas.migrated(SCHEMA);
         try {
-            Flyway.configure().dataSource(ds).schemas(SCHEMA).defaultSchema(SCHEMA)
-                    .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
             NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(ds);
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
             Outbox outbox = new Outbox(jdbc, new ObjectMapper());

@@ -52,8 +52,7 @@ class RecordStorePagesTest {
         DriverManagerDataSource ds = new DriverManagerDataSource(PostgresSchemas.URL, PostgresSchemas.USER,
                 PostgresSchemas.PASSWORD);
         ds.setSchema(SCHEMA);
-        Flyway.configure().dataSource(ds).schemas(SCHEMA).defaultSchema(SCHEMA)
-                .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+        PostgresSchemas.migrate(ds, SCHEMA);
         return ds;
     }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +32,7 @@ class OutboxWebhookIndexTest {
 
     @BeforeAll
     static void migrate() throws Exception {
-        PostgresSchemas.create(SCHEMA);
-        String url = PostgresSchemas.URL;
-        ds = new SingleConnectionDataSource(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA,
-                PostgresSchemas.USER, PostgresSchemas.PASSWORD, true);
-        Flyway.configure().dataSource(ds).schemas(SCHEMA).defaultSchema(SCHEMA)
-                .locations("classpath:db/migration", "classpath:db/vendor/postgresql").load().migrate();
+        ds = PostgresSchemas.migrated(SCHEMA);
         jdbc = new NamedParameterJdbcTemplate(ds);
     }
 
