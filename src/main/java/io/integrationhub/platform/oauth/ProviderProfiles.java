@@ -132,13 +132,31 @@ public class ProviderProfiles {
      * says P23D, so its 30-day tokens are renewed after about a week, as Square advises). Zero when not set.
      */
     public java.time.Duration refreshLead(String key) {
-        String lead = key == null ? null : environment.getProperty("hub.providers." + key + ".refresh-before");
-        try {
-            return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
-        } catch (java.time.format.DateTimeParseException e) {
+        if (key == null) {
             return java.time.Duration.ZERO;
         }
+        // read once per version of the family catalog (the catalog file may set it, and may change at run time): the
+        // environment's lookup on every provider call cost more than the rest of the token check
+        Object version = catalog.families().version();
+        Leads known = leads;
+        if (known.version() != version) {
+            known = new Leads(version, new java.util.concurrent.ConcurrentHashMap<>());
+            leads = known;
+        }
+        return known.byKey().computeIfAbsent(key, k -> {
+            String lead = environment.getProperty("hub.providers." + k + ".refresh-before");
+            try {
+                return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
+            } catch (java.time.format.DateTimeParseException e) {
+                return java.time.Duration.ZERO;
+            }
+        });
     }
+
+    private record Leads(Object version, Map<String, java.time.Duration> byKey) {
+    }
+
+    private volatile Leads leads = new Leads(null, new java.util.concurrent.ConcurrentHashMap<>());
 
     private void add(ProviderProfile profile) {
         profiles.put(profile.key(), profile);

@@ -487,8 +487,15 @@ public class ProviderCalls {
         return Duration.ofMillis((long) Math.min(max.toMillis(), base * factor));
     }
 
+    /** Looked up once it exists (a bean lookup on every provider call showed in the profile). */
+    private volatile BearerTokens bearerTokens;
+
     private BearerTokens bearers() {
-        BearerTokens bearer = tokens.getIfAvailable();
+        BearerTokens bearer = bearerTokens;
+        if (bearer == null) {
+            bearer = tokens.getIfAvailable();
+            bearerTokens = bearer;
+        }
         if (bearer == null) {
             throw new ProviderCallException(Kind.UNAUTHORIZED, 0, "no token manager is configured", null);
         }

@@ -13,6 +13,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.integrationhub.platform.connections.Connection;
 import io.integrationhub.platform.connections.ConnectionRepository;
 import io.integrationhub.platform.connections.ConnectionStatus;
@@ -27,7 +30,8 @@ import io.integrationhub.platform.vault.Credentials;
  * (bench/webhooks) signs its events for. With {@code hub.bench.provider-token} each of them holds that access token
  * in the vault (like a connection after consent; it does not expire), so the webhook handlers' fetches of the
  * objects an event names reach the bench's provider simulator ({@code WebhookLoad.java providers}, whose URLs
- * the bench passes as {@code hub.providers.<key>.api-url}) with a bearer token it accepts.
+ * the bench passes as {@code hub.providers.<key>.api-url}) with a bearer token it accepts. The Slack connection's
+ * channel is {@value #SLACK_CHANNEL}.
  */
 @Component
 @ConditionalOnProperty(name = { "hub.bench.enabled", "hub.demo.enabled" }, havingValue = "true")
@@ -35,6 +39,7 @@ public class BenchSeeder {
 
     public static final Map<String, String> ACCOUNTS = Map.of("xero", "bench-xero-tenant", "square", "BENCHMERCHANT",
             "hubspot", "424242", "slack", "TBENCH");
+    public static final String SLACK_CHANNEL = "CBENCH01";
     private static final Logger LOG = LoggerFactory.getLogger(BenchSeeder.class);
 
     private final TenantService tenants;
@@ -50,6 +55,16 @@ public class BenchSeeder {
         this.providerToken = providerToken;
     }
 
+    /**
+     * Slack's events ask for an incremental pull of the connection's channel ({@code routes/slack/webhooks.camel.yaml}):
+     * the bench connection names the channel the simulator's {@code conversations.history} answers for, and posts no
+     * alerts there.
+     */
+    static ObjectNode config(String provider) {
+        return provider.equals("slack") ? JsonNodeFactory.instance.objectNode().put("channel", SLACK_CHANNEL).put("alerts", "none")
+                : null;
+    }
+
     /** After start-up, so the demo tenant exists. */
     @EventListener(ApplicationReadyEvent.class)
     public void seed() {
@@ -62,7 +77,7 @@ public class BenchSeeder {
                     .filter(existing -> existing.account() != null && account.equals(existing.account().id()))
                     .findFirst().orElse(null);
             if (c == null) {
-                c = connections.insert(tenant, provider, provider + " (bench)", ConnectionStatus.ACTIVE, List.of(), null);
+                c = connections.insert(tenant, provider, provider + " (bench)", ConnectionStatus.ACTIVE, List.of(), config(provider));
                 connections.updateAccount(tenant, c.id(), new Connection.Account(account, "Bench " + provider, null), List.of());
                 LOG.info("Bench connection {} for {} account {}", c.id(), provider, account);
             }

@@ -15,17 +15,26 @@ public final class Signatures {
     private Signatures() {
     }
 
+    /** One instance per thread (looking the algorithm up for every webhook showed in the profile); init resets it. */
+    private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
+
     /** HMAC-SHA256 of the parts, concatenated in order, with a UTF-8 key. */
     public static byte[] hmacSha256(String key, byte[]... parts) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = HMAC_SHA256.get();
             mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             for (byte[] part : parts) {
                 mac.update(part);
             }
             return mac.doFinal();
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 refused the key", e);
         }
     }
 
