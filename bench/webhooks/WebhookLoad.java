@@ -39,8 +39,10 @@ import javax.crypto.spec.SecretKeySpec;
  *   pace   <baseUrl> <target> <rate> <seconds> <seed> [outFile]
  *          open-loop load at a fixed rate (requests per second), target "webhooks" (the same mix as send)
  *          or "ping"; each request is due at start + n/rate and its latency counts from that due time,
- *          so a stalled server is not hidden by a client that waits for it (no coordinated omission)
+ *          so a stalled server is not hidden by a client that waits for it (no coordinated omission); the first
+ *          -Dpace.warmup-seconds (3) are sent but not counted (the client's own JIT warm-up)
  *   verify <baseUrl> <apiKey> <outFile>              every acknowledged unique event stored and processed once
+ *   drained <baseUrl> <apiKey> <seconds>            waits until no stored event waits for processing or is in it
  *   providers <port> <accessToken>
  *          the provider APIs the hub's webhook handlers call for the bench's events, on 127.0.0.1:<port>:
  *          /xero (GET /api.xro/2.0/Invoices|Contacts/{id} for organisation bench-xero-tenant), /square
@@ -69,6 +71,7 @@ public class WebhookLoad {
             case "pace" -> pace(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]),
                     args.length > 6 ? Path.of(args[6]) : null);
             case "verify" -> System.exit(verify(args[1], args[2], Path.of(args[3])) ? 0 : 1);
+            case "drained" -> System.exit(drained(args[1], args[2], Integer.parseInt(args[3])) ? 0 : 1);
             case "providers" -> providers(Integer.parseInt(args[1]), args[2]);
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -91,7 +94,7 @@ public class WebhookLoad {
             int status;
             String answer;
             String provider = path.startsWith("/xero/") ? "xero" : path.startsWith("/square/") ? "square"
-                    : path.startsWith("/hubspot/") ? "hubspot" : "other";
+                    : path.startsWith("/hubspot/") ? "hubspot" : path.startsWith("/slack/") ? "slack" : "other";
             if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 status = 401;
                 answer = switch (provider) {
@@ -102,7 +105,7 @@ public class WebhookLoad {
                 provider += " refused";
             } else {
                 status = 200;
-                answer = providerAnswer(exchange.getRequestMethod(), path,
+                answer = providerAnswer(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(),
                         exchange.getRequestHeaders().getFirst("xero-tenant-id"));
                 if (answer == null) {
                     status = 404;
@@ -128,11 +131,14 @@ public class WebhookLoad {
     }
 
     /** The object a GET names, in the provider's shape; null for a path this simulator does not serve. */
-    static String providerAnswer(String method, String path, String xeroTenant) {
+    static String providerAnswer(String method, String path, String query, String xeroTenant) {
         if (!method.equals("GET")) {
             return null;
         }
         long now = System.currentTimeMillis();
+        if (path.equals("/slack/conversations.history")) {
+            return slackHistory(query == null ? "" : query, now);
+        }
         String iso = Instant.ofEpochMilli(now).toString();
         Matcher m = XERO_ONE.matcher(path);
         if (m.matches() && "bench-xero-tenant".equals(xeroTenant)) {
@@ -185,6 +191,39 @@ public class WebhookLoad {
                     + iso + "\",\"updatedAt\":\"" + iso + "\",\"archived\":false}";
         }
         return null;
+    }
+
+    /**
+     * Slack's conversations.history of the bench channel: two messages a minute (one per half minute of the clock), the
+     * ones at or after {@code oldest}, newest first, one page. Another channel: Slack's {"ok":false,"error":
+     * "channel_not_found"} (with HTTP 200, as Slack answers).
+     */
+    static String slackHistory(String query, long nowMillis) {
+        Map<String, String> q = new LinkedHashMap<>();
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                q.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        if (!"CBENCH01".equals(q.get("channel"))) {
+            return "{\"ok\":false,\"error\":\"channel_not_found\"}";
+        }
+        double oldest = q.containsKey("oldest") ? Double.parseDouble(q.get("oldest")) : 0;
+        long half = nowMillis / 30_000 * 30;
+        StringBuilder messages = new StringBuilder();
+        for (long at = half; at > half - 120; at -= 30) {
+            if (at < oldest) {
+                break;
+            }
+            if (messages.length() > 0) {
+                messages.append(',');
+            }
+            messages.append("{\"type\":\"message\",\"user\":\"UBENCH1\",\"text\":\"<@ABENCH> bench mention at ").append(at)
+                    .append("\",\"ts\":\"").append(at).append(".000100\"}");
+        }
+        return "{\"ok\":true,\"messages\":[" + messages + "],\"has_more\":false,\"pin_count\":0,"
+                + "\"response_metadata\":{\"next_cursor\":\"\"}}";
     }
 
     // ---------------------------------------------------------------- generation
@@ -347,13 +386,17 @@ public class WebhookLoad {
 
     static void pace(String baseUrl, String target, int rate, int seconds, long seed, Path out) throws Exception {
         publicUrl = baseUrl;
-        int count = rate * seconds;
+        // the first pace.warmup-seconds (default 3) are sent like the rest (and written to outFile, for verify) but not
+        // counted: the client's own JVM compiles its HTTP path then, which would show as the server's latency
+        int warmup = rate * Integer.getInteger("pace.warmup-seconds", 3);
+        int count = rate * seconds + warmup;
         boolean webhooks = target.equals("webhooks");
         List<Req> reqs = webhooks ? generate(baseUrl, count, seed) : List.of();
         List<Result> results = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failures = new AtomicInteger();
         List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
         long start = System.nanoTime();
+        long[] measuredFrom = { start };
         for (int n = 0; n < count; n++) {
             long due = start + (long) (n * 1e9 / rate);
             long wait = due - System.nanoTime();
@@ -382,21 +425,26 @@ public class WebhookLoad {
                     failures.incrementAndGet();
                 }
                 results.add(new Result(sent, status, System.nanoTime() - due));
+                if (results.size() == warmup) {
+                    measuredFrom[0] = System.nanoTime();
+                }
                 return null;
             }));
         }
         for (java.util.concurrent.CompletableFuture<?> f : pending) {
             f.join();
         }
-        long elapsed = System.nanoTime() - start;
+        long elapsed = System.nanoTime() - Math.max(start, measuredFrom[0]);
         String name = (webhooks ? "signed webhooks" : "bare 200") + " paced " + rate + "/s";
-        System.out.println(name + ": " + count + " requests over " + seconds + " s, failures " + failures);
+        System.out.println(name + ": " + count + " requests over " + seconds + " s after a warm-up of " + warmup
+                + " requests, failures " + failures);
         if (webhooks) {
             Map<String, int[]> byKind = new LinkedHashMap<>();
             results.forEach(x -> byKind.computeIfAbsent(x.req().kind() + " → " + x.status(), k -> new int[1])[0]++);
             byKind.forEach((k, c) -> System.out.println("  " + k + ": " + c[0]));
         }
-        report(name, results.stream().filter(x -> x.status() > 0).map(Result::nanos).sorted().toList(), elapsed);
+        report(name, results.stream().filter(x -> x.status() > 0 && x.req().n() >= warmup).map(Result::nanos).sorted().toList(),
+                elapsed);
         if (out != null) {
             StringBuilder tsv = new StringBuilder("n\tprovider\tkind\teventKey\tstatus\tmicros\n");
             for (Result x : results) {
@@ -503,6 +551,24 @@ public class WebhookLoad {
                 && forgedRefused + forgedShed == forgedOrStale;
         System.out.println(ok ? "VERIFY OK" : "VERIFY FAILED");
         return ok;
+    }
+
+    /** Waits until no stored event waits for or is in processing (at most {@code seconds}); true when none does. */
+    static boolean drained(String baseUrl, String apiKey, int seconds) throws Exception {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            boolean busy = false;
+            for (String status : List.of("received", "queued", "processing")) {
+                String body = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/webhook-events?limit=1&status=" + status))
+                        .header("Authorization", "Bearer " + apiKey).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+                busy |= EVENT.matcher(body).find();
+            }
+            if (!busy) {
+                return true;
+            }
+            Thread.sleep(500);
+        }
+        return false;
     }
 
     static List<Row> fetchAll(String baseUrl, String apiKey) throws Exception {

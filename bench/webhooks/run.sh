@@ -3,21 +3,29 @@
 #
 # Runs the default-profile jar (embedded Kafka; H2 file, or PostgreSQL with BENCH_DB=postgres) on
 # loopback with data in a temp dir, twice:
-#  1. 2,000 signed webhooks over xero/square/hubspot/slack (80% unique valid, 10% duplicates, 10% forged
-#     or stale), then the same number of calls to a bare 200 endpoint in the same app (closed loop,
-#     `concurrency` clients; the ratio of the two throughputs is printed); then both again paced
-#     (open loop) at BENCH_RATE requests/s for BENCH_PACED_SECONDS each, latency counted from each
-#     request's due time; checks that every acknowledged event is stored and processed exactly once and
-#     every forged/stale one was refused (401, or 503 when the intake limit shed it before verification).
+#  1. Warm-up rounds (800 signed webhooks + 500 bare requests each, at most BENCH_WARMUP_ROUNDS) until the JIT compiler threads use under 5 % of
+#     the cores in a round. Then, each measured step started on a settled hub (no event waiting for processing, and
+#     its CPU under 30 % of a core for 2 s: the previous step's processing, pulls and relay done):
+#     a. ingest alone: the webhook consumers (route webhooks.consume) suspended through Jolokia, as an operator would
+#        in Hawtio; `count` signed webhooks over xero/square/hubspot/slack (80% unique valid, 10% duplicates, 10%
+#        forged or stale), closed loop (`concurrency` clients); the route is resumed;
+#     b. the bare 200 endpoint of the same app, closed loop;
+#     c. the signed webhooks again with processing running beside the ingest, closed loop;
+#     a-c BENCH_REPEATS times in turn; then each paced (open loop) at BENCH_RATE requests/s for BENCH_PACED_SECONDS
+#     after a 3 s warm-up of the client, latency counted from each request's due time.
+#     The closed-loop ratios signed/bare of each repeat and their medians are printed. Checks that every acknowledged event is stored and processed
+#     exactly once and every forged/stale one was refused (401, or 503 when the intake limit shed it before
+#     verification).
 #  2. The same load with the hub killed (kill -9) half-way and restarted on the same data; checks that
 #     every event acknowledged before the kill is processed after the restart, none twice.
 # Processing is the hub's own: each xero/square/hubspot event's handler fetches the object the event names
 # (Xero invoice, Square order, HubSpot contact) through the platform provider endpoint with the bench
 # connection's vaulted bearer token (hub.bench.provider-token), from a provider simulator this script starts
 # (java WebhookLoad.java providers: the providers' answer shapes over HTTP on loopback; the hub's
-# hub.providers.<key>.api-url point at it), maps it and stores its record. The simulator has no rate limit, so the
-# Xero and HubSpot per-connection budgets and the three providers' request budgets (default 20 requests/s each) are
-# raised for the simulator (the budgets are still counted per call), and processing runs 3 Kafka consumers
+# hub.providers.<key>.api-url point at it), maps it and stores its record; a Slack event asks for an incremental pull
+# of the bench connection's channel (conversations.history from the same simulator). The simulator has no rate
+# limit, so the Xero and HubSpot per-connection budgets and the four providers' request budgets (default 20 requests/s
+# each) are raised for the simulator (the budgets are still counted per call), and processing runs 3 Kafka consumers
 # (hub.webhooks.consumers; 1 by default).
 # Bounded: each phase has a time limit; the hub processes are stopped at the end.
 #
@@ -28,10 +36,12 @@
 #   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
 #   BENCH_READY_SECONDS=120  how long a hub may take to become ready (raise it on an oversubscribed machine)
 #   BENCH_VERIFY_SECONDS=300  how long the check waits for every stored event to be processed
+#   BENCH_WARMUP_ROUNDS=25 most warm-up rounds;  BENCH_SETTLE_SECONDS=90  longest wait for a settled hub
+#   BENCH_REPEATS=3        closed-loop repeats (signed with processing suspended, bare, signed with processing)
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
 #   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default -XX:+UseParallelGC, the image's collector)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
-#   BENCH_JFR=1            record phase 1's closed-loop signed webhooks with JDK Flight Recorder (profile
+#   BENCH_JFR=1            record phase 1's closed-loop signed webhooks, processing suspended, with JDK Flight Recorder (profile
 #                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -114,10 +124,11 @@ start_hub() { # data_dir port kafka_port controller_port log
     --hub.providers.xero.api-url="http://127.0.0.1:$SIM_PORT/xero" \
     --hub.providers.square.api-url="http://127.0.0.1:$SIM_PORT/square" \
     --hub.providers.hubspot.api-url="http://127.0.0.1:$SIM_PORT/hubspot" \
+    --hub.providers.slack.api-url="http://127.0.0.1:$SIM_PORT/slack" \
     --hub.resilience.connection-budgets.xero.limit=1000000 \
     --hub.resilience.connection-budgets.hubspot.limit=1000000 \
     --hub.resilience.budgets.xero=100000 --hub.resilience.budgets.square=100000 \
-    --hub.resilience.budgets.hubspot=100000 --hub.webhooks.consumers=3 \
+    --hub.resilience.budgets.hubspot=100000 --hub.resilience.budgets.slack=100000 --hub.webhooks.consumers=3 \
     --camel.main.routes-reload-enabled=false --logging.level.root=WARN ${BENCH_HUB_ARGS:-} >>"$5" 2>&1 &
   HUB_PID=$!
   for _ in $(seq 1 "${BENCH_READY_SECONDS:-120}"); do
@@ -130,10 +141,42 @@ start_hub() { # data_dir port kafka_port controller_port log
   done
   echo "hub not ready after ${BENCH_READY_SECONDS:-120} s; see $5"; exit 1
 }
+settle() { # until the hub is idle (the previous phase's processing, pulls and relay done): no stored event waiting for
+  # processing (unless processing is suspended), then under 30 % of a core for 2 s
+  local quiet=0 t0 t1 start=$SECONDS
+  if [ "${1:-}" != suspended ]; then
+    timeout 400 java "$LOAD" drained "http://127.0.0.1:$PORT" "$KEY" 300 || echo "(events still waiting for processing after 300 s)"
+  fi
+  while [ $((SECONDS - start)) -lt "${BENCH_SETTLE_SECONDS:-90}" ] && [ $quiet -lt 2 ]; do
+    t0=$(awk '{print $14+$15}' "/proc/$HUB_PID/stat"); sleep 1; t1=$(awk '{print $14+$15}' "/proc/$HUB_PID/stat")
+    if [ $(( (t1 - t0) * 100 / $(getconf CLK_TCK) )) -lt 30 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+  done
+  echo "(hub settled after $((SECONDS - start)) s)"
+}
 stop_hub() { [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null || true; HUB_PID=""; }
 trap 'stop_hub; stop_providers; drop_schemas' EXIT
-ratio() { # file: signed/bare closed-loop throughput
-  awk '/^RESULT signed webhooks:/ {s=$5} /^RESULT bare 200:/ {b=$5} END {if (s && b) printf "RATIO signed/bare throughput (closed loop): %.2f (%s / %s req/s)\n", s/b, s, b}' "$1"
+ratio() { # file: signed/bare closed-loop throughput per repeat (processing suspended, with processing) and the medians
+  awk '/^RESULT signed webhooks, processing suspended:/ {i[++ni]=$7} /^RESULT signed webhooks:/ {s[++ns]=$5}
+       /^RESULT bare 200:/ {b[++nb]=$5}
+       function median(a, n,   j, k, t) { for (j = 1; j <= n; j++) for (k = j + 1; k <= n; k++) if (a[k] < a[j]) { t = a[j]; a[j] = a[k]; a[k] = t }
+                                          return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+       END { for (r = 1; r <= nb; r++) { ri[r] = i[r] / b[r]; rs[r] = s[r] / b[r]; li = li sprintf(" %.2f", ri[r]); ls = ls sprintf(" %.2f", rs[r]) }
+             printf "RATIO signed/bare throughput (closed loop), processing suspended: median %.2f (repeats:%s)\n", median(ri, nb), li
+             printf "RATIO signed/bare throughput (closed loop), with processing: median %.2f (repeats:%s)\n", median(rs, nb), ls }' "$1"
+}
+jit_ticks() { # CPU ticks the hub's JIT compiler threads used so far
+  local t=0 d c
+  for d in /proc/"$HUB_PID"/task/*; do
+    c=$(cat "$d/comm" 2>/dev/null) || continue
+    case "$c" in "C1 CompilerThre"*|"C2 CompilerThre"*) t=$((t + $(awk '{print $14+$15}' "$d/stat" 2>/dev/null || echo 0)));; esac
+  done
+  echo "$t"
+}
+camel_route() { # route-id suspend|resume: the route's JMX operation through Jolokia (the default profile's, loopback, no login)
+  curl -sf -X POST "http://127.0.0.1:$PORT/actuator/jolokia" -H 'Content-Type: application/json' \
+    -d "{\"type\":\"exec\",\"mbean\":\"org.apache.camel:context=integration-hub,type=routes,name=\\\"$1\\\"\",\"operation\":\"$2()\"}" \
+    | grep -q '"status":200' || { echo "could not $2 route $1 through Jolokia"; exit 1; }
+  echo "(route $1: $2)"
 }
 
 run_dir() { mktemp -d "${TMPDIR:-/tmp}/hub-bench-XXXXXX"; }
@@ -150,21 +193,58 @@ if [ -n "${BENCH_JFR:-}" ]; then
 fi
 start_hub "$DATA" "$PORT" "$KP" "$CP" "$OUT/hub-1.log"
 JVM_EXTRA=""
-# warm-up (JIT, connection pools, Kafka topics), not measured
-timeout 300 java "$LOAD" ping "http://127.0.0.1:$PORT" 500 "$CONCURRENCY" >/dev/null
-timeout 300 java "$LOAD" send "http://127.0.0.1:$PORT" 400 "$CONCURRENCY" 7 "$OUT/warmup.tsv" >/dev/null
-[ -n "${BENCH_JFR:-}" ] && jcmd "$HUB_PID" JFR.start name=bench settings=profile >/dev/null
-timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" 42 "$OUT/run1.tsv" | tee "$OUT/run1.txt"
-# the profile covers the closed-loop signed webhooks only (ingest plus the relay and processing they cause)
-[ -n "${BENCH_JFR:-}" ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
-timeout 600 java "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
+# warm-up (JIT, connection pools, Kafka topics), not measured: rounds of 800 signed webhooks and 500 bare requests until
+# the JIT compiler threads use under 5 % of the cores during a round (at most BENCH_WARMUP_ROUNDS, default 25)
+: > "$OUT/warmup.tsv"
+for round in $(seq 1 "${BENCH_WARMUP_ROUNDS:-25}"); do
+  j0=$(jit_ticks); s0=$(date +%s%N)
+  timeout 300 java "$LOAD" ping "http://127.0.0.1:$PORT" 500 "$CONCURRENCY" >/dev/null
+  timeout 300 java "$LOAD" send "http://127.0.0.1:$PORT" 800 "$CONCURRENCY" $((1000 + round)) "$OUT/warmup-$round.tsv" >/dev/null
+  j1=$(jit_ticks); s1=$(date +%s%N)
+  share=$(( (j1 - j0) * 100000 / $(getconf CLK_TCK) / ((s1 - s0) / 1000000) / $(nproc) ))
+  if [ "$round" = 1 ]; then cat "$OUT/warmup-$round.tsv" > "$OUT/warmup.tsv"; else tail -n +2 "$OUT/warmup-$round.tsv" >> "$OUT/warmup.tsv"; fi
+  rm -f "$OUT/warmup-$round.tsv"
+  echo "(warm-up round $round: JIT compiler threads at $share % of the cores)"
+  [ "$share" -lt 5 ] && break
+done
+# Closed loop, BENCH_REPEATS times (default 3) in turn: (a) ingest alone, the webhook consumers (route
+# webhooks.consume) suspended through Jolokia as an operator would in Hawtio (the events wait in Kafka and are
+# processed once the route is resumed: verify checks them all); (b) the bare endpoint; (c) signed webhooks with their
+# processing running beside the ingest. Each on a settled hub; the ratios' median is the run's figure.
+: > "$OUT/run1.txt"
+TSVS=()
+for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
+  settle
+  camel_route webhooks.consume suspend
+  # the profile covers the first repeat's closed-loop signed webhooks, processing suspended (ingest and the relay)
+  [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.start name=bench settings=profile >/dev/null
+  timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
+    | sed 's/^RESULT signed webhooks:/RESULT signed webhooks, processing suspended:/' | tee -a "$OUT/run1.txt"
+  [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
+  camel_route webhooks.consume resume
+  settle
+  timeout 600 java "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
+  settle
+  timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
+    | tee -a "$OUT/run1.txt"
+  TSVS+=("run1-$rep" "run1p-$rep")
+done
 ratio "$OUT/run1.txt" | tee -a "$OUT/run1.txt"
+# Paced (open loop) at BENCH_RATE requests/s: ingest alone, bare, with processing
+settle
+camel_route webhooks.consume suspend
+timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" 46 "$OUT/paced-ingest.tsv" \
+  | sed 's/^RESULT signed webhooks paced/RESULT signed webhooks, processing suspended, paced/' | tee -a "$OUT/run1.txt"
+camel_route webhooks.consume resume
+settle
 timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" ping "$RATE" "$PACED_SECONDS" 0 | tee -a "$OUT/run1.txt"
+settle
 timeout 600 java "$LOAD" pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" 44 "$OUT/paced.tsv" \
   | tee -a "$OUT/run1.txt"
+TSVS+=(paced-ingest paced)
 # the warm-up and paced events are the demo tenant's too: verify all files' events together
-cat "$OUT/warmup.tsv" > "$OUT/run1-all.tsv"; tail -n +2 "$OUT/run1.tsv" >> "$OUT/run1-all.tsv"
-tail -n +2 "$OUT/paced.tsv" >> "$OUT/run1-all.tsv"
+cat "$OUT/warmup.tsv" > "$OUT/run1-all.tsv"
+for f in "${TSVS[@]}"; do tail -n +2 "$OUT/$f.tsv" >> "$OUT/run1-all.tsv"; done
 timeout $((VERIFY_SECONDS + 120)) java -Dverify.seconds="$VERIFY_SECONDS" "$LOAD" verify "http://127.0.0.1:$PORT" "$KEY" "$OUT/run1-all.tsv" | tee -a "$OUT/run1.txt"
 stop_hub; rm -rf "$DATA"
 
