@@ -53,7 +53,7 @@ public final class FamilyCatalog {
         this(() -> routesDir);
     }
 
-    /** The folder is asked for again with every look at it: a test or an operator may point {@code hub.routes-dir} elsewhere. */
+    /** The folder is asked for on every read: a test or an operator may point {@code hub.routes-dir} elsewhere. */
     public FamilyCatalog(Supplier<Path> routesDir) {
         this.folder = routesDir;
     }
@@ -79,13 +79,12 @@ public final class FamilyCatalog {
     }
 
     private Snapshot current() {
+        Path routesDir = folder.get();
         Checked last = checked;
         long now = System.nanoTime();
-        // the folder setting is read again with the folder (an environment lookup on every read showed in the profile)
-        if (last != null && now - last.atNanos() < RECHECK_MILLIS * 1_000_000) {
+        if (last != null && last.dir().equals(routesDir) && now - last.atNanos() < RECHECK_MILLIS * 1_000_000) {
             return snapshot;
         }
-        Path routesDir = folder.get();
         Snapshot seen = look(routesDir);
         checked = new Checked(routesDir, now);
         return seen;
