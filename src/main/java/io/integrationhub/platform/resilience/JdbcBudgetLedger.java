@@ -13,15 +13,14 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-
 /**
  * Budgets shared by every instance: table {@code provider_budgets} (Flyway {@code V33__provider_budgets_and_cluster_jobs.sql}), one row per key holding the
  * earliest moment of its next request in microseconds of the database's clock (one clock for the whole cluster).
  * A take is {@code UPDATE … SET next_at = now + interval WHERE budget_key = ? AND next_at <= now}, with {@code now}
  * the database's {@code CURRENT_TIMESTAMP} inside the statement. A request with one key (most) is that one statement
- * on its own; a request with several keys (or one made inside a transaction) takes them in one short transaction of its own, in key order (so two takes never
- * deadlock). A key that updates no row refuses: the transaction rolls back, so no key is taken, and the caller learns
- * how long to wait. The row lock serialises concurrent takes of one key across instances; one of them wins. (Every
+ * on its own; a request with several keys (or one made inside a transaction) takes them in one short transaction of
+ * its own, in key order (so two takes never deadlock). A key that updates no row refuses: the transaction rolls back,
+ * so no key is taken, and the caller learns how long to wait. The row lock serialises concurrent takes of one key across instances; one of them wins. (Every
  * provider call takes a permit: a take used to ask the database's time first and always opened a transaction, four
  * round trips where one does.)
  */
