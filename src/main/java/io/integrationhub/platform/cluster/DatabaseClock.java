@@ -12,6 +12,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 public final class DatabaseClock {
 
+    /**
+     * The same clock inside a statement, in microseconds since the epoch (PostgreSQL and H2): for a statement that both
+     * reads and writes by the clock, without asking for the time first.
+     */
+    public static final String NOW_MICROS_SQL = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT)";
+
     private static final OffsetDateTime EPOCH = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
     private DatabaseClock() {

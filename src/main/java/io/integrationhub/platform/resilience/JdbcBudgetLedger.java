@@ -13,6 +13,8 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.integrationhub.platform.cluster.DatabaseClock;
+
 /**
  * Budgets shared by every instance: table {@code provider_budgets} (Flyway {@code V33__provider_budgets_and_cluster_jobs.sql}), one row per key holding the
  * earliest moment of its next request in microseconds of the database's clock (one clock for the whole cluster).
@@ -29,8 +31,7 @@ public class JdbcBudgetLedger implements BudgetLedger {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Set<String> known = ConcurrentHashMap.newKeySet();
-    /** The database's clock in microseconds since the epoch (PostgreSQL and H2 alike). */
-    static final String NOW = "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT)";
+    private static final String NOW = DatabaseClock.NOW_MICROS_SQL;
 
     public JdbcBudgetLedger(NamedParameterJdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
