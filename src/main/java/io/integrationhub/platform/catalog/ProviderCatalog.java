@@ -2,9 +2,7 @@ package io.integrationhub.platform.catalog;
 
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -26,12 +24,16 @@ public class ProviderCatalog {
 
     private final HubProperties properties;
     private final FamilyCatalog families;
+    /** Bound once per catalog version and handed out as copies (binding on every use cost more than a webhook's check). */
+    private final PerCatalogVersion<ProviderSettings> bound;
     private final ConfigurableEnvironment environment;
 
     public ProviderCatalog(HubProperties properties, ConfigurableEnvironment environment) {
         this.properties = properties;
         this.environment = environment;
         this.families = FamilyEnvironment.catalog(environment);
+        this.bound = new PerCatalogVersion<>(families, k -> Binder.get(environment).bind("hub.providers." + k,
+                ProviderSettings.class).orElseGet(ProviderSettings::new));
     }
 
     public List<ProviderDefinition> all() {
@@ -171,20 +173,8 @@ public class ProviderCatalog {
      * at run time) and handed out as copies. Binding on every use cost more than the rest of a webhook's verification.
      */
     private ProviderSettings bind(String key) {
-        Object version = families.version();
-        Bound known = bound;
-        if (known.version() != version) {
-            known = new Bound(version, new ConcurrentHashMap<>());
-            bound = known;
-        }
-        return known.byKey().computeIfAbsent(key, k -> Binder.get(environment).bind("hub.providers." + k,
-                ProviderSettings.class).orElseGet(ProviderSettings::new)).copy();
+        return bound.get(key).copy();
     }
-
-    private record Bound(Object version, Map<String, ProviderSettings> byKey) {
-    }
-
-    private volatile Bound bound = new Bound(null, new ConcurrentHashMap<>());
 
     /**
      * Scopes asked for: {@code hub.providers.<key>.scopes} when set (by catalog key, so the Microsoft

@@ -36,6 +36,7 @@ public class ProviderProfiles {
     private final Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
     private final ObjectMapper mapper;
     private final ProviderCatalog catalog;
+    private final io.integrationhub.platform.catalog.PerCatalogVersion<java.time.Duration> leads;
     private final ObjectProvider<FamilyIdentity> identities;
     private final Environment environment;
 
@@ -44,6 +45,7 @@ public class ProviderProfiles {
         this.environment = environment;
         this.mapper = mapper;
         this.catalog = catalog;
+        this.leads = new io.integrationhub.platform.catalog.PerCatalogVersion<>(catalog.families(), this::readLead);
         this.identities = identities;
         // Microsoft (onedrive, outlook, outlook-calendar) is a family described as data: identity is its route
         // direct:microsoft.identity (routes/microsoft/identity.camel.yaml); the identity platform has no RFC 7009
@@ -135,28 +137,19 @@ public class ProviderProfiles {
         if (key == null) {
             return java.time.Duration.ZERO;
         }
-        // read once per version of the family catalog (the catalog file may set it, and may change at run time): the
-        // environment's lookup on every provider call cost more than the rest of the token check
-        Object version = catalog.families().version();
-        Leads known = leads;
-        if (known.version() != version) {
-            known = new Leads(version, new java.util.concurrent.ConcurrentHashMap<>());
-            leads = known;
+        // read once per version of the family catalog (the catalog file may set it): the environment's lookup on every
+        // provider call cost more than the rest of the token check
+        return leads.get(key);
+    }
+
+    private java.time.Duration readLead(String key) {
+        String lead = environment.getProperty("hub.providers." + key + ".refresh-before");
+        try {
+            return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.time.Duration.ZERO;
         }
-        return known.byKey().computeIfAbsent(key, k -> {
-            String lead = environment.getProperty("hub.providers." + k + ".refresh-before");
-            try {
-                return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
-            } catch (java.time.format.DateTimeParseException e) {
-                return java.time.Duration.ZERO;
-            }
-        });
     }
-
-    private record Leads(Object version, Map<String, java.time.Duration> byKey) {
-    }
-
-    private volatile Leads leads = new Leads(null, new java.util.concurrent.ConcurrentHashMap<>());
 
     private void add(ProviderProfile profile) {
         profiles.put(profile.key(), profile);
