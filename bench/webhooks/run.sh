@@ -41,8 +41,8 @@
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
 #   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default -XX:+UseParallelGC, the image's collector)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
-#   BENCH_JFR=1            record phase 1's closed-loop signed webhooks, processing suspended, with JDK Flight Recorder (profile
-#                          settings) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
+#   BENCH_JFR=1            record phase 1's closed-loop signed webhooks, processing suspended, with JDK Flight Recorder (CPU samples,
+#                          bench/cpu-samples.jfc) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-2000}
@@ -179,6 +179,22 @@ camel_route() { # route-id suspend|resume: the route's JMX operation through Jol
   echo "(route $1: $2)"
 }
 
+cpu_snap() { # CPU ticks so far: the hub, the PostgreSQL processes (0 on H2), the whole machine (busy)
+  local pg=0
+  if [ "$DB" = postgres ]; then
+    pg=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}')
+  fi
+  echo "$(awk '{print $14+$15}' "/proc/$HUB_PID/stat") $pg $(awk '/^cpu / {print $2+$3+$4+$7+$8}' /proc/stat)"
+}
+cpu_report() { # "before" snapshot, requests, label: CPU per request of the hub, the database and the rest (the load client)
+  local after; after=$(cpu_snap)
+  # shellcheck disable=SC2086
+  set -- $1 $after "$2" "$3"
+  awk -v h0="$1" -v p0="$2" -v m0="$3" -v h1="$4" -v p1="$5" -v m1="$6" -v n="$7" -v label="$8" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { h = (h1 - h0) * 1000 / hz / n; p = (p1 - p0) * 1000 / hz / n; m = (m1 - m0) * 1000 / hz / n
+             printf "CPU per request, %s: hub %.2f ms, database %.2f ms, rest of the machine (load client) %.2f ms\n", label, h, p, m - h - p }'
+}
+
 run_dir() { mktemp -d "${TMPDIR:-/tmp}/hub-bench-XXXXXX"; }
 KEY=bench-demo-api-key-0123456789
 
@@ -217,13 +233,17 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   settle
   camel_route webhooks.consume suspend
   # the profile covers the first repeat's closed-loop signed webhooks, processing suspended (ingest and the relay)
-  [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.start name=bench settings=profile >/dev/null
+  [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.start name=bench settings="$(pwd)/bench/cpu-samples.jfc" >/dev/null
+  c0=$(cpu_snap)
   timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
     | sed 's/^RESULT signed webhooks:/RESULT signed webhooks, processing suspended:/' | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$COUNT" "signed, processing suspended" | tee -a "$OUT/run1.txt"
   [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
   camel_route webhooks.consume resume
   settle
+  c0=$(cpu_snap)
   timeout 600 java "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$COUNT" "bare" | tee -a "$OUT/run1.txt"
   settle
   timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
     | tee -a "$OUT/run1.txt"

@@ -21,6 +21,7 @@ import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.csrf.CsrfTokenRequestHandler;
 import org.springframework.security.web.csrf.XorCsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -80,6 +81,15 @@ public class OpsSecurityConfiguration {
                 .csrf(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+    }
+
+    /**
+     * Spring Security's strict firewall with all its rules; its per-character checks of headers and parameter names
+     * are loops instead of regular expressions ({@link FirewallCharacters}: same verdicts, a fraction of the CPU).
+     */
+    @Bean
+    HttpFirewall httpFirewall() {
+        return FirewallCharacters.firewall();
     }
 
     /** The admin from {@code hub.ops.*}; no users at all when the login is off (and no generated password). */

@@ -1,7 +1,12 @@
 package io.integrationhub.platform.webhook;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -11,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -19,8 +25,8 @@ import io.integrationhub.platform.events.OutboxMessage;
 
 /**
  * Group commit of the webhook ingress: the inbox rows (and their outbox rows) of the requests that arrive while a
- * commit is running are written together in the next transaction — one JDBC batch, one outbox insert, one commit
- * (one WAL flush on PostgreSQL) for many requests instead of one each. A request thread hands its rows over and
+ * commit is running are written together in the next transaction — one lookup of the events' connections, one JDBC
+ * batch, one outbox insert, one commit (one WAL flush on PostgreSQL) for many requests instead of one each. A request thread hands its rows over and
  * waits until the transaction holding them committed; only then is the provider answered, so nothing is
  * acknowledged before it is durable. Nobody waits for a batch to fill: the writer takes whatever is queued at
  * once, so a lone request costs one transaction as before, and under load the batches grow by themselves.
@@ -39,9 +45,35 @@ public class WebhookGroupCommit implements SmartLifecycle {
     public record Row(WebhookEvent event, String dedupeKey, String accountId, OutboxMessage handOff) {
     }
 
-    private record Unit(List<Row> rows, String headersJson, CompletableFuture<List<WebhookEvent>> done) {
+    /** A connection an event is stored for. */
+    public record Target(UUID tenantId, UUID connectionId) {
     }
 
+    /**
+     * One event of a request. Its connections are {@link #known()} (a subscription's), or looked up by provider and
+     * account in the transaction that stores it — for the whole group in one query — so a connection made or
+     * disconnected a moment before is seen as it is at the commit.
+     */
+    public interface Event {
+        String provider();
+
+        /** The provider account the event belongs to; null: none (with no known connection, it is ignored). */
+        String accountId();
+
+        /** The event's connections when they need no lookup; null: look them up by provider and account. */
+        List<Target> known();
+
+        /** The inbox rows (and outbox rows) of the event for these connections (none: an {@code ignored} row). */
+        List<Row> rows(List<Target> targets);
+    }
+
+    private record Unit(List<Event> events, String headersJson, CompletableFuture<List<WebhookEvent>> done) {
+    }
+
+    private record Account(String provider, String accountId) {
+    }
+
+    private final NamedParameterJdbcTemplate jdbc;
     private final WebhookEventStore store;
     private final Outbox outbox;
     private final TransactionTemplate tx;
@@ -50,7 +82,9 @@ public class WebhookGroupCommit implements SmartLifecycle {
     private volatile Thread writer;
     private volatile boolean running;
 
-    public WebhookGroupCommit(WebhookEventStore store, Outbox outbox, TransactionTemplate tx, WebhookProperties properties) {
+    public WebhookGroupCommit(NamedParameterJdbcTemplate jdbc, WebhookEventStore store, Outbox outbox, TransactionTemplate tx,
+            WebhookProperties properties) {
+        this.jdbc = jdbc;
         this.store = store;
         this.outbox = outbox;
         this.tx = tx;
@@ -58,14 +92,14 @@ public class WebhookGroupCommit implements SmartLifecycle {
     }
 
     /**
-     * Writes the rows of one request (in the transaction of the group it joins) and returns, once committed, the
-     * events with an outbox row that were new. Throws what the write threw when it failed.
+     * Writes the events of one request (in the transaction of the group it joins) and returns, once committed, the
+     * stored events with an outbox row that were new. Throws what the write threw when it failed.
      */
-    public List<WebhookEvent> write(List<Row> rows, String headersJson) {
-        if (rows.isEmpty()) {
+    public List<WebhookEvent> write(List<Event> events, String headersJson) {
+        if (events.isEmpty()) {
             return List.of();
         }
-        Unit unit = new Unit(rows, headersJson, new CompletableFuture<>());
+        Unit unit = new Unit(events, headersJson, new CompletableFuture<>());
         if (!running || maxBatch == 1) { // 1: no group commit, each request writes on its own thread as before
             return writeAlone(unit);
         }
@@ -122,10 +156,14 @@ public class WebhookGroupCommit implements SmartLifecycle {
         List<List<WebhookEvent>> results;
         try {
             results = tx.execute(status -> {
+                Map<Account, List<Target>> targets = lookUp(group);
+                List<List<Row>> unitRows = new ArrayList<>(group.size());
                 List<Row> rows = new ArrayList<>();
                 List<String> headers = new ArrayList<>();
                 for (Unit unit : group) {
-                    for (Row row : unit.rows()) {
+                    List<Row> own = rows(unit, targets);
+                    unitRows.add(own);
+                    for (Row row : own) {
                         rows.add(row);
                         headers.add(unit.headersJson());
                     }
@@ -134,9 +172,9 @@ public class WebhookGroupCommit implements SmartLifecycle {
                 List<List<WebhookEvent>> stored = new ArrayList<>(group.size());
                 List<OutboxMessage> messages = new ArrayList<>();
                 int i = 0;
-                for (Unit unit : group) {
+                for (List<Row> unitRow : unitRows) {
                     List<WebhookEvent> own = new ArrayList<>();
-                    for (Row row : unit.rows()) {
+                    for (Row row : unitRow) {
                         if (isNew[i++] && row.handOff() != null) {
                             own.add(row.event());
                             messages.add(row.handOff());
@@ -170,7 +208,7 @@ public class WebhookGroupCommit implements SmartLifecycle {
         return tx.execute(status -> {
             List<WebhookEvent> stored = new ArrayList<>();
             List<OutboxMessage> messages = new ArrayList<>();
-            for (Row row : unit.rows()) {
+            for (Row row : rows(unit, lookUp(List.of(unit)))) {
                 boolean isNew = store.insertIfNew(row.event(), row.dedupeKey(), row.accountId(), unit.headersJson());
                 if (isNew && row.handOff() != null) {
                     stored.add(row.event());
@@ -180,6 +218,46 @@ public class WebhookGroupCommit implements SmartLifecycle {
             outbox.enqueueAll(messages);
             return stored;
         });
+    }
+
+    private static List<Row> rows(Unit unit, Map<Account, List<Target>> targets) {
+        List<Row> rows = new ArrayList<>();
+        for (Event event : unit.events()) {
+            List<Target> known = event.known();
+            rows.addAll(event.rows(known != null ? known
+                    : targets.getOrDefault(new Account(event.provider(), event.accountId()), List.of())));
+        }
+        return rows;
+    }
+
+    /**
+     * The live connections of the group's provider accounts, in one query inside the storing transaction; oldest
+     * first. A cross-tenant lookup by design: the provider, not a tenant, is calling, and the verified signature is
+     * what authorises it (two tenants may connect the same account: the event is stored for each).
+     */
+    private Map<Account, List<Target>> lookUp(List<Unit> group) {
+        Set<String> providers = new HashSet<>();
+        Set<String> accounts = new HashSet<>();
+        for (Unit unit : group) {
+            for (Event event : unit.events()) {
+                if (event.known() == null && event.accountId() != null) {
+                    providers.add(event.provider());
+                    accounts.add(event.accountId());
+                }
+            }
+        }
+        if (accounts.isEmpty()) {
+            return Map.of();
+        }
+        Map<Account, List<Target>> targets = new HashMap<>();
+        jdbc.query("SELECT provider, account_id, tenant_id, id FROM connections WHERE provider IN (:providers) "
+                + "AND account_id IN (:accounts) AND status <> 'disconnected' ORDER BY created_at, id",
+                Map.of("providers", providers, "accounts", accounts), rs -> {
+                    targets.computeIfAbsent(new Account(rs.getString("provider"), rs.getString("account_id")),
+                            k -> new ArrayList<>()).add(new Target(rs.getObject("tenant_id", UUID.class),
+                                    rs.getObject("id", UUID.class)));
+                });
+        return targets;
     }
 
     @Override

@@ -6,10 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 import org.apache.camel.Exchange;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,14 +29,11 @@ public class WebhookIngress {
 
     public static final String STORED = "HubWebhookStored";
 
-    private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final WebhookPipeline pipeline;
     private final WebhookGroupCommit groupCommit;
 
-    public WebhookIngress(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, WebhookPipeline pipeline,
-            WebhookGroupCommit groupCommit) {
-        this.jdbc = jdbc;
+    public WebhookIngress(ObjectMapper mapper, WebhookPipeline pipeline, WebhookGroupCommit groupCommit) {
         this.mapper = mapper;
         this.pipeline = pipeline;
         this.groupCommit = groupCommit;
@@ -72,41 +67,77 @@ public class WebhookIngress {
 
     /**
      * Stores every event once per target connection, and hands each newly stored one to processing through
-     * the outbox — all in ONE transaction, the only durable write before the answer. An event of no known
-     * connection is stored as {@code ignored}. The body becomes the newly stored (queued) events.
+     * the outbox — all in ONE transaction, the only durable write before the answer, which also looks up the
+     * events' connections (for every request of its group at once). An event of no known connection is stored as
+     * {@code ignored}. The body becomes the newly stored (queued) events.
      */
     public List<WebhookEvent> store(Exchange exchange) throws JsonProcessingException {
         WebhookRequest request = exchange.getProperty(WebhookVerifier.REQUEST, WebhookRequest.class);
         WebhookOutcome outcome = exchange.getProperty(WebhookVerifier.OUTCOME, WebhookOutcome.class);
         String headers = mapper.writeValueAsString(safeHeaders(request.headers()));
-        List<WebhookGroupCommit.Row> rows = new ArrayList<>();
+        List<WebhookGroupCommit.Event> events = new ArrayList<>(outcome.events().size());
         Instant now = Instant.now();
         for (InboundEvent event : outcome.events()) {
-            String payload = mapper.writeValueAsString(event.payload());
-            String key = event.eventKey().length() > 180 ? "sha256:" + Signatures.sha256Hex(Signatures.utf8(event.eventKey()))
+            events.add(new Stored(request.provider(), event, mapper.writeValueAsString(event.payload()), now));
+        }
+        // One durable write, shared with the requests arriving at the same time (group commit); returns once committed.
+        List<WebhookEvent> queued = groupCommit.write(events, headers);
+        exchange.setProperty(STORED, queued.size());
+        return queued;
+    }
+
+    /** An inbound event as the group commit stores it, once its connections are known. */
+    private final class Stored implements WebhookGroupCommit.Event {
+        private final String provider;
+        private final InboundEvent event;
+        private final String payload;
+        private final Instant now;
+        private final String key;
+
+        Stored(String provider, InboundEvent event, String payload, Instant now) {
+            this.provider = provider;
+            this.event = event;
+            this.payload = payload;
+            this.now = now;
+            this.key = event.eventKey().length() > 180 ? "sha256:" + Signatures.sha256Hex(Signatures.utf8(event.eventKey()))
                     : event.eventKey();
-            List<Target> targets = targets(request.provider(), event);
+        }
+
+        @Override
+        public String provider() {
+            return provider;
+        }
+
+        @Override
+        public String accountId() {
+            return event.accountId();
+        }
+
+        @Override
+        public List<WebhookGroupCommit.Target> known() {
+            return event.subscription() == null ? null
+                    : List.of(new WebhookGroupCommit.Target(event.subscription().tenantId(), event.subscription().connectionId()));
+        }
+
+        @Override
+        public List<WebhookGroupCommit.Row> rows(List<WebhookGroupCommit.Target> targets) {
             if (targets.isEmpty()) {
                 String scope = event.accountId() == null ? "none" : "account:" + event.accountId();
-                WebhookEvent row = new WebhookEvent(Uuids.timeOrdered(), null, null, request.provider(), event.eventType(),
+                WebhookEvent row = new WebhookEvent(Uuids.timeOrdered(), null, null, provider, event.eventType(),
                         event.eventKey(), WebhookEvent.IGNORED, payload,
-                        "No connection for " + request.provider() + " account " + event.accountId(), 0, 0, now, now);
-                rows.add(new WebhookGroupCommit.Row(row, WebhookEventStore.truncate(scope, 60) + ":" + key,
+                        "No connection for " + provider + " account " + event.accountId(), 0, 0, now, now);
+                return List.of(new WebhookGroupCommit.Row(row, WebhookEventStore.truncate(scope, 60) + ":" + key,
                         event.accountId(), null));
-                continue;
             }
-            for (Target target : targets) {
+            List<WebhookGroupCommit.Row> rows = new ArrayList<>(targets.size());
+            for (WebhookGroupCommit.Target target : targets) {
                 WebhookEvent row = new WebhookEvent(Uuids.timeOrdered(), target.tenantId(), target.connectionId(),
-                        request.provider(), event.eventType(), event.eventKey(), WebhookEvent.QUEUED, payload, null, 0, 0,
-                        now, null);
+                        provider, event.eventType(), event.eventKey(), WebhookEvent.QUEUED, payload, null, 0, 0, now, null);
                 rows.add(new WebhookGroupCommit.Row(row, target.connectionId() + ":" + key, event.accountId(),
                         pipeline.outboxMessage(row, event.payload())));
             }
+            return rows;
         }
-        // One durable write, shared with the requests arriving at the same time (group commit); returns once committed.
-        List<WebhookEvent> queued = groupCommit.write(rows, headers);
-        exchange.setProperty(STORED, queued.size());
-        return queued;
     }
 
     /** Answers the provider: 200 (Graph 202) with the handshake body if any, and no request header echoed. */
@@ -132,26 +163,6 @@ public class WebhookIngress {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private record Target(UUID tenantId, UUID connectionId) {
-    }
-
-    /**
-     * The connections an event belongs to: its subscription's, or every live connection of the
-     * provider account (two tenants may connect the same account). A cross-tenant lookup by design:
-     * the provider, not a tenant, is calling, and the verified signature is what authorises it.
-     */
-    private List<Target> targets(String provider, InboundEvent event) {
-        if (event.subscription() != null) {
-            return List.of(new Target(event.subscription().tenantId(), event.subscription().connectionId()));
-        }
-        if (event.accountId() == null) {
-            return List.of();
-        }
-        return jdbc.query("SELECT tenant_id, id FROM connections WHERE provider = :provider AND account_id = :account "
-                + "AND status <> 'disconnected' ORDER BY created_at", Map.of("provider", provider, "account", event.accountId()),
-                (rs, i) -> new Target(rs.getObject("tenant_id", UUID.class), rs.getObject("id", UUID.class)));
     }
 
     private static Map<String, String> safeHeaders(Map<String, String> headers) {

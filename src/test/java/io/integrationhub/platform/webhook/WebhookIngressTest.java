@@ -79,6 +79,66 @@ class WebhookIngressTest extends WebhookIntegrationTest {
                 .allMatch(r -> ((Number) r.get("delivery_count")).intValue() == 1);
     }
 
+    /**
+     * The connections of a group's events are looked up once, in the transaction that stores them, so what counts is
+     * the connections at the commit: an account connected by two tenants gets the event once for each, a disconnected
+     * one gets it as {@code ignored}, and an account connected while its webhook waited for the commit gets it.
+     */
+    @Test
+    void shouldLookUpTheConnectionsOfAGroupsEventsInItsTransaction() throws Exception {
+        Tenant first = tenant();
+        Tenant second = tenant();
+        String shared = unique();
+        String gone = unique();
+        String late = unique();
+        String merchant = "M" + unique();
+        String held = unique();
+        UUID sharedFirst = connection(first, "xero", shared);
+        UUID sharedSecond = connection(second, "xero", shared);
+        UUID goneConnection = connection(second, "xero", gone);
+        jdbc.update("UPDATE connections SET status = 'disconnected' WHERE id = ?", goneConnection);
+        UUID square = connection(first, "square", merchant);
+        connection(first, "xero", held);
+        String squareEventId = unique();
+        String goneBody = creditNote(gone);
+        ExecutorService senders = Executors.newFixedThreadPool(5);
+        UUID lateConnection;
+        List<Future<HubClient.Response>> answers = new ArrayList<>();
+        try (Connection lock = jdbc.getDataSource().getConnection()) {
+            lock.setAutoCommit(false);
+            try (Statement st = lock.createStatement()) {
+                st.execute("LOCK TABLE webhook_events IN EXCLUSIVE MODE");
+            }
+            answers.add(senders.submit(() -> xero(creditNote(held))));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                            + "WHERE c.relname = 'webhook_events' AND NOT l.granted", Long.class) > 0);
+            answers.add(senders.submit(() -> xero(creditNote(shared))));
+            answers.add(senders.submit(() -> xero(goneBody)));
+            answers.add(senders.submit(() -> xero(creditNote(late))));
+            answers.add(senders.submit(() -> square(squareEvent(merchant, squareEventId))));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> groupCommit.waiting() == 4);
+            lateConnection = connection(second, "xero", late); // connected while its webhook waits for the commit
+            lock.rollback();
+            for (Future<HubClient.Response> answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        assertThat(rows(sharedFirst)).hasSize(1);
+        assertThat(rows(sharedSecond)).as("two tenants connect the same organisation: stored for each").hasSize(1);
+        assertThat(rows(sharedSecond).get(0).get("tenant_id")).isEqualTo(second.id());
+        assertThat(rows(goneConnection)).as("a disconnected connection gets nothing").isEmpty();
+        Map<String, Object> ignored = jdbc.queryForMap("SELECT * FROM webhook_events WHERE account_id = ? AND provider = 'xero'", gone);
+        assertThat(ignored.get("status")).isEqualTo("ignored");
+        assertThat(ignored.get("tenant_id")).isNull();
+        assertThat(rows(lateConnection)).as("connected before the commit: the lookup at the commit sees it").hasSize(1);
+        assertThat(rows(square)).extracting(r -> r.get("external_event_id")).containsExactly(squareEventId);
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT xmin::text) FROM webhook_events WHERE account_id IN (?, ?, ?, ?)",
+                Long.class, shared, gone, late, merchant)).as("the four waiting requests in one transaction").isEqualTo(1L);
+    }
+
     @Test
     void shouldStorePublishAndAcknowledgeASignedXeroEventOnce() {
         Tenant tenant = tenant();
