@@ -11,6 +11,7 @@
 #        forged or stale), closed loop (`concurrency` clients); the route is resumed;
 #     b. the bare 200 endpoint of the same app, closed loop;
 #     c. the signed webhooks again with processing running beside the ingest, closed loop;
+#     each closed-loop step starts with BENCH_CLIENT_WARMUP untimed requests of its own (the client's JIT warm-up);
 #     a-c BENCH_REPEATS times in turn; then each paced (open loop) at BENCH_RATE requests/s for BENCH_PACED_SECONDS
 #     after a 3 s warm-up of the client, latency counted from each request's due time.
 #     The closed-loop ratios signed/bare of each repeat and their medians are printed. Checks that every acknowledged event is stored and processed
@@ -38,6 +39,8 @@
 #   BENCH_VERIFY_SECONDS=300  how long the check waits for every stored event to be processed
 #   BENCH_WARMUP_ROUNDS=25 most warm-up rounds;  BENCH_SETTLE_SECONDS=90  longest wait for a settled hub
 #   BENCH_REPEATS=3        closed-loop repeats (signed with processing suspended, bare, signed with processing)
+#   BENCH_CLIENT_WARMUP=1000  requests each closed-loop step sends first, untimed (the load client's own JIT warm-up;
+#                          the signed ones are verified like the rest)
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
 #   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default -XX:+UseParallelGC, the image's collector)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
@@ -50,6 +53,7 @@ CONCURRENCY=${2:-16}
 DB=${BENCH_DB:-h2}
 RATE=${BENCH_RATE:-500}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-20}
+CLIENT_WARMUP=${BENCH_CLIENT_WARMUP:-1000}
 VERIFY_SECONDS=${BENCH_VERIFY_SECONDS:-300}
 PG_URL=${BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${BENCH_PG_USER:-postgres}
@@ -235,17 +239,17 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   # the profile covers the first repeat's closed-loop signed webhooks, processing suspended (ingest and the relay)
   [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.start name=bench settings="$(pwd)/bench/cpu-samples.jfc" >/dev/null
   c0=$(cpu_snap)
-  timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
+  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
     | sed 's/^RESULT signed webhooks:/RESULT signed webhooks, processing suspended:/' | tee -a "$OUT/run1.txt"
-  cpu_report "$c0" "$COUNT" "signed, processing suspended" | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "signed, processing suspended (the client warm-up included)" | tee -a "$OUT/run1.txt"
   [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
   camel_route webhooks.consume resume
   settle
   c0=$(cpu_snap)
-  timeout 600 java "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
-  cpu_report "$c0" "$COUNT" "bare" | tee -a "$OUT/run1.txt"
+  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" "$LOAD" ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "bare (the client warm-up included)" | tee -a "$OUT/run1.txt"
   settle
-  timeout 600 java "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
+  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
     | tee -a "$OUT/run1.txt"
   TSVS+=("run1-$rep" "run1p-$rep")
 done
