@@ -47,7 +47,8 @@ class SyncThroughputBench extends HubIntegrationTest {
 
     /** The nodes of route sync.run whose time the report breaks down (Camel's own per-node statistics, JMX). */
     private static final List<String> STEPS = List.of("sync.run.page", "sync.run.transform", "sync.run.commit",
-            "sync.run.cancel-check", "sync.run.page-request", "sync.run.sweep");
+            "sync.run.cancel-check", "sync.run.page-request", "sync.run.sweep", "sync.run.claim", "sync.run.prepare",
+            "sync.run.finish");
 
     @Test
     void throughput() throws Exception {
@@ -215,7 +216,7 @@ class SyncThroughputBench extends HubIntegrationTest {
             long[] a = after.getOrDefault(step, new long[2]);
             long[] b = before.getOrDefault(step, new long[2]);
             steps.append(steps.isEmpty() ? "" : ", ").append(step.substring("sync.run.".length())).append(' ')
-                    .append(String.format("%.1f s", (a[0] - b[0]) / 1e3));
+                    .append(String.format("%.2f s", (a[0] - b[0]) / 1e3));
         }
         return new Run(run, seconds, relayed, own, steps.toString(), new double[] {cpuBefore[0], cpuBefore[1], cpuAfter[0], cpuAfter[1]},
                 jvm);
