@@ -186,9 +186,14 @@ public class WebhookPipeline {
     }
 
     private boolean hasConsumer(String directName) {
+        String full = "direct://" + directName;
+        if (camel.hasEndpoint(full) == null && camel.hasEndpoint("direct:" + directName) == null) {
+            return false; // no route starts there (nor does any step send there): no need to look through the routes
+        }
+        String shortUri = "direct:" + directName;
         for (Route route : camel.getRoutes()) {
             String uri = route.getEndpoint().getEndpointUri();
-            if (uri.equals("direct://" + directName) || uri.equals("direct:" + directName)) {
+            if (uri.equals(full) || uri.equals(shortUri)) {
                 return true;
             }
         }
