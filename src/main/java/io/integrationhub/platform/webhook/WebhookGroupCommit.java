@@ -26,8 +26,9 @@ import io.integrationhub.platform.events.OutboxMessage;
 /**
  * Group commit of the webhook ingress: the inbox rows (and their outbox rows) of the requests that arrive while a
  * commit is running are written together in the next transaction — one lookup of the events' connections, one JDBC
- * batch, one outbox insert, one commit (one WAL flush on PostgreSQL) for many requests instead of one each. A request thread hands its rows over and
- * waits until the transaction holding them committed; only then is the provider answered, so nothing is
+ * batch, one outbox insert, one commit (one WAL flush on PostgreSQL) for many requests instead of one each. A request
+ * thread hands its verified events over (their rows, CloudEvents included, are built on the writer thread once the
+ * lookup answered) and waits until the transaction holding them committed; only then is the provider answered, so nothing is
  * acknowledged before it is durable. Nobody waits for a batch to fill: the writer takes whatever is queued at
  * once, so a lone request costs one transaction as before, and under load the batches grow by themselves.
  * <p>
