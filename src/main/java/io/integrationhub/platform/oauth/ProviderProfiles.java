@@ -5,6 +5,8 @@ import static io.integrationhub.platform.oauth.ProviderProfile.ClientAuth.FORM;
 import static io.integrationhub.platform.oauth.ProviderProfile.ClientAuth.JSON;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.integrationhub.platform.catalog.PerCatalogVersion;
 import io.integrationhub.platform.catalog.ProviderCatalog;
 import io.integrationhub.platform.config.HubProperties.ProviderSettings;
 import io.integrationhub.platform.catalog.FamilySpec;
@@ -36,7 +39,7 @@ public class ProviderProfiles {
     private final Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
     private final ObjectMapper mapper;
     private final ProviderCatalog catalog;
-    private final io.integrationhub.platform.catalog.PerCatalogVersion<java.time.Duration> leads;
+    private final PerCatalogVersion<Duration> leads;
     private final ObjectProvider<FamilyIdentity> identities;
     private final Environment environment;
 
@@ -45,7 +48,7 @@ public class ProviderProfiles {
         this.environment = environment;
         this.mapper = mapper;
         this.catalog = catalog;
-        this.leads = new io.integrationhub.platform.catalog.PerCatalogVersion<>(catalog.families(), this::readLead);
+        this.leads = new PerCatalogVersion<>(catalog.families(), this::readLead);
         this.identities = identities;
         // Microsoft (onedrive, outlook, outlook-calendar) is a family described as data: identity is its route
         // direct:microsoft.identity (routes/microsoft/identity.camel.yaml); the identity platform has no RFC 7009
@@ -133,21 +136,21 @@ public class ProviderProfiles {
      * {@code hub.oauth.refresh-skew}: {@code hub.providers.<key>.refresh-before} (an ISO duration; Square's catalog
      * says P23D, so its 30-day tokens are renewed after about a week, as Square advises). Zero when not set.
      */
-    public java.time.Duration refreshLead(String key) {
+    public Duration refreshLead(String key) {
         if (key == null) {
-            return java.time.Duration.ZERO;
+            return Duration.ZERO;
         }
         // read once per version of the family catalog (the catalog file may set it): the environment's lookup on every
         // provider call cost more than the rest of the token check
         return leads.get(key);
     }
 
-    private java.time.Duration readLead(String key) {
+    private Duration readLead(String key) {
         String lead = environment.getProperty("hub.providers." + key + ".refresh-before");
         try {
-            return lead == null || lead.isBlank() ? java.time.Duration.ZERO : java.time.Duration.parse(lead);
-        } catch (java.time.format.DateTimeParseException e) {
-            return java.time.Duration.ZERO;
+            return lead == null || lead.isBlank() ? Duration.ZERO : Duration.parse(lead);
+        } catch (DateTimeParseException e) {
+            return Duration.ZERO;
         }
     }
 

@@ -36,11 +36,8 @@ public final class FirewallCharacters {
             }
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-            if (Character.getType(cp) == Character.CONTROL) {
-                if (!(tab && cp == '\t')) {
-                    return false;
-                }
-            } else if (Character.getType(cp) == Character.UNASSIGNED) {
+            int type = Character.getType(cp);
+            if (type == Character.UNASSIGNED || type == Character.CONTROL && !(tab && cp == '\t')) {
                 return false;
             }
         }

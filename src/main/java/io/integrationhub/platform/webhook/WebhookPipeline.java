@@ -187,7 +187,7 @@ public class WebhookPipeline {
 
     private boolean hasConsumer(String directName) {
         String full = "direct://" + directName;
-        if (camel.hasEndpoint(full) == null && camel.hasEndpoint("direct:" + directName) == null) {
+        if (camel.hasEndpoint(full) == null) { // the registry normalises direct:x and direct://x to one key
             return false; // no route starts there (nor does any step send there): no need to look through the routes
         }
         String shortUri = "direct:" + directName;
