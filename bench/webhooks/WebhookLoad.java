@@ -37,6 +37,8 @@ import javax.crypto.spec.SecretKeySpec;
  *          hub after `killAfter` requests were answered.
  *   ping   <baseUrl> <count> <concurrency>          the bare 200 endpoint, same client, same concurrency
  *          send and ping: -Dclosed.warmup=N sends N more requests first that are not timed (the client's JIT warm-up)
+ *          ping: -Dping.requests=webhooks sends send's mix of signed webhook requests (bodies and headers) to the bare
+ *          endpoint instead of "{}": the framework's cost for exactly that traffic (an experiment; run.sh does not)
  *   pace   <baseUrl> <target> <rate> <seconds> <seed> [outFile]
  *          open-loop load at a fixed rate (requests per second), target "webhooks" (the same mix as send)
  *          or "ping"; each request is due at start + n/rate and its latency counts from that due time,
@@ -379,6 +381,10 @@ public class WebhookLoad {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         AtomicInteger failures = new AtomicInteger();
         int warmup = Integer.getInteger("closed.warmup", 0); // as in send: not timed, not counted
+        // -Dping.requests=webhooks: the same mix of signed webhook requests as send (bodies and headers, signatures
+        // included), to the bare endpoint: the framework's cost for exactly the traffic the signed step carries
+        List<Req> same = "webhooks".equals(System.getProperty("ping.requests"))
+                ? generate(baseUrl, count + warmup, Long.getLong("ping.seed", 7)) : null;
         long cpu0 = 0;
         long start = 0;
         List<Future<?>> futures = new ArrayList<>();
@@ -393,9 +399,18 @@ public class WebhookLoad {
                 cpu0 = cpuNanos();
                 start = System.nanoTime();
             }
+            Req r = same == null ? null : same.get(i);
             futures.add(pool.submit(() -> {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping")).timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+                HttpRequest req;
+                if (r == null) {
+                    req = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping")).timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+                } else {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping"))
+                            .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
+                    r.headers().forEach(b::header);
+                    req = b.build();
+                }
                 long t0 = System.nanoTime();
                 try {
                     if (HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
@@ -412,9 +427,10 @@ public class WebhookLoad {
         }
         long elapsed = System.nanoTime() - start;
         pool.shutdown();
-        System.out.println("bare 200 (/bench/ping): " + count + " requests, concurrency " + concurrency + ", failures " + failures);
+        String name = same == null ? "bare 200" : "bare 200, webhook requests";
+        System.out.println(name + " (/bench/ping): " + count + " requests, concurrency " + concurrency + ", failures " + failures);
         long clientCpu = cpuNanos() - cpu0;
-        report("bare 200", latencies.stream().sorted().toList(), elapsed);
+        report(name, latencies.stream().sorted().toList(), elapsed);
         clientCpu(clientCpu, count);
     }
 

@@ -1,8 +1,11 @@
 package io.integrationhub.platform.events;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +142,16 @@ public class Outbox {
      * the start would walk through again until vacuum removes them.
      */
     public List<Pending> claim(int limit, long after) {
+        return claim(limit, after, List.of());
+    }
+
+    /**
+     * {@link #claim(int, long)}, and first the rows of {@code holes}: seqs the relay passed over because their
+     * transactions had not committed when it read past them (or rolled back, and never will). Those are point
+     * lookups by primary key, so a late commit is found without walking the rows already relayed. Late rows come first
+     * (their seq is lower), then the batch after {@code after}.
+     */
+    public List<Pending> claim(int limit, long after, Collection<Long> holes) {
         List<Integer> lock = jdbc.queryForList("SELECT id FROM outbox_relay_lock WHERE id = 1 FOR UPDATE SKIP LOCKED",
                 Map.of(), Integer.class);
         if (lock.isEmpty()) {
@@ -153,11 +166,24 @@ public class Outbox {
             // a histogram of an earlier burst still chose the scan. Only this transaction's plans are affected.
             jdbc.getJdbcTemplate().execute("SET LOCAL enable_seqscan = off");
         }
-        return jdbc.query("SELECT seq, event_id, topic, message_key, payload, headers, created_at "
-                + "FROM outbox_events WHERE seq > :after ORDER BY seq LIMIT " + Math.max(1, limit), Map.of("after", after),
-                (rs, i) -> new Pending(rs.getLong("seq"), rs.getObject("event_id", UUID.class), rs.getString("topic"),
-                        rs.getString("message_key"), rs.getString("payload"), headers(rs.getString("headers")),
-                        rs.getTimestamp("created_at").toInstant()));
+        List<Pending> rows = new ArrayList<>();
+        if (!holes.isEmpty()) {
+            boolean postgres = DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource());
+            rows.addAll(jdbc.query("SELECT " + PENDING_COLUMNS + " FROM outbox_events WHERE seq "
+                    + (postgres ? "= ANY (CAST(:holes AS bigint[]))" : "IN (:holes)") + " ORDER BY seq",
+                    Map.of("holes", postgres ? new SqlArrayValue("bigint", holes.toArray()) : holes), this::pending));
+        }
+        rows.addAll(jdbc.query("SELECT " + PENDING_COLUMNS + " FROM outbox_events WHERE seq > :after ORDER BY seq LIMIT "
+                + Math.max(1, limit), Map.of("after", after), this::pending));
+        return rows;
+    }
+
+    private static final String PENDING_COLUMNS = "seq, event_id, topic, message_key, payload, headers, created_at";
+
+    private Pending pending(ResultSet rs, int i) throws SQLException {
+        return new Pending(rs.getLong("seq"), rs.getObject("event_id", UUID.class), rs.getString("topic"),
+                rs.getString("message_key"), rs.getString("payload"), headers(rs.getString("headers")),
+                rs.getTimestamp("created_at").toInstant());
     }
 
     /** Removes relayed rows (the broker acknowledged them). */

@@ -39,10 +39,19 @@ public class OutboxRelay {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
     private static final Duration STATS_TTL = Duration.ofSeconds(1);
     /**
-     * How often a batch reads the outbox from its start instead of after the rows this relay already sent: a
-     * transaction that took its seq before them but committed after them is picked up within this time.
+     * How often a batch reads the outbox from its start instead of after the rows this relay already sent: the
+     * safety net behind the holes below (a transaction open longer than this, more holes than {@link #MAX_HOLES},
+     * rows another instance's relay read past). Such a read walks every row relayed since the last vacuum.
      */
-    static final Duration FULL_READ_EVERY = Duration.ofSeconds(1);
+    static final Duration FULL_READ_EVERY = Duration.ofSeconds(60);
+    /**
+     * Seqs a read passed over (taken by a transaction that had not committed yet, or rolled back) are looked up
+     * again by primary key with every batch, for this long: a transaction that took its seq before rows already
+     * relayed but committed after them is sent at the next batch.
+     */
+    static final Duration HOLE_WAIT = FULL_READ_EVERY;
+    /** More holes than this (another instance relayed meanwhile, a burst of rollbacks): a full read instead. */
+    static final int MAX_HOLES = 1000;
 
     private final Outbox outbox;
     private final OutboxProperties properties;
@@ -56,6 +65,8 @@ public class OutboxRelay {
     private volatile Instant statsAt = Instant.MIN;
     private volatile long relayedUpTo;
     private volatile Instant fullReadAt = Instant.MIN;
+    /** Holes (seq → when first passed over), oldest seq first; the relay route's one thread uses them. */
+    private final java.util.TreeMap<Long, Instant> holes = new java.util.TreeMap<>();
 
     public OutboxRelay(Outbox outbox, OutboxProperties properties, CamelContext camel, MeterRegistry registry) {
         this.outbox = outbox;
@@ -80,11 +91,21 @@ public class OutboxRelay {
         }
         Instant now = Instant.now();
         long after = relayedUpTo;
-        if (now.isAfter(fullReadAt.plus(FULL_READ_EVERY))) {
-            after = 0;
-            fullReadAt = now;
+        List<Long> lookUp;
+        synchronized (holes) {
+            holes.values().removeIf(since -> now.isAfter(since.plus(HOLE_WAIT)));
+            if (holes.size() > MAX_HOLES) {
+                holes.clear();
+                after = 0;
+            }
+            if (after == 0 || now.isAfter(fullReadAt.plus(FULL_READ_EVERY))) {
+                after = 0;
+                fullReadAt = now;
+            }
+            // a read from the start finds every late row itself (they are the oldest left): no lookup, no row twice
+            lookUp = after == 0 ? List.of() : new ArrayList<>(holes.keySet());
         }
-        List<Outbox.Pending> rows = outbox.claim(properties.getBatchSize(), after);
+        List<Outbox.Pending> rows = outbox.claim(properties.getBatchSize(), after, lookUp);
         List<Message> messages = new ArrayList<>(rows.size());
         List<Long> seqs = new ArrayList<>(rows.size());
         for (Outbox.Pending row : rows) {
@@ -108,11 +129,45 @@ public class OutboxRelay {
         outbox.delete(seqs);
         relayed.increment(seqs.size());
         if (!seqs.isEmpty()) { // rows come in seq order: the next read starts after the last one
-            relayedUpTo = Math.max(relayedUpTo, seqs.get(seqs.size() - 1));
+            long to = Math.max(relayedUpTo, seqs.get(seqs.size() - 1));
+            passedOver(relayedUpTo, to, seqs);
+            relayedUpTo = to;
         }
         if (backoffMs > 0) {
             LOG.info("Outbox relay sending again after failures");
             backoffMs = 0;
+        }
+    }
+
+    /**
+     * Remembers the seqs between {@code from} (what this relay had sent up to) and {@code to} that the batch did not
+     * have, and forgets the holes it filled. Nothing is remembered below the first batch after a start or a failure
+     * ({@code from} 0): the periodic read from the start covers those.
+     */
+    private void passedOver(long from, long to, List<Long> sent) {
+        Instant now = Instant.now();
+        synchronized (holes) {
+            java.util.Set<Long> got = new java.util.HashSet<>(sent);
+            holes.keySet().removeAll(got);
+            if (from > 0) {
+                long within = got.stream().filter(seq -> seq > from && seq < to).count();
+                if (to - from - 1 - within > MAX_HOLES) {
+                    fullReadAt = Instant.MIN; // too many to look up one by one: the next batch reads from the start
+                } else {
+                    for (long seq = from + 1; seq < to; seq++) {
+                        if (!got.contains(seq)) {
+                            holes.putIfAbsent(seq, now);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Holes being looked up (tests, health details). */
+    public int holes() {
+        synchronized (holes) {
+            return holes.size();
         }
     }
 

@@ -51,6 +51,8 @@ class OutboxTest extends HubIntegrationTest {
     @Autowired
     Outbox outbox;
     @Autowired
+    OutboxRelay relay;
+    @Autowired
     RecordStore records;
     @Autowired
     ConnectionRepository connections;
@@ -182,8 +184,13 @@ class OutboxTest extends HubIntegrationTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                     jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
 
+            // the relay read past the slow transaction's seq: it looks that seq up again with each batch, rather than
+            // waiting for its read from the start (every minute, longer than the probe waits)
+            assertThat(relay.holes()).as("the uncommitted seq is remembered as a hole").isPositive();
+
             slow.commit();
             assertThat(changes.await(slowKey, e -> true).path("data").path("marker").asText()).isEqualTo("slow");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> relay.holes() == 0);
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
                 jdbc.queryForObject("SELECT COUNT(*) FROM outbox_events", Integer.class) == 0);
