@@ -65,6 +65,11 @@ class DashboardSyncTest extends DashboardTestBase {
             }
             return "succeeded".equals(run("customer").getAttribute("data-status"));
         });
+        // the bar is read before the status: the page may have drawn both between the two reads of the last round
+        String last = bar("customer");
+        if (last != null && (seen.isEmpty() || !last.equals(seen.get(seen.size() - 1)))) {
+            seen.add(last);
+        }
         assertThat(seen).as("bar values seen: %s", seen)
                 .anyMatch(v -> v.matches("([1-9]|1[01])/12")) // part-way, with the total known
                 .last().isEqualTo("12/12");
