@@ -3,7 +3,10 @@ package io.integrationhub.platform.events;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -66,7 +69,7 @@ public class OutboxRelay {
     private volatile long relayedUpTo;
     private volatile Instant fullReadAt = Instant.MIN;
     /** Holes (seq → when first passed over), oldest seq first; the relay route's one thread uses them. */
-    private final java.util.TreeMap<Long, Instant> holes = new java.util.TreeMap<>();
+    private final TreeMap<Long, Instant> holes = new TreeMap<>();
 
     public OutboxRelay(Outbox outbox, OutboxProperties properties, CamelContext camel, MeterRegistry registry) {
         this.outbox = outbox;
@@ -147,7 +150,7 @@ public class OutboxRelay {
     private void passedOver(long from, long to, List<Long> sent) {
         Instant now = Instant.now();
         synchronized (holes) {
-            java.util.Set<Long> got = new java.util.HashSet<>(sent);
+            Set<Long> got = new HashSet<>(sent);
             holes.keySet().removeAll(got);
             if (from > 0) {
                 long within = got.stream().filter(seq -> seq > from && seq < to).count();
@@ -164,7 +167,7 @@ public class OutboxRelay {
         }
     }
 
-    /** Holes being looked up (tests, health details). */
+    /** Holes being looked up now (tests). */
     public int holes() {
         synchronized (holes) {
             return holes.size();
