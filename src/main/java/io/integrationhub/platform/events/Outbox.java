@@ -157,7 +157,8 @@ public class Outbox {
         if (lock.isEmpty()) {
             return List.of();
         }
-        if (DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource())) {
+        boolean postgres = DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource());
+        if (postgres) {
             // The read walks the primary key from :after and stops after the batch, whatever the statistics say.
             // A queue table's statistics are always wrong: the driver turns a repeated statement into a
             // server-prepared one, and PostgreSQL kept the plan made while the outbox was (nearly) empty, a
@@ -168,7 +169,6 @@ public class Outbox {
         }
         List<Pending> rows = new ArrayList<>();
         if (!holes.isEmpty()) {
-            boolean postgres = DatabaseKind.postgres(jdbc.getJdbcTemplate().getDataSource());
             rows.addAll(jdbc.query("SELECT " + PENDING_COLUMNS + " FROM outbox_events WHERE seq "
                     + (postgres ? "= ANY (CAST(:holes AS bigint[]))" : "IN (:holes)") + " ORDER BY seq",
                     Map.of("holes", postgres ? new SqlArrayValue("bigint", holes.toArray()) : holes), this::pending));
