@@ -62,6 +62,7 @@ JAR=${BENCH_JAR:-target/integration-hub.jar}
 LOAD=bench/webhooks/WebhookLoad.java
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # absolute: jcmd writes the recording relative to the hub's directory
 rm -f "$OUT"/hub-*.log
 
 if [ ! -f "$JAR" ]; then
@@ -242,7 +243,7 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
     | sed 's/^RESULT signed webhooks:/RESULT signed webhooks, processing suspended:/' | tee -a "$OUT/run1.txt"
   cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "signed, processing suspended (the client warm-up included)" | tee -a "$OUT/run1.txt"
-  [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$(pwd)/$OUT/hub-1.jfr" >/dev/null
+  [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$OUT/hub-1.jfr" >/dev/null
   camel_route webhooks.consume resume
   settle
   c0=$(cpu_snap)

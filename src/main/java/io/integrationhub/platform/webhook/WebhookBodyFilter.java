@@ -28,10 +28,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * so signatures are checked over the raw request and nothing parses a form body on the way.
  *
  * <p>And the intake limit: at most {@code hub.webhooks.max-queued} webhook requests are in the hub at once (accepted,
- * not yet answered); one more is answered {@code 503} at once, before its body is read. camel-platform-http hands
- * every request to a worker pool whose queue has no bound, so without this a flood beyond what the hub can store
- * piled up in the heap (measured: paced at 500 requests/s, the heap filled and the JVM spent its time collecting
- * garbage) before the route's own admission step ({@code hub.webhooks.max-in-flight}) ever saw it.
+ * not yet answered); one more is answered {@code 503} at once, before its body is read. With
+ * {@code hub.http.routes-on-request-thread=false} camel-platform-http hands every request to a worker pool whose queue
+ * has no bound, where without this a flood beyond what the hub can store piled up in the heap (measured: paced at 500
+ * requests/s, the heap filled and the JVM spent its time collecting garbage) before the route's own admission step
+ * ({@code hub.webhooks.max-in-flight}) ever saw it; on the request thread (the default) it keeps Tomcat's threads for
+ * the other requests.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
@@ -76,7 +78,7 @@ public class WebhookBodyFilter extends OncePerRequestFilter {
             }
             chain.doFilter(buffered, response);
             if (request.isAsyncStarted()) {
-                // answered later, on a worker thread: the permit goes back when the response is complete
+                // answered in an asynchronous dispatch: the permit goes back when the response is complete
                 async = true;
                 request.getAsyncContext().addListener(new AsyncListener() {
                     @Override

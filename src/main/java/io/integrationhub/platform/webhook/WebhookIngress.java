@@ -61,10 +61,6 @@ public class WebhookIngress {
         throw WebhookRejection.unknownProvider(exchange.getMessage().getHeader("provider", String.class));
     }
 
-    public boolean hasEvents(Exchange exchange) {
-        return !exchange.getProperty(WebhookVerifier.OUTCOME, WebhookOutcome.class).isHandshake();
-    }
-
     /**
      * Stores every event once per target connection, and hands each newly stored one to processing through
      * the outbox — all in ONE transaction, the only durable write before the answer, which also looks up the

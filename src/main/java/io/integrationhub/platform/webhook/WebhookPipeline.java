@@ -162,7 +162,12 @@ public class WebhookPipeline {
     }
 
     /** Chooses the family handler by convention; false when the family has none (yet). */
-    public boolean route(Exchange exchange) {
+    /**
+     * Route step: the handler route of the event, {@code direct:webhook.<provider>.<type slug>} or else
+     * {@code direct:webhook.<provider>}, as the property {@link #HANDLER}; none: the reason it is ignored
+     * ({@link #IGNORED_REASON}). A step, not a {@code method} predicate, which would copy the exchange for each event.
+     */
+    public void findHandler(Exchange exchange) {
         String provider = exchange.getMessage().getHeader(PROVIDER, String.class);
         String type = exchange.getMessage().getHeader(EVENT_TYPE, String.class);
         String specific = "webhook." + provider + "." + slug(type);
@@ -170,12 +175,11 @@ public class WebhookPipeline {
         for (String candidate : List.of(specific, family)) {
             if (hasConsumer(candidate)) {
                 exchange.setProperty(HANDLER, candidate);
-                return true;
+                return;
             }
         }
         exchange.setProperty(IGNORED_REASON, "No handler for " + provider + " events of type '" + type
                 + "' (direct:" + specific + " or direct:" + family + ")");
-        return false;
     }
 
     static String slug(String type) {

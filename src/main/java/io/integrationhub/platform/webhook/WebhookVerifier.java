@@ -24,6 +24,8 @@ public abstract class WebhookVerifier {
 
     public static final String REQUEST = "HubWebhookRequest";
     public static final String OUTCOME = "HubWebhookOutcome";
+    /** Whether the verified request carries events to store (false: a handshake, answered without a write). */
+    public static final String HAS_EVENTS = "HubWebhookHasEvents";
 
     protected final ObjectMapper mapper;
     private final ProviderCatalog catalog;
@@ -33,9 +35,15 @@ public abstract class WebhookVerifier {
         this.catalog = catalog;
     }
 
-    /** Route step: verifies the request the ingress read and leaves the outcome for the next steps. */
+    /**
+     * Route step: verifies the request the ingress read and leaves the outcome for the next steps, and whether it has
+     * events to store as a plain flag (a {@code simple} predicate reads it; a {@code method} predicate would copy the
+     * exchange on every request).
+     */
     public void check(Exchange exchange) {
-        exchange.setProperty(OUTCOME, verify(exchange.getProperty(REQUEST, WebhookRequest.class)));
+        WebhookOutcome outcome = verify(exchange.getProperty(REQUEST, WebhookRequest.class));
+        exchange.setProperty(OUTCOME, outcome);
+        exchange.setProperty(HAS_EVENTS, !outcome.isHandshake());
     }
 
     public abstract WebhookOutcome verify(WebhookRequest request);

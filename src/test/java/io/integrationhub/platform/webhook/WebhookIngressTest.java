@@ -335,4 +335,15 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         assertThat(listed.json().path("events")).hasSize(3);
         assertThat(listed.body()).doesNotContain(token).contains("reaction_added", "/collect", "block_actions");
     }
+
+    /**
+     * A platform-http route runs on the request's own Tomcat thread (RouteThreads), not on a second pool: no hand-over
+     * between threads per request, and Tomcat's limits bound the requests in the hub.
+     */
+    @Test
+    void shouldRunPlatformHttpRoutesOnTheRequestThread() {
+        HubClient.Response answer = post("/it/route-thread", new byte[0], Map.of(), "application/json");
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("http-nio-");
+    }
 }

@@ -99,6 +99,18 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
                 }
             };
         }
+
+        /** Answers with the name of the thread its route ran on (RouteThreads). */
+        @Bean
+        RouteBuilder routeThreadProbe() {
+            return new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("platform-http:/it/route-thread").routeId("test.route-thread")
+                            .setBody(e -> Thread.currentThread().getName());
+                }
+            };
+        }
     }
 
     @Autowired
