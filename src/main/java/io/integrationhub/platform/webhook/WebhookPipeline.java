@@ -161,7 +161,6 @@ public class WebhookPipeline {
         return true;
     }
 
-    /** Chooses the family handler by convention; false when the family has none (yet). */
     /**
      * Route step: the handler route of the event, {@code direct:webhook.<provider>.<type slug>} or else
      * {@code direct:webhook.<provider>}, as the property {@link #HANDLER}; none: the reason it is ignored
