@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.builder.LambdaRouteBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -102,14 +103,9 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
 
         /** Answers with the name of the thread its route ran on (RouteThreads). */
         @Bean
-        RouteBuilder routeThreadProbe() {
-            return new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("platform-http:/it/route-thread").routeId("test.route-thread")
-                            .setBody(e -> Thread.currentThread().getName());
-                }
-            };
+        LambdaRouteBuilder routeThreadProbe() {
+            return routes -> routes.from("platform-http:/it/route-thread").routeId("test.route-thread")
+                    .setBody(e -> Thread.currentThread().getName());
         }
     }
 
