@@ -23,6 +23,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import jakarta.servlet.DispatcherType;
+
 import io.integrationhub.provider.xero.XeroWebhookVerifier;
 import io.integrationhub.support.HubClient;
 import io.integrationhub.support.KafkaProbe;
@@ -342,8 +344,17 @@ class WebhookIngressTest extends WebhookIntegrationTest {
      */
     @Test
     void shouldRunPlatformHttpRoutesOnTheRequestThread() {
+        TestHandlers.PROBE_DISPATCHES.clear();
         HubClient.Response answer = post("/it/route-thread", new byte[0], Map.of(), "application/json");
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body()).startsWith("http-nio-");
+        // answered on the first dispatch: no second (asynchronous) pass through the filters and the DispatcherServlet
+        assertThat(TestHandlers.PROBE_DISPATCHES).containsExactly(DispatcherType.REQUEST);
+
+        TestHandlers.PROBE_DISPATCHES.clear();
+        HubClient.Response failed = post("/it/route-thread?fail=true", new byte[0], Map.of(), "application/json");
+        assertThat(failed.status()).isEqualTo(500);
+        assertThat(failed.body()).doesNotContain("the probe failed as asked");
+        assertThat(TestHandlers.PROBE_DISPATCHES).containsExactly(DispatcherType.REQUEST);
     }
 }

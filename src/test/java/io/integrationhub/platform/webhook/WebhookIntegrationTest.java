@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.apache.camel.builder.LambdaRouteBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -21,6 +23,7 @@ import org.awaitility.Awaitility;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
@@ -29,6 +32,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
@@ -81,6 +87,9 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
     /** A provider family's handler, registered by the naming convention {@code direct:webhook.<provider>.<type>}. */
     @TestConfiguration
     static class TestHandlers {
+        /** The dispatcher types the probe's requests went through, in order. */
+        static final Queue<DispatcherType> PROBE_DISPATCHES = new ConcurrentLinkedQueue<>();
+
         @Bean
         RouteBuilder squareOrderHandler() {
             return new RouteBuilder() {
@@ -101,11 +110,28 @@ public abstract class WebhookIntegrationTest extends HubIntegrationTest {
             };
         }
 
-        /** Answers with the name of the thread its route ran on (RouteThreads). */
+        /** Answers with the name of the thread its route ran on (RouteThreads); {@code ?fail=true}: the route throws. */
         @Bean
         LambdaRouteBuilder routeThreadProbe() {
             return routes -> routes.from("platform-http:/it/route-thread").routeId("test.route-thread")
+                    .process(e -> {
+                        if ("true".equals(e.getMessage().getHeader("fail", String.class))) {
+                            throw new IllegalStateException("the probe failed as asked");
+                        }
+                    })
                     .setBody(e -> Thread.currentThread().getName());
+        }
+
+        /** Records the dispatches of every request to the probe: REQUEST, and ASYNC when a second dispatch answered. */
+        @Bean
+        FilterRegistrationBean<Filter> routeThreadProbeDispatches() {
+            FilterRegistrationBean<Filter> bean = new FilterRegistrationBean<>((request, response, chain) -> {
+                PROBE_DISPATCHES.add(request.getDispatcherType());
+                chain.doFilter(request, response);
+            });
+            bean.addUrlPatterns("/it/route-thread");
+            bean.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+            return bean;
         }
     }
 
