@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -17,6 +19,7 @@ import io.integrationhub.platform.problem.Problem;
 import io.integrationhub.platform.deadletter.DeadLetterStore;
 import io.integrationhub.platform.webhook.Signatures;
 import io.integrationhub.platform.webhook.WebhookVerifier;
+import io.integrationhub.platform.web.BufferedBodyRequest;
 import io.integrationhub.platform.ids.Uuids;
 
 /**
@@ -47,7 +50,7 @@ public class WebhookIngress {
                 headers.put(name.toLowerCase(Locale.ROOT), s);
             }
         });
-        byte[] body = exchange.getMessage().getBody(byte[].class);
+        byte[] body = rawBody(exchange.getMessage());
         String provider = exchange.getMessage().getHeader("provider", String.class);
         String path = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         int q = path == null ? -1 : path.indexOf('?');
@@ -55,6 +58,20 @@ public class WebhookIngress {
                 exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST", String.class),
                 q < 0 ? path : path.substring(0, q), exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class),
                 headers, body == null ? new byte[0] : body));
+    }
+
+    /**
+     * The body's bytes exactly as they arrived (WebhookBodyFilter buffered them): signatures are checked over these, not
+     * over a decoded and re-encoded copy. Another message (a test's, a replay's) gives its body as bytes.
+     */
+    private static byte[] rawBody(Message message) {
+        if (message instanceof PlatformHttpMessage http) {
+            byte[] raw = BufferedBodyRequest.bodyOf(http.getRequest());
+            if (raw != null) {
+                return raw;
+            }
+        }
+        return message.getBody(byte[].class);
     }
 
     public void unknownProvider(Exchange exchange) {

@@ -218,6 +218,13 @@ class WebhookIngressTest extends WebhookIntegrationTest {
         assertThat(unparseable.status()).isEqualTo(400);
         assertThat(unparseable.contentType()).startsWith("application/problem+json");
         assertThat(unparseable.body()).doesNotContain("Exception", "at com.");
+        // The signature is checked over the bytes as they arrived (not a decoded and re-encoded copy): a correctly
+        // signed body that is not UTF-8 is refused as unparseable, not as forged.
+        byte[] latin1 = "{\"events\": [], \"note\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        HubClient.Response notUtf8 = post("/webhooks/xero", latin1,
+                Map.of("x-xero-signature", XeroWebhookVerifier.signature("test-xero-webhook-key", latin1)), "application/json");
+        assertThat(notUtf8.status()).isEqualTo(400);
+        assertThat(notUtf8.contentType()).startsWith("application/problem+json");
     }
 
     @Test
