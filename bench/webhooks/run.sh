@@ -46,6 +46,10 @@
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks, processing suspended, with JDK Flight Recorder (CPU samples,
 #                          bench/cpu-samples.jfc) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
+#   BENCH_ASYNC_PROFILER=path/libasyncProfiler.so   the same step profiled with async-profiler 3.x (linux-x64/ of the
+#                          tools.profiler:async-profiler jar), loaded into the running hub with jcmd JVMTI.agent_load:
+#                          CPU samples (itimer, 1 ms) into $OUT/hub-1-cpu.collapsed (collapsed stacks, one line per
+#                          stack); unlike JFR it leaves the hub's CPU per request as it is (docs/performance.md, tenth session)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-2000}
@@ -59,6 +63,9 @@ PG_URL=${BENCH_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test}
 PG_USER=${BENCH_PG_USER:-postgres}
 PG_PASSWORD=${BENCH_PG_PASSWORD:-}
 JAR=${BENCH_JAR:-target/integration-hub.jar}
+if [ -n "${BENCH_ASYNC_PROFILER:-}" ]; then
+  BENCH_ASYNC_PROFILER=$(realpath "$BENCH_ASYNC_PROFILER") # the hub's JVM loads it, from its own directory
+fi
 LOAD=bench/webhooks/WebhookLoad.java
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
@@ -239,11 +246,16 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   camel_route webhooks.consume suspend
   # the profile covers the first repeat's closed-loop signed webhooks, processing suspended (ingest and the relay)
   [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.start name=bench settings="$(pwd)/bench/cpu-samples.jfc" >/dev/null
+  # jcmd splits its arguments at '=': the agent's options go in quotes of their own
+  [ -n "${BENCH_ASYNC_PROFILER:-}" ] && [ "$rep" = 1 ] \
+    && jcmd "$HUB_PID" JVMTI.agent_load "$BENCH_ASYNC_PROFILER" '"start,event=itimer,interval=1ms"' >/dev/null
   c0=$(cpu_snap)
   timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" "$LOAD" send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
     | sed 's/^RESULT signed webhooks:/RESULT signed webhooks, processing suspended:/' | tee -a "$OUT/run1.txt"
   cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "signed, processing suspended (the client warm-up included)" | tee -a "$OUT/run1.txt"
   [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$OUT/hub-1.jfr" >/dev/null
+  [ -n "${BENCH_ASYNC_PROFILER:-}" ] && [ "$rep" = 1 ] \
+    && jcmd "$HUB_PID" JVMTI.agent_load "$BENCH_ASYNC_PROFILER" "\"stop,file=$OUT/hub-1-cpu.collapsed,collapsed\"" >/dev/null
   camel_route webhooks.consume resume
   settle
   c0=$(cpu_snap)
