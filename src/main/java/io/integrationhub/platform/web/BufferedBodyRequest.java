@@ -78,7 +78,7 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
     /**
      * The body as text. Camel's platform-http binding asks for it on every request; a reader over the decoded body with
      * a buffer no larger than the body costs a fraction of an {@code InputStreamReader}'s 8 KiB byte and 16 KiB char
-     * buffers, which were a quarter of what a signed webhook allocated.
+     * buffers, which were an eighth of what a signed webhook allocated.
      */
     @Override
     public BufferedReader getReader() {
@@ -108,7 +108,6 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
         return body.length;
     }
 
-    /** At most {@code max} bytes of {@code in}: a caller reads {@code limit + 1} to tell "over the limit" apart. */
     /**
      * The request with its body read into memory, or null when the body is longer than {@code limit} bytes (it is read
      * only up to one byte past the limit): what the body-limit filters hand on or refuse.
@@ -123,6 +122,7 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
         return body.length > limit ? null : new BufferedBodyRequest(request, body);
     }
 
+    /** At most {@code max} bytes of {@code in}: a caller reads {@code limit + 1} to tell "over the limit" apart. */
     public static byte[] readAtMost(java.io.InputStream in, long max) throws java.io.IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream((int) Math.min(max, 8192));
         byte[] buffer = new byte[8192];
