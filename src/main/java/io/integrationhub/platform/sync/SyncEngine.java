@@ -151,6 +151,9 @@ public class SyncEngine {
         CompletableFuture<Void> pending;
         /** The page before that one's commit, still in flight ({@code hub.sync.write-behind-pages} 2). */
         CompletableFuture<Void> older;
+        /** When the run last read whether it was cancelled ({@link System#nanoTime()}; {@code hub.sync.cancel-check-interval}). */
+        long cancelCheckedAt;
+        boolean cancelChecked;
 
         RunState(SyncRun run, String owner) {
             this.run = run;
@@ -228,7 +231,8 @@ public class SyncEngine {
 
     /**
      * Step {@code sync.run.cancel-check}, at every page boundary: a cancelled run stops here (committed pages stay);
-     * an instance that is stopping hands the run back to the queue for another instance to resume.
+     * an instance that is stopping hands the run back to the queue for another instance to resume. The run's row is
+     * read at the first boundary and then once per {@code hub.sync.cancel-check-interval} at most.
      */
     public void cancelCheck(Exchange exchange) {
         RunState state = state(exchange);
@@ -238,11 +242,22 @@ public class SyncEngine {
             runs.requeue(state.run.tenantId(), state.run.id(), state.owner, Instant.now(), "resumed after an instance stopped");
             state.outcome = HANDED_BACK;
             exchange.setProperty(PAGING, false);
-        } else if (runs.cancelRequested(state.run.tenantId(), state.run.id())) {
+        } else if (cancelDue(state) && runs.cancelRequested(state.run.tenantId(), state.run.id())) {
             awaitCommit(state);
             state.outcome = SyncRun.CANCELLED;
             exchange.setProperty(PAGING, false);
         }
+    }
+
+    /** Whether this page boundary reads the run's cancel flag (the first does; then once per interval). */
+    private boolean cancelDue(RunState state) {
+        long now = System.nanoTime();
+        if (state.cancelChecked && now - state.cancelCheckedAt < properties.getCancelCheckInterval().toNanos()) {
+            return false;
+        }
+        state.cancelChecked = true;
+        state.cancelCheckedAt = now;
+        return true;
     }
 
     /**

@@ -40,6 +40,17 @@ public class SyncProperties {
     private Duration pushOrphanMinAge = Duration.ofMinutes(2);
 
     /**
+     * How often a running pull run reads whether it was cancelled: at a page boundary at least this long after its
+     * last look (and at its first). Pages of a fast provider follow each other within milliseconds; reading the run's
+     * row at every one of them was a database round trip per page. {@code 0}: at every page boundary.
+     */
+    @NotNull
+    private Duration cancelCheckInterval = Duration.ofMillis(250);
+
+    public Duration getCancelCheckInterval() { return cancelCheckInterval; }
+    public void setCancelCheckInterval(Duration v) { cancelCheckInterval = v; }
+
+    /**
      * Write-behind page commit: a pull run fetches and maps its next page while the previous page's transaction is
      * being written (on a thread of its own, up to {@link #getWriteBehindPages()} pages in flight per run, pages
      * committed in order; the last page, a cancellation, a hand-back and a failure wait for them). {@code false}: each page is committed before the

@@ -243,6 +243,30 @@ class SyncRunsTest extends SyncTestBase {
     }
 
     @Test
+    void shouldStopARunWhosePagesComeFasterThanTheCancelCheckIntervalSoonAfterItIsCancelled() {
+        Tenant t = tenantWith("hubspot");
+        // an endless list, a page every few milliseconds: the run reads its cancel flag once per 250 ms, not per page
+        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts"))
+                .willReturn(okJson("{\"results\":[" + contact("1", "a@example.com", "2026-01-01T00:00:00Z")
+                        + "],\"paging\":{\"next\":{\"after\":\"again\"}}}").withFixedDelay(5)));
+        String runId = startSync(t, "{\"entity\":\"contact\"}");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> run(t, runId).path("recordsProcessed").asLong() >= 20);
+
+        assertThat(hub.post("/api/v1/syncs/" + runId + "/cancel", t.key(), "").status()).isEqualTo(200);
+        int atCancel = PROVIDER.findAll(getRequestedFor(urlPathEqualTo("/crm/v3/objects/contacts"))).size();
+        JsonNode cancelled = awaitStatus(t, runId, "cancelled");
+
+        int after = PROVIDER.findAll(getRequestedFor(urlPathEqualTo("/crm/v3/objects/contacts"))).size() - atCancel;
+        // at most 250 ms of pages (each at least 5 ms) and the ones in hand: far from the hundreds a missed flag would give
+        assertThat(after).isLessThan(80);
+        assertThat(cancelled.path("recordsProcessed").asLong()).isGreaterThanOrEqualTo(20);
+        await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(PROVIDER.findAll(getRequestedFor(urlPathEqualTo("/crm/v3/objects/contacts"))).size() - atCancel)
+                .as("no page is asked for once the run is cancelled").isEqualTo(after);
+    }
+
+    @Test
     void shouldHideOtherTenantsRunsRecordsAndConnections() {
         Tenant owner = tenantWith("hubspot");
         Tenant other = tenantWith("hubspot");
