@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Route policy {@code #backgroundPriority}: a route's consumer threads run at the configured nice value, other routes'
- * threads keep theirs; the shipped webhook-processing and sync-worker routes carry it. Linux only (the policy does
+ * threads keep theirs; the shipped routes of work no request waits on carry it (webhook processing, sync workers, the
+ * outbox relay, host webhook deliveries). Linux only (the policy does
  * nothing elsewhere).
  */
 class BackgroundPriorityTest extends CamelTestSupport {
@@ -87,9 +88,10 @@ class BackgroundPriorityTest extends CamelTestSupport {
     }
 
     @Test
-    void webhookProcessingAndSyncWorkersRunAtBackgroundPriority() throws Exception {
+    void webhookProcessingSyncWorkersTheRelayAndHostWebhooksRunAtBackgroundPriority() throws Exception {
         try (DefaultCamelContext shipped = new DefaultCamelContext()) {
-            for (String file : List.of("classpath:camel/webhooks.camel.yaml", "classpath:camel/sync.camel.yaml")) {
+            for (String file : List.of("classpath:camel/webhooks.camel.yaml", "classpath:camel/sync.camel.yaml",
+                    "classpath:camel/outbox.camel.yaml", "classpath:camel/host-webhooks.camel.yaml")) {
                 for (RoutesBuilder builder : PluginHelper.getRoutesLoader(shipped)
                         .findRoutesBuilders(List.of(ResourceHelper.resolveMandatoryResource(shipped, file)))) {
                     builder.addRoutesToCamelContext(shipped);
@@ -100,7 +102,10 @@ class BackgroundPriorityTest extends CamelTestSupport {
                 policies.put(route.getRouteId(), String.valueOf(route.getRoutePolicyRef()));
             }
             assertThat(policies).containsEntry("webhooks.consume", "#backgroundPriority")
-                    .containsEntry("sync.workers", "#backgroundPriority");
+                    .containsEntry("sync.workers", "#backgroundPriority")
+                    .containsEntry("outbox.relay", "#backgroundPriority")
+                    .containsEntry("host-webhooks.dispatch", "#backgroundPriority")
+                    .containsEntry("host-webhooks.deliver", "#backgroundPriority");
             // answering a webhook stays at the request threads' priority
             assertThat(policies.get("webhooks.ingress")).isEqualTo("null");
         }
