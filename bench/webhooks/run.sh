@@ -42,7 +42,9 @@
 #   BENCH_CLIENT_WARMUP=1000  requests each closed-loop step sends first, untimed (the load client's own JIT warm-up;
 #                          the signed ones are verified like the rest)
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
-#   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default -XX:+UseParallelGC, the image's collector)
+#   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default on PostgreSQL -XX:+UseParallelGC, the collector
+#                          of the image and the k8s pods; on H2 none: the JVM's own choice, G1 on two cores, as the
+#                          README's ./mvnw spring-boot:run and java -jar start the zero-setup profile)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks, processing suspended, with JDK Flight Recorder (CPU samples,
 #                          bench/cpu-samples.jfc) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
@@ -55,6 +57,11 @@ cd "$(dirname "$0")/../.."
 COUNT=${1:-2000}
 CONCURRENCY=${2:-16}
 DB=${BENCH_DB:-h2}
+# PostgreSQL is production: the image's collector. H2 keeps its pages in the hub's heap, and the parallel collector's
+# full collections of that old generation (225-323 ms) set the H2 tail; the zero-setup run gets G1 from the JVM
+# (docs/performance.md, "Round of 2026-12-07, eleventh session").
+if [ "$DB" = postgres ]; then DEFAULT_JVM="-XX:+UseParallelGC"; else DEFAULT_JVM=""; fi
+HUB_JVM=${BENCH_JVM-$DEFAULT_JVM}
 RATE=${BENCH_RATE:-500}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-20}
 CLIENT_WARMUP=${BENCH_CLIENT_WARMUP:-1000}
@@ -122,7 +129,7 @@ DB_ARGS=""
 start_hub() { # data_dir port kafka_port controller_port log
   mkdir -p "$1/routes"
   # shellcheck disable=SC2086
-  java -Xmx768m ${BENCH_JVM:--XX:+UseParallelGC} $JVM_EXTRA -jar "$JAR" $DB_ARGS \
+  java -Xmx768m $HUB_JVM $JVM_EXTRA -jar "$JAR" $DB_ARGS \
     --server.address=127.0.0.1 --server.port="$2" --hub.public-url="http://127.0.0.1:$2" \
     --hub.data-dir="$1" --hub.routes-dir="$1/routes" \
     --hub.kafka.embedded.port="$3" --hub.kafka.embedded.controller-port="$4" \
@@ -210,7 +217,7 @@ cpu_report() { # "before" snapshot, requests, label: CPU per request of the hub,
 run_dir() { mktemp -d "${TMPDIR:-/tmp}/hub-bench-XXXXXX"; }
 KEY=bench-demo-api-key-0123456789
 
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), database $DB"
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), database $DB, hub JVM options: -Xmx768m ${HUB_JVM:-(the JVM defaults)}"
 echo "== 1. $COUNT signed webhooks (10% duplicates, 10% forged/stale) + bare 200, concurrency $CONCURRENCY; then paced $RATE/s"
 rm -f "$OUT/providers.log"
 start_providers

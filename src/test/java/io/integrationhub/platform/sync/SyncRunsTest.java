@@ -217,9 +217,7 @@ class SyncRunsTest extends SyncTestBase {
     @Test
     void shouldRefuseASecondRunOfTheSameEntityWithTheActiveRunsIdAndCancelAtThePageBoundary() {
         Tenant t = tenantWith("hubspot");
-        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts"))
-                .willReturn(okJson("{\"results\":[" + contact("1", "a@example.com", "2026-01-01T00:00:00Z")
-                        + "],\"paging\":{\"next\":{\"after\":\"again\"}}}").withFixedDelay(300)));
+        endlessContacts(300);
         String runId = startSync(t, "{\"entity\":\"contact\"}");
 
         HubClient.Response second = hub.post("/api/v1/connections/" + t.connectionId() + "/syncs", t.key(),
@@ -242,13 +240,18 @@ class SyncRunsTest extends SyncTestBase {
         assertThat(log.get(1).path("id").asText()).isEqualTo(runId);
     }
 
+    /** HubSpot's contact list as an endless run of one-contact pages, each answered after {@code delayMillis}. */
+    private static void endlessContacts(int delayMillis) {
+        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts"))
+                .willReturn(okJson("{\"results\":[" + contact("1", "a@example.com", "2026-01-01T00:00:00Z")
+                        + "],\"paging\":{\"next\":{\"after\":\"again\"}}}").withFixedDelay(delayMillis)));
+    }
+
     @Test
     void shouldStopARunWhosePagesComeFasterThanTheCancelCheckIntervalSoonAfterItIsCancelled() {
         Tenant t = tenantWith("hubspot");
         // an endless list, a page every few milliseconds: the run reads its cancel flag once per 250 ms, not per page
-        PROVIDER.stubFor(get(urlPathEqualTo("/crm/v3/objects/contacts"))
-                .willReturn(okJson("{\"results\":[" + contact("1", "a@example.com", "2026-01-01T00:00:00Z")
-                        + "],\"paging\":{\"next\":{\"after\":\"again\"}}}").withFixedDelay(5)));
+        endlessContacts(5);
         String runId = startSync(t, "{\"entity\":\"contact\"}");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> run(t, runId).path("recordsProcessed").asLong() >= 20);
