@@ -25,7 +25,8 @@ import org.springframework.stereotype.Component;
  * long as their route; threads they start inherit the value). Java has no call for a thread's nice value, so the
  * thread names itself from {@code /proc/thread-self} and runs {@code renice <nice> -p <tid>} (util-linux, present in
  * the image): lowering one's own priority needs no privilege. Where either is missing (not Linux, a trimmed image)
- * the hub logs it once and runs everything at one priority, as before. {@code 0} turns it off.
+ * the hub logs it once and runs everything at one priority, as before. A thread already at that nice value or above
+ * (a hub started with {@code nice}) is left as it is: the policy never raises a priority. {@code 0} turns it off.
  */
 @Component("backgroundPriority")
 public class BackgroundPriority extends RoutePolicySupport {
@@ -54,13 +55,11 @@ public class BackgroundPriority extends RoutePolicySupport {
         lowerCurrentThread(route.getId());
     }
 
-    /** The nice value this policy gives background threads ({@code 0}: off). */
-    public int nice() {
-        return nice;
-    }
-
     private void lowerCurrentThread(String routeId) {
         try {
+            if (currentNice() >= nice) {
+                return; // already at background priority or lower (a JVM started with nice): never raised
+            }
             String tid = threadId();
             Process renice = new ProcessBuilder("renice", Integer.toString(nice), "-p", tid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
