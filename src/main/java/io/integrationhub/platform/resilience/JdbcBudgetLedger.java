@@ -18,6 +18,8 @@ import io.integrationhub.platform.cluster.DatabaseClock;
 /**
  * Budgets shared by every instance: table {@code provider_budgets} (Flyway {@code V33__provider_budgets_and_cluster_jobs.sql}), one row per key holding the
  * earliest moment of its next request in microseconds of the database's clock (one clock for the whole cluster).
+ * On PostgreSQL the table is unlogged ({@code V48}): a permit's commit does not wait for the log to reach the disk,
+ * and a row lost in a crash is created again at the next take.
  * A take is {@code UPDATE … SET next_at = now + interval WHERE budget_key = ? AND next_at <= now}, with {@code now}
  * the database's {@code CURRENT_TIMESTAMP} inside the statement. A request with one key (most) is that one statement
  * on its own; a request with several keys (or one made inside a transaction) takes them in one short transaction of
@@ -42,6 +44,12 @@ public class JdbcBudgetLedger implements BudgetLedger {
 
     @Override
     public Verdict take(List<Key> keys) {
+        Verdict verdict = attempt(keys);
+        // null: a key's row was gone (forgotten now), so the second attempt creates it again
+        return verdict != null ? verdict : attempt(keys);
+    }
+
+    private Verdict attempt(List<Key> keys) {
         List<Key> ordered = keys.stream().sorted(Comparator.comparing(Key::name)).toList();
         for (Key key : ordered) {
             if (!known.contains(key.name())) {
@@ -79,10 +87,18 @@ public class JdbcBudgetLedger implements BudgetLedger {
                 + NOW, Map.of("k", key.name(), "interval", key.intervalMicros())) == 1;
     }
 
-    /** How long until {@code key} may grant, on the database's clock. */
+    /**
+     * How long until {@code key} may grant, on the database's clock; {@code null} when its row is gone (PostgreSQL
+     * empties the unlogged table after a crash): the key is forgotten, so the next attempt creates it again.
+     */
     private Verdict refused(Key key) {
-        Map<String, Object> row = jdbc.queryForMap("SELECT next_at AS next_at, " + NOW + " AS now_at FROM provider_budgets "
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT next_at AS next_at, " + NOW + " AS now_at FROM provider_budgets "
                 + "WHERE budget_key = :k", Map.of("k", key.name()));
+        if (rows.isEmpty()) {
+            known.remove(key.name());
+            return null;
+        }
+        Map<String, Object> row = rows.get(0);
         long next = ((Number) row.get("next_at")).longValue();
         long now = ((Number) row.get("now_at")).longValue();
         return new Verdict(false, key.name(), Math.max(0, next - now));

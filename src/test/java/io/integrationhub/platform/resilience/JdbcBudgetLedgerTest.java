@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -130,5 +131,35 @@ class JdbcBudgetLedgerTest {
         assertThat(nextAt(ds, name)).isGreaterThan(HOUR_MICROS);
         // and another caller, outside any transaction, sees it taken at once (no lock left behind)
         assertThat(ledger.take(List.of(new Key(name, HOUR_MICROS))).granted()).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases2")
+    void shouldCreateAKeysRowAgainWhenItIsGone(String db) {
+        DataSource ds = ds(db);
+        JdbcBudgetLedger ledger = ledger(ds);
+        String name = "provider:lost-" + UUID.randomUUID();
+        String connection = "connection:lost:" + UUID.randomUUID();
+        assertThat(ledger.take(List.of(new Key(name, HOUR_MICROS))).granted()).isTrue();
+        assertThat(ledger.take(List.of(new Key(connection, HOUR_MICROS), new Key(name, 1))).granted()).isFalse();
+
+        // what a crash does to PostgreSQL's unlogged table: the rows are gone, this instance still knows the keys
+        new NamedParameterJdbcTemplate(ds).update("DELETE FROM provider_budgets WHERE budget_key IN (:k)",
+                Map.of("k", List.of(name, connection)));
+
+        assertThat(ledger.take(List.of(new Key(name, HOUR_MICROS))).granted()).isTrue();
+        assertThat(nextAt(ds, name)).isGreaterThan(HOUR_MICROS);
+        assertThat(ledger.take(List.of(new Key(name, HOUR_MICROS))).granted()).isFalse();
+        assertThat(ledger.take(List.of(new Key(connection, 1), new Key("provider:other-" + UUID.randomUUID(), 1))).granted())
+                .isTrue();
+        assertThat(nextAt(ds, connection)).isPositive();
+    }
+
+    @Test
+    void shouldKeepPostgresBudgetsInAnUnloggedTable() {
+        // a permit's commit does not wait for the write-ahead log to reach the disk (V48)
+        assertThat(new NamedParameterJdbcTemplate(postgres).queryForObject(
+                "SELECT relpersistence FROM pg_class WHERE oid = to_regclass(:t)::oid", Map.of("t", SCHEMA + ".provider_budgets"),
+                String.class)).isEqualTo("u");
     }
 }
