@@ -10,6 +10,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.event.SpringApplicationEvent;
@@ -18,6 +20,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+
+import io.integrationhub.platform.ops.BackgroundPriority;
 
 /**
  * Starts the in-process Kafka broker of the zero-setup profile ({@code hub.kafka.embedded.enabled}) and
@@ -32,11 +36,13 @@ import org.springframework.core.env.MapPropertySource;
  * thread: 2–3 s of an idle start-up, docs/performance.md "Start-up".)
  * <p>
  * Runs after logging is configured (lowest precedence), so the broker logs through the app's logging.
- * One broker per data directory per JVM: several application contexts in one JVM (tests) share it.
+ * One broker per data directory per JVM: several application contexts in one JVM (tests) share it. Its threads run
+ * at background CPU priority ({@code hub.background-nice}, see {@link #startOnItsOwnThread}).
  * It stops when the JVM exits, after the contexts have closed.
  */
 public class EmbeddedKafkaLauncher implements ApplicationListener<SpringApplicationEvent>, Ordered {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaLauncher.class);
     private static final Map<Path, Broker> RUNNING = new ConcurrentHashMap<>();
 
     /** One throw-away data dir per JVM for {@code hub.kafka.embedded.ephemeral} (tests), under java.io.tmpdir. */
@@ -83,27 +89,51 @@ public class EmbeddedKafkaLauncher implements ApplicationListener<SpringApplicat
         int configuredPort = env.getProperty("hub.kafka.embedded.port", Integer.class, 19092);
         int controllerPort = env.getProperty("hub.kafka.embedded.controller-port", Integer.class, 0);
         int partitions = env.getProperty("hub.kafka.embedded.partitions", Integer.class, 3);
+        int nice = env.getProperty("hub.background-nice", Integer.class, 10);
         broker = RUNNING.computeIfAbsent(dataDir, dir -> {
             int port = configuredPort == 0 ? freePort() : configuredPort;
             EmbeddedKafkaServer s = new EmbeddedKafkaServer(dir, port, controllerPort, partitions, Map.of());
-            CompletableFuture<EmbeddedKafkaServer> started = new CompletableFuture<>();
-            Thread starter = new Thread(() -> {
-                try {
-                    s.start();
-                    Runtime.getRuntime().addShutdownHook(new Thread(s::stop, "embedded-kafka-shutdown"));
-                    started.complete(s);
-                } catch (Throwable e) {
-                    // the next context of this JVM tries again (as when the start ran on the caller's thread)
-                    RUNNING.remove(dir);
-                    started.completeExceptionally(e);
-                }
-            }, "embedded-kafka-start");
-            starter.setDaemon(true);
-            starter.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(s::stop, "embedded-kafka-shutdown")); // no-op unless started
+            // the next context of this JVM tries again after a failed start (as when it ran on the caller's thread)
+            CompletableFuture<EmbeddedKafkaServer> started = startOnItsOwnThread(s, nice, () -> RUNNING.remove(dir));
             return new Broker(EmbeddedKafkaServer.bootstrapServers(port), started);
         });
         env.getPropertySources().addFirst(new MapPropertySource("hub-embedded-kafka",
                 Map.of("hub.kafka.bootstrap-servers", broker.bootstrapServers())));
+    }
+
+    /**
+     * Starts the broker on a thread of its own that first lowers its CPU priority to {@code nice}
+     * ({@code hub.background-nice}; {@code 0}: unchanged). Every thread of the broker and its KRaft controller
+     * (network, request handlers, log cleaner, schedulers) descends from that thread and inherits the value: nothing
+     * a request waits for runs on them (webhooks are acknowledged once stored; the outbox relay, itself at background
+     * priority, is what sends to Kafka), so on a busy machine they take the CPU the request threads leave, like the
+     * routes with {@code #backgroundPriority}. An external broker (Kubernetes) is another machine's business.
+     */
+    static CompletableFuture<EmbeddedKafkaServer> startOnItsOwnThread(EmbeddedKafkaServer server, int nice, Runnable onFailure) {
+        CompletableFuture<EmbeddedKafkaServer> started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            if (nice > 0) {
+                try {
+                    BackgroundPriority.lower(nice);
+                } catch (IOException | RuntimeException e) {
+                    LOG.info("hub.background-nice={}: the embedded Kafka broker keeps the request threads' CPU priority here ({})",
+                            nice, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                server.start();
+                started.complete(server);
+            } catch (Throwable e) {
+                onFailure.run();
+                started.completeExceptionally(e);
+            }
+        }, "embedded-kafka-start");
+        starter.setDaemon(true);
+        starter.start();
+        return started;
     }
 
     private static int freePort() {

@@ -57,21 +57,9 @@ public class BackgroundPriority extends RoutePolicySupport {
 
     private void lowerCurrentThread(String routeId) {
         try {
-            if (currentNice() >= nice) {
-                return; // already at background priority or lower (a JVM started with nice): never raised
+            if (lower(nice)) {
+                LOG.debug("Thread {} of route {} runs at nice {}", Thread.currentThread().getName(), routeId, nice);
             }
-            String tid = threadId();
-            Process renice = new ProcessBuilder("renice", Integer.toString(nice), "-p", tid)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!renice.waitFor(10, TimeUnit.SECONDS)) {
-                renice.destroyForcibly();
-                throw new IOException("renice did not finish in 10 s");
-            }
-            int now = currentNice();
-            if (renice.exitValue() != 0 || now != nice) {
-                throw new IOException("renice exited " + renice.exitValue() + ", the thread's nice value is " + now);
-            }
-            LOG.debug("Thread {} of route {} runs at nice {}", Thread.currentThread().getName(), routeId, nice);
         } catch (IOException | RuntimeException e) {
             unavailable = true;
             LOG.info("hub.background-nice={}: background threads keep the request threads' CPU priority here ({})",
@@ -79,6 +67,29 @@ public class BackgroundPriority extends RoutePolicySupport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Lowers the calling thread to {@code nice} (threads it starts afterwards inherit the value); {@code false} when
+     * it already was there or lower (never raised). Throws when this machine cannot do it (no {@code /proc}, no
+     * {@code renice}).
+     */
+    public static boolean lower(int nice) throws IOException, InterruptedException {
+        if (currentNice() >= nice) {
+            return false; // already at background priority or lower (a JVM started with nice): never raised
+        }
+        String tid = threadId();
+        Process renice = new ProcessBuilder("renice", Integer.toString(nice), "-p", tid)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!renice.waitFor(10, TimeUnit.SECONDS)) {
+            renice.destroyForcibly();
+            throw new IOException("renice did not finish in 10 s");
+        }
+        int now = currentNice();
+        if (renice.exitValue() != 0 || now != nice) {
+            throw new IOException("renice exited " + renice.exitValue() + ", the thread's nice value is " + now);
+        }
+        return true;
     }
 
     /** The kernel's id of the calling thread: {@code /proc/thread-self} links to {@code <pid>/task/<tid>}. */
