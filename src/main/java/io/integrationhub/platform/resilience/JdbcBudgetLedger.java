@@ -45,8 +45,11 @@ public class JdbcBudgetLedger implements BudgetLedger {
     @Override
     public Verdict take(List<Key> keys) {
         Verdict verdict = attempt(keys);
-        // null: a key's row was gone (forgotten now), so the second attempt creates it again
-        return verdict != null ? verdict : attempt(keys);
+        // null: a key's row was gone and is forgotten now, so the next attempt creates it again (once per key at most)
+        for (int i = 0; verdict == null && i < keys.size(); i++) {
+            verdict = attempt(keys);
+        }
+        return verdict;
     }
 
     private Verdict attempt(List<Key> keys) {

@@ -153,6 +153,15 @@ class JdbcBudgetLedgerTest {
         assertThat(ledger.take(List.of(new Key(connection, 1), new Key("provider:other-" + UUID.randomUUID(), 1))).granted())
                 .isTrue();
         assertThat(nextAt(ds, connection)).isPositive();
+
+        // both keys of a request gone at once
+        String provider = "provider:lost-both-" + UUID.randomUUID();
+        assertThat(ledger.take(List.of(new Key(connection, 1), new Key(provider, 1))).granted()).isTrue();
+        new NamedParameterJdbcTemplate(ds).update("DELETE FROM provider_budgets WHERE budget_key IN (:k)",
+                Map.of("k", List.of(provider, connection)));
+        assertThat(ledger.take(List.of(new Key(connection, HOUR_MICROS), new Key(provider, HOUR_MICROS))).granted()).isTrue();
+        assertThat(nextAt(ds, provider)).isGreaterThan(HOUR_MICROS);
+        assertThat(nextAt(ds, connection)).isGreaterThan(HOUR_MICROS);
     }
 
     @Test
