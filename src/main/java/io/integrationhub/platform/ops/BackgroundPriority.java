@@ -98,11 +98,16 @@ public class BackgroundPriority extends RoutePolicySupport {
         return link.substring(link.lastIndexOf('/') + 1);
     }
 
-    /** The calling thread's nice value (field 19 of {@code /proc/thread-self/stat}). */
+    /** The calling thread's nice value. */
     public static int currentNice() throws IOException {
-        String stat = Files.readString(THREAD_SELF.resolve("stat"), StandardCharsets.US_ASCII);
+        return niceOf(THREAD_SELF.resolve("stat"));
+    }
+
+    /** A thread's nice value: field 19 of its {@code stat} file ({@code /proc/<pid>/task/<tid>/stat}). */
+    public static int niceOf(Path stat) throws IOException {
+        String line = Files.readString(stat, StandardCharsets.US_ASCII);
         // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
         return Integer.parseInt(fields[19 - 3]);
     }
 }

@@ -72,16 +72,15 @@ class EmbeddedKafkaPriorityTest {
         }
     }
 
-    /** This JVM's threads: task id → {name, nice value} (fields 2 and 19 of each task's stat). */
+    /** This JVM's threads: task id → {name, nice value}. */
     private static Map<String, String[]> tasks() throws IOException {
         Map<String, String[]> tasks = new HashMap<>();
         try (Stream<Path> dirs = Files.list(TASKS)) {
             for (Path dir : dirs.toList()) {
                 try {
-                    String stat = Files.readString(dir.resolve("stat"), StandardCharsets.US_ASCII);
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    tasks.put(dir.getFileName().toString(), new String[] { name, fields[19 - 3] });
+                    String name = Files.readString(dir.resolve("comm"), StandardCharsets.US_ASCII).strip();
+                    tasks.put(dir.getFileName().toString(),
+                            new String[] { name, Integer.toString(BackgroundPriority.niceOf(dir.resolve("stat"))) });
                 } catch (IOException gone) {
                     // a thread that ended while we looked
                 }
