@@ -43,7 +43,10 @@ import javax.crypto.spec.SecretKeySpec;
  *          open-loop load at a fixed rate (requests per second), target "webhooks" (the same mix as send)
  *          or "ping"; each request is due at start + n/rate and its latency counts from that due time,
  *          so a stalled server is not hidden by a client that waits for it (no coordinated omission); the first
- *          -Dpace.warmup-seconds (3) are sent but not counted (the client's own JIT warm-up)
+ *          -Dpace.warmup-seconds (3) are sent but not counted (the client's own JIT warm-up); -Dpace.client=wire
+ *          (default: WireConnection, one kept-alive socket per sending thread, -Dpace.connections=64 threads) or jdk
+ *          (java.net.http.HttpClient.sendAsync); the CPU the client used per counted request is printed
+ *          send and ping: -Dclosed.client=jdk (default, java.net.http.HttpClient) or wire (WireConnection per thread)
  *   verify <baseUrl> <apiKey> <outFile>              every acknowledged unique event stored and processed once
  *   drained <baseUrl> <apiKey> <seconds>            waits until no stored event waits for processing or is in it
  *   providers <port> <accessToken>
@@ -265,7 +268,9 @@ public class WebhookLoad {
                     + "\"lastEventSequence\":1,\"entropy\":\"" + id.substring(0, 8) + "\"}";
             case "square" -> "{\"merchant_id\":\"BENCHMERCHANT\",\"type\":\"order.updated\",\"event_id\":\"" + id + "\",\"created_at\":\""
                     + "2026-11-21T01:15:39Z\",\"data\":{\"type\":\"order_updated\",\"id\":\"o-" + id + "\",\"object\":{}}}";
-            case "hubspot" -> "[{\"eventId\":" + Math.abs(id.hashCode()) + ",\"subscriptionId\":7,\"portalId\":424242,\"appId\":3,"
+            // eventId from 63 bits of the event's UUID: the hub dedupes HubSpot events by eventId:occurredAt, and a
+            // 31-bit hash of the UUID made two of ~14,000 events one now and then (a "missing" event in verify)
+            case "hubspot" -> "[{\"eventId\":" + (UUID.fromString(id).getMostSignificantBits() >>> 1) + ",\"subscriptionId\":7,\"portalId\":424242,\"appId\":3,"
                     + "\"occurredAt\":1763700000000,\"subscriptionType\":\"contact.propertyChange\",\"attemptNumber\":0,"
                     + "\"objectId\":\"" + id + "\",\"propertyName\":\"email\",\"propertyValue\":\"a@b.example\"}]";
             default -> "{\"token\":\"t\",\"team_id\":\"TBENCH\",\"api_app_id\":\"A1\",\"event\":{\"type\":\"app_mention\","
@@ -329,13 +334,10 @@ public class WebhookLoad {
             }
             futures.add(pool.submit(() -> {
                 Req signed = fresh(r, signedAt);
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/webhooks/" + r.provider()))
-                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
-                signed.headers().forEach(b::header);
                 long t0 = System.nanoTime();
                 int status;
                 try {
-                    status = HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    status = post(baseUrl, "/webhooks/" + r.provider(), signed.headers(), r.body());
                 } catch (IOException | InterruptedException e) {
                     status = -1; // no answer (the hub was killed)
                 }
@@ -376,7 +378,29 @@ public class WebhookLoad {
         clientCpu(clientCpu, count);
     }
 
+    /**
+     * The closed-loop steps' client (-Dclosed.client): jdk (default; java.net.http.HttpClient, as every earlier round
+     * measured the closed-loop ratios with) or wire ({@link WireConnection}, one per sending thread).
+     */
+    static final boolean CLOSED_WIRE = "wire".equals(System.getProperty("closed.client", "jdk"));
+    static final ThreadLocal<WireConnection> CLOSED_SOCKETS = ThreadLocal.withInitial(() -> {
+        URI base = URI.create(publicUrl);
+        return new WireConnection(base.getHost(), base.getPort());
+    });
+
+    /** One POST of a closed-loop step; its status. */
+    static int post(String baseUrl, String path, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
+        if (CLOSED_WIRE) {
+            return CLOSED_SOCKETS.get().post(path, headers, body);
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     static void ping(String baseUrl, int count, int concurrency) throws Exception {
+        publicUrl = baseUrl;
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         AtomicInteger failures = new AtomicInteger();
@@ -401,19 +425,11 @@ public class WebhookLoad {
             }
             Req r = same == null ? null : same.get(i);
             futures.add(pool.submit(() -> {
-                HttpRequest req;
-                if (r == null) {
-                    req = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping")).timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
-                } else {
-                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping"))
-                            .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
-                    r.headers().forEach(b::header);
-                    req = b.build();
-                }
+                Map<String, String> headers = r == null ? Map.of("Content-Type", "application/json") : r.headers();
+                byte[] body = r == null ? utf8("{}") : r.body();
                 long t0 = System.nanoTime();
                 try {
-                    if (HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                    if (post(baseUrl, "/bench/ping", headers, body) != 200) {
                         failures.incrementAndGet();
                     }
                 } catch (IOException | InterruptedException e) {
@@ -441,52 +457,75 @@ public class WebhookLoad {
         int warmup = rate * Integer.getInteger("pace.warmup-seconds", 3);
         int count = rate * seconds + warmup;
         boolean webhooks = target.equals("webhooks");
+        // pace.client=wire (default): HTTP/1.1 written and read on kept-alive sockets, one per sending thread
+        // (pace.connections of them); jdk: java.net.http.HttpClient.sendAsync, the client of the closed-loop steps.
+        // The JDK client costs 1.3-2.3 ms of CPU per request on the bench's two cores: at 500/s that is most of a core
+        // taken from the hub it measures. The wire client costs a tenth of that (docs/performance.md, thirteenth session).
+        boolean wire = !"jdk".equals(System.getProperty("pace.client", "wire"));
+        int connections = Integer.getInteger("pace.connections", 64);
         List<Req> reqs = webhooks ? generate(baseUrl, count, seed) : List.of();
         long signedAt = System.nanoTime();
         List<Result> results = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failures = new AtomicInteger();
         List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
+        ExecutorService senders = wire ? Executors.newFixedThreadPool(connections) : null;
+        URI base = URI.create(baseUrl);
+        ThreadLocal<WireConnection> sockets = ThreadLocal.withInitial(() -> new WireConnection(base.getHost(), base.getPort()));
+        long[] measured = new long[2]; // CPU and time at the end of the warm-up
         long start = System.nanoTime();
-        long[] measuredFrom = { start };
+        measured[1] = start;
+        Instant startedAt = Instant.now(); // request n is due at startedAt + n/rate (to match a GC log or top)
         for (int n = 0; n < count; n++) {
             long due = start + (long) (n * 1e9 / rate);
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
-            HttpRequest request;
-            Req r;
-            if (webhooks) {
-                r = fresh(reqs.get(n), signedAt);
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/webhooks/" + r.provider()))
-                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
-                r.headers().forEach(b::header);
-                request = b.build();
-            } else {
-                r = new Req(n, "ping", "ping", "", new byte[0], Map.of());
-                request = HttpRequest.newBuilder(URI.create(baseUrl + "/bench/ping")).timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
-            }
-            Req sent = r;
-            pending.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
-                int status = error == null ? response.statusCode() : -1;
+            Req r = webhooks ? fresh(reqs.get(n), signedAt) : new Req(n, "ping", "ping", "", utf8("{}"),
+                    Map.of("Content-Type", "application/json"));
+            String path = webhooks ? "/webhooks/" + r.provider() : "/bench/ping";
+            java.util.function.IntConsumer done = status -> {
                 if (status < 0 || (!webhooks && status != 200)) {
                     failures.incrementAndGet();
                 }
-                results.add(new Result(sent, status, System.nanoTime() - due));
+                results.add(new Result(r, status, System.nanoTime() - due));
                 if (results.size() == warmup) {
-                    measuredFrom[0] = System.nanoTime();
+                    measured[0] = cpuNanos();
+                    measured[1] = System.nanoTime();
                 }
-                return null;
-            }));
+            };
+            if (wire) {
+                pending.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    int status;
+                    try {
+                        status = sockets.get().post(path, r.headers(), r.body());
+                    } catch (IOException e) {
+                        status = -1;
+                    }
+                    done.accept(status);
+                }, senders));
+            } else {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(r.body()));
+                r.headers().forEach(b::header);
+                pending.add(HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+                    done.accept(error == null ? response.statusCode() : -1);
+                    return null;
+                }));
+            }
         }
         for (java.util.concurrent.CompletableFuture<?> f : pending) {
             f.join();
         }
-        long elapsed = System.nanoTime() - Math.max(start, measuredFrom[0]);
+        long elapsed = System.nanoTime() - measured[1];
+        long clientCpu = cpuNanos() - measured[0];
+        if (senders != null) {
+            senders.shutdownNow();
+        }
         String name = (webhooks ? "signed webhooks" : "bare 200") + " paced " + rate + "/s";
         System.out.println(name + ": " + count + " requests over " + seconds + " s after a warm-up of " + warmup
-                + " requests, failures " + failures);
+                + " requests, failures " + failures + ", client " + (wire ? "wire, " + connections + " connections" : "jdk")
+                + ", first request due at " + startedAt);
         if (webhooks) {
             Map<String, int[]> byKind = new LinkedHashMap<>();
             results.forEach(x -> byKind.computeIfAbsent(x.req().kind() + " → " + x.status(), k -> new int[1])[0]++);
@@ -494,6 +533,7 @@ public class WebhookLoad {
         }
         report(name, results.stream().filter(x -> x.status() > 0 && x.req().n() >= warmup).map(Result::nanos).sorted().toList(),
                 elapsed);
+        clientCpu(measured[0] == 0 ? 0 : clientCpu, count - warmup);
         if (out != null) {
             StringBuilder tsv = new StringBuilder("n\tprovider\tkind\teventKey\tstatus\tmicros\n");
             for (Result x : results) {
@@ -501,6 +541,147 @@ public class WebhookLoad {
                         .append(x.req().eventKey()).append('\t').append(x.status()).append('\t').append(x.nanos() / 1000).append('\n');
             }
             Files.writeString(out, tsv);
+        }
+    }
+
+    /**
+     * A load generator's HTTP/1.1 client: one kept-alive TCP connection, the request written in one piece, the answer's
+     * status read and its body skipped (Content-Length, chunked, or up to the close). No pooling, no futures, no
+     * selector thread: what a request costs the client is the two socket calls. The connection is opened again when
+     * the server closed it (Connection: close, e.g. Tomcat's maxKeepAliveRequests) or an I/O error broke it.
+     */
+    static final class WireConnection {
+        final String host;
+        final int port;
+        final byte[] hostHeader;
+        java.net.Socket socket;
+        java.io.InputStream in;
+        java.io.OutputStream outStream;
+        final byte[] line = new byte[8192];
+
+        WireConnection(String host, int port) {
+            this.host = host;
+            this.port = port;
+            this.hostHeader = utf8("Host: " + host + ":" + port + "\r\n");
+        }
+
+        int post(String path, Map<String, String> headers, byte[] body) throws IOException {
+            java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream(512 + body.length);
+            request.writeBytes(utf8("POST " + path + " HTTP/1.1\r\n"));
+            request.writeBytes(hostHeader);
+            StringBuilder h = new StringBuilder();
+            headers.forEach((k, v) -> h.append(k).append(": ").append(v).append("\r\n"));
+            h.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+            request.writeBytes(utf8(h.toString()));
+            request.writeBytes(body);
+            boolean reused = socket != null;
+            try {
+                return exchange(request.toByteArray());
+            } catch (IOException e) {
+                close();
+                if (!reused) {
+                    throw e;
+                }
+                return exchange(request.toByteArray()); // the kept-alive connection was closed under us: once more, new
+            }
+        }
+
+        private int exchange(byte[] request) throws IOException {
+            if (socket == null) {
+                socket = new java.net.Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+                socket.setSoTimeout(30_000);
+                in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
+                outStream = socket.getOutputStream();
+            }
+            outStream.write(request);
+            outStream.flush();
+            String status = readLine();
+            if (status == null || !status.startsWith("HTTP/1.")) {
+                throw new IOException("no HTTP answer: " + status);
+            }
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean closes = false;
+            for (String header = readLine(); header != null && !header.isEmpty(); header = readLine()) {
+                int colon = header.indexOf(':');
+                String name = colon < 0 ? header : header.substring(0, colon).trim();
+                String value = colon < 0 ? "" : header.substring(colon + 1).trim();
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    length = Long.parseLong(value);
+                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                    chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+                } else if (name.equalsIgnoreCase("Connection")) {
+                    closes = value.equalsIgnoreCase("close");
+                }
+            }
+            if (chunked) {
+                for (long size = chunkSize(); size > 0; size = chunkSize()) {
+                    skip(size);
+                    readLine(); // the CRLF after the chunk
+                }
+                for (String trailer = readLine(); trailer != null && !trailer.isEmpty(); trailer = readLine()) {
+                    // trailers, if any, up to the empty line
+                }
+            } else if (length >= 0) {
+                skip(length);
+            } else if (code != 204 && code != 304) {
+                while (in.read(line) >= 0) {
+                    // no length: the body ends with the connection
+                }
+                closes = true;
+            }
+            if (closes) {
+                close();
+            }
+            return code;
+        }
+
+        private long chunkSize() throws IOException {
+            String size = readLine();
+            if (size == null) {
+                throw new IOException("connection closed inside a chunked body");
+            }
+            int semicolon = size.indexOf(';');
+            return Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+        }
+
+        private void skip(long n) throws IOException {
+            while (n > 0) {
+                int read = in.read(line, 0, (int) Math.min(line.length, n));
+                if (read < 0) {
+                    throw new IOException("connection closed inside a body");
+                }
+                n -= read;
+            }
+        }
+
+        /** One line without its CRLF (ISO-8859-1, as HTTP's head is), or null at the end of the stream. */
+        private String readLine() throws IOException {
+            int n = 0;
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                if (b == '\n') {
+                    return new String(line, 0, n > 0 && line[n - 1] == '\r' ? n - 1 : n, StandardCharsets.ISO_8859_1);
+                }
+                if (n == line.length) {
+                    throw new IOException("header line over " + line.length + " bytes");
+                }
+                line[n++] = (byte) b;
+            }
+            return n == 0 ? null : new String(line, 0, n, StandardCharsets.ISO_8859_1);
+        }
+
+        void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a broken connection
+                }
+            }
+            socket = null;
         }
     }
 

@@ -35,7 +35,11 @@
 #   BENCH_DB=h2|postgres   database (default h2). postgres: BENCH_PG_URL (default
 #                          jdbc:postgresql://127.0.0.1:5432/test), BENCH_PG_USER (postgres), BENCH_PG_PASSWORD
 #                          (empty); a fresh schema per phase, dropped at the end when psql is available
-#   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20
+#   BENCH_RATE=500         paced rate, requests/s;  BENCH_PACED_SECONDS=20;  BENCH_PACED_REPEATS=1 (the three paced steps
+#                          in turn, each with its CPU per request: hub, database, the rest = the load client and the simulator)
+#   BENCH_PACED_CLIENT=wire  the paced steps' HTTP client: wire (kept-alive sockets, the request written and the answer
+#                          read by hand, ~0.2-0.4 ms of CPU per request) or jdk (java.net.http.HttpClient.sendAsync, as
+#                          before the thirteenth session, 1.3-2.3 ms per request: most of a core at 500/s, taken from the hub)
 #   BENCH_PACED_WARMUP=6   seconds each paced step sends first at the same rate, not counted: the load client's JIT
 #                          compiles for ~5 s on two cores, and the hub shares them (3 s left it compiling in the
 #                          counted window: the hub then waited for a core and its first seconds' answers took 0.5-2 s)
@@ -82,6 +86,8 @@ fi
 LOAD_CLASSES=$(mktemp -d /tmp/webhook-load.XXXXXX)
 javac -d "$LOAD_CLASSES" bench/webhooks/WebhookLoad.java
 PACED_WARMUP=${BENCH_PACED_WARMUP:-6}
+PACED_REPEATS=${BENCH_PACED_REPEATS:-1}
+PACED_CLIENT=${BENCH_PACED_CLIENT:-wire}
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd) # absolute: jcmd writes the recording relative to the hub's directory
@@ -282,18 +288,28 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   TSVS+=("run1-$rep" "run1p-$rep")
 done
 ratio "$OUT/run1.txt" | tee -a "$OUT/run1.txt"
-# Paced (open loop) at BENCH_RATE requests/s: ingest alone, bare, with processing
-settle
-camel_route webhooks.consume suspend
-timeout 600 java -Dpace.warmup-seconds="$PACED_WARMUP" -cp "$LOAD_CLASSES" WebhookLoad pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" 46 "$OUT/paced-ingest.tsv" \
-  | sed 's/^RESULT signed webhooks paced/RESULT signed webhooks, processing suspended, paced/' | tee -a "$OUT/run1.txt"
-camel_route webhooks.consume resume
-settle
-timeout 600 java -Dpace.warmup-seconds="$PACED_WARMUP" -cp "$LOAD_CLASSES" WebhookLoad pace "http://127.0.0.1:$PORT" ping "$RATE" "$PACED_SECONDS" 0 | tee -a "$OUT/run1.txt"
-settle
-timeout 600 java -Dpace.warmup-seconds="$PACED_WARMUP" -cp "$LOAD_CLASSES" WebhookLoad pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" 44 "$OUT/paced.tsv" \
-  | tee -a "$OUT/run1.txt"
-TSVS+=(paced-ingest paced)
+# Paced (open loop) at BENCH_RATE requests/s: ingest alone, bare, with processing; BENCH_PACED_REPEATS times in turn
+PACED_REQUESTS=$((RATE * (PACED_SECONDS + PACED_WARMUP)))
+for prep in $(seq 1 "$PACED_REPEATS"); do
+  sfx=$([ "$prep" = 1 ] && echo "" || echo "-$prep")
+  settle
+  camel_route webhooks.consume suspend
+  c0=$(cpu_snap)
+  timeout 600 java -Dpace.warmup-seconds="$PACED_WARMUP" -Dpace.client="$PACED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" $((46 + 10 * (prep - 1))) "$OUT/paced-ingest$sfx.tsv" \
+    | sed 's/^RESULT signed webhooks paced/RESULT signed webhooks, processing suspended, paced/' | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$PACED_REQUESTS" "paced, signed, processing suspended (its warm-up included)" | tee -a "$OUT/run1.txt"
+  camel_route webhooks.consume resume
+  settle
+  c0=$(cpu_snap)
+  timeout 600 java -Dpace.warmup-seconds="$PACED_WARMUP" -Dpace.client="$PACED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad pace "http://127.0.0.1:$PORT" ping "$RATE" "$PACED_SECONDS" 0 | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$PACED_REQUESTS" "paced, bare (its warm-up included)" | tee -a "$OUT/run1.txt"
+  settle
+  c0=$(cpu_snap)
+  timeout 600 java -Dpace.warmup-seconds="$PACED_WARMUP" -Dpace.client="$PACED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad pace "http://127.0.0.1:$PORT" webhooks "$RATE" "$PACED_SECONDS" $((44 + 10 * (prep - 1))) "$OUT/paced$sfx.tsv" \
+    | tee -a "$OUT/run1.txt"
+  cpu_report "$c0" "$PACED_REQUESTS" "paced, signed, with processing (its warm-up included; processing goes on after it)" | tee -a "$OUT/run1.txt"
+  TSVS+=("paced-ingest$sfx" "paced$sfx")
+done
 # the warm-up and paced events are the demo tenant's too: verify all files' events together
 cat "$OUT/warmup.tsv" > "$OUT/run1-all.tsv"
 for f in "${TSVS[@]}"; do tail -n +2 "$OUT/$f.tsv" >> "$OUT/run1-all.tsv"; done
