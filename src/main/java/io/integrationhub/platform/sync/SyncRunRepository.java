@@ -62,9 +62,18 @@ public class SyncRunRepository {
     /**
      * Queues a run and takes the connection+entity lock in one transaction; the lock's primary key
      * makes a second active run impossible, whichever instance asks.
+     * <p>
+     * The lock is read first: a request for a connection+entity whose run is already queued or running is the
+     * common case of webhook hints (one per event of a busy Slack channel, say), and an insert that the key refuses
+     * costs an aborted transaction, an {@code ERROR} with the statement in PostgreSQL's log, and an exception here,
+     * each time. The insert still decides a race between two requests that both found no lock.
      */
     public SyncRun queue(UUID tenantId, UUID connectionId, String entity, String direction, String mode, Instant from,
             Instant to, String reason) {
+        Optional<UUID> active = activeRun(tenantId, connectionId, entity);
+        if (active.isPresent()) {
+            throw new AlreadyActive(active.get());
+        }
         UUID id = UUID.randomUUID();
         Timestamp now = Timestamp.from(Instant.now());
         try {

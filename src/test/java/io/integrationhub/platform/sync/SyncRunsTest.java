@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import static org.awaitility.Awaitility.await;
 
@@ -14,12 +15,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.integrationhub.platform.tenancy.TenantJdbc;
 import io.integrationhub.support.HubClient;
 import io.integrationhub.support.KafkaProbe;
 
@@ -212,6 +218,35 @@ class SyncRunsTest extends SyncTestBase {
         awaitStatus(t, followUp, "succeeded");
         assertThat(hub.get("/api/v1/connections/" + t.connectionId() + "/syncs?limit=5", t.key()).json().size())
                 .as("the follow-up run itself owes nothing").isEqualTo(2);
+    }
+
+    @Autowired
+    TransactionTemplate tx;
+    @Autowired
+    ObjectMapper mapper;
+
+    @Test
+    void shouldFoldARequestIntoTheActiveRunWithoutAnInsertThatTheLockRefuses() {
+        Tenant t = tenantWith("hubspot");
+        List<String> writes = new CopyOnWriteArrayList<>();
+        TenantJdbc recording = new TenantJdbc(jdbc) {
+            @Override
+            public int update(UUID tenantId, String sql, Map<String, ?> params) {
+                writes.add(sql);
+                return super.update(tenantId, sql, params);
+            }
+        };
+        SyncRunRepository runs = new SyncRunRepository(recording, jdbc, tx, mapper);
+        SyncRun first = runs.queue(t.id(), t.connectionId(), "ticket", "pull", "incremental", null, null, "webhook");
+        assertThat(writes).as("the first request queues its run and takes the lock").hasSize(2);
+        writes.clear();
+
+        assertThatThrownBy(() -> runs.queue(t.id(), t.connectionId(), "ticket", "pull", "incremental", null, null, "webhook"))
+                .isInstanceOfSatisfying(SyncRunRepository.AlreadyActive.class, e -> assertThat(e.runId()).isEqualTo(first.id()));
+        assertThat(writes).as("a request while the run is queued reads the lock: no insert for its key to refuse "
+                + "(an aborted transaction and an ERROR in PostgreSQL's log per webhook hint)").isEmpty();
+        assertThat(runs.finish(t.id(), first.id(), null, "cancelled", "test over").done()).isTrue();
+        assertThat(runs.activeRun(t.id(), t.connectionId(), "ticket")).isEmpty();
     }
 
     @Test
