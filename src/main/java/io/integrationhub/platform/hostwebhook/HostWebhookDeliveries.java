@@ -176,7 +176,7 @@ public class HostWebhookDeliveries {
             p.put("status", status);
         }
         if (beforeAt != null) {
-            sql.append(" AND (created_at < :beforeAt OR created_at = :beforeAt AND id < :beforeId)");
+            sql.append(" AND (created_at, id) < (:beforeAt, :beforeId)");
             p.put("beforeAt", Timestamp.from(beforeAt));
             p.put("beforeId", beforeId);
         }

@@ -340,7 +340,7 @@ public class RecordStore {
         }
         if (cursor != null) {
             String[] parts = decodeCursor(cursor);
-            sql.append(" AND (updated_at > :afterTs OR (updated_at = :afterTs AND id > :afterId))");
+            sql.append(" AND (updated_at, id) > (:afterTs, :afterId)");
             p.put("afterTs", Timestamp.from(Instant.parse(parts[0])));
             p.put("afterId", UUID.fromString(parts[1]));
         }

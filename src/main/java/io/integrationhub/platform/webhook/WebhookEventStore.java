@@ -180,7 +180,7 @@ public class WebhookEventStore {
             p.put("provider", provider);
         }
         if (beforeAt != null) {
-            sql.append(" AND (received_at < :beforeAt OR (received_at = :beforeAt AND id < :beforeId))");
+            sql.append(" AND (received_at, id) < (:beforeAt, :beforeId)");
             p.put("beforeAt", Timestamp.from(beforeAt));
             p.put("beforeId", beforeId);
         }

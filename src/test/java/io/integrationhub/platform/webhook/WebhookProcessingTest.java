@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -119,6 +120,10 @@ class WebhookProcessingTest extends WebhookIntegrationTest {
             assertThat(xero(creditNote(xeroTenant)).status()).isEqualTo(200);
         }
         awaitRows(connection, 3, "processed");
+        // One arrival time for all three (a group commit stores a burst at once): the cursor's id decides.
+        jdbc.update("UPDATE webhook_events SET received_at = (SELECT MIN(received_at) FROM webhook_events "
+                + "WHERE connection_id = ?) WHERE connection_id = ?", connection, connection);
+        List<String> byId = rows(connection).stream().map(r -> r.get("id").toString()).sorted(Comparator.reverseOrder()).toList();
 
         HubClient.Response first = hub.get("/api/v1/webhook-events?status=processed&provider=xero&limit=2", tenant.apiKey());
         assertThat(first.status()).isEqualTo(200);
@@ -136,6 +141,9 @@ class WebhookProcessingTest extends WebhookIntegrationTest {
         List<String> ids = List.of(first.json().path("events").get(0).path("id").asText(),
                 first.json().path("events").get(1).path("id").asText(), second.json().path("events").get(0).path("id").asText());
         assertThat(ids).doesNotHaveDuplicates();
+        assertThat(ids).as("newest first, ties by id, each once across the pages").isEqualTo(byId);
+        HubClient.Response all = hub.get("/api/v1/webhook-events?limit=2&cursor=" + cursor, tenant.apiKey());
+        assertThat(all.json().path("events")).hasSize(1);
 
         assertThat(hub.get("/api/v1/webhook-events?status=ignored", tenant.apiKey()).json().path("events")).isEmpty();
         assertThat(hub.get("/api/v1/webhook-events", tenant().apiKey()).json().path("events")).isEmpty();
