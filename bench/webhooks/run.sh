@@ -40,6 +40,7 @@
 #   BENCH_PACED_CLIENT=wire  the paced steps' HTTP client: wire (kept-alive sockets, the request written and the answer
 #                          read by hand, ~0.2-0.4 ms of CPU per request) or jdk (java.net.http.HttpClient.sendAsync, as
 #                          before the thirteenth session, 1.3-2.3 ms per request: most of a core at 500/s, taken from the hub)
+#   BENCH_CLOSED_CLIENT=jdk  the closed-loop steps' client: jdk (as every round measured the ratios with) or wire
 #   BENCH_PACED_WARMUP=6   seconds each paced step sends first at the same rate, not counted: the load client's JIT
 #                          compiles for ~5 s on two cores, and the hub shares them (3 s left it compiling in the
 #                          counted window: the hub then waited for a core and its first seconds' answers took 0.5-2 s)
@@ -88,6 +89,7 @@ javac -d "$LOAD_CLASSES" bench/webhooks/WebhookLoad.java
 PACED_WARMUP=${BENCH_PACED_WARMUP:-6}
 PACED_REPEATS=${BENCH_PACED_REPEATS:-1}
 PACED_CLIENT=${BENCH_PACED_CLIENT:-wire}
+CLOSED_CLIENT=${BENCH_CLOSED_CLIENT:-jdk}
 OUT=${BENCH_OUT:-target/bench-webhooks}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd) # absolute: jcmd writes the recording relative to the hub's directory
@@ -271,7 +273,7 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   [ -n "${BENCH_ASYNC_PROFILER:-}" ] && [ "$rep" = 1 ] \
     && jcmd "$HUB_PID" JVMTI.agent_load "$BENCH_ASYNC_PROFILER" '"start,event=itimer,interval=1ms"' >/dev/null
   c0=$(cpu_snap)
-  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -cp "$LOAD_CLASSES" WebhookLoad send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
+  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -Dclosed.client="$CLOSED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((40 + rep * 10)) "$OUT/run1-$rep.tsv" \
     | sed 's/^RESULT signed webhooks:/RESULT signed webhooks, processing suspended:/' | tee -a "$OUT/run1.txt"
   cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "signed, processing suspended (the client warm-up included)" | tee -a "$OUT/run1.txt"
   [ -n "${BENCH_JFR:-}" ] && [ "$rep" = 1 ] && jcmd "$HUB_PID" JFR.stop name=bench filename="$OUT/hub-1.jfr" >/dev/null
@@ -280,10 +282,10 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
   camel_route webhooks.consume resume
   settle
   c0=$(cpu_snap)
-  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -cp "$LOAD_CLASSES" WebhookLoad ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
+  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -Dclosed.client="$CLOSED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
   cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "bare (the client warm-up included)" | tee -a "$OUT/run1.txt"
   settle
-  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -cp "$LOAD_CLASSES" WebhookLoad send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
+  timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -Dclosed.client="$CLOSED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
     | tee -a "$OUT/run1.txt"
   TSVS+=("run1-$rep" "run1p-$rep")
 done
