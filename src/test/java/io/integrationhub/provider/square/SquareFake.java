@@ -68,7 +68,7 @@ public final class SquareFake {
     private final List<String> locations = new CopyOnWriteArrayList<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final List<Call> tokenCalls = new CopyOnWriteArrayList<>();
-    private final Deque<Integer> faults = new ConcurrentLinkedDeque<>();
+    private final Deque<String> faults = new ConcurrentLinkedDeque<>(); // paths whose next call answers 429
     private final Map<String, JsonNode> cursors = new ConcurrentHashMap<>();
     private volatile int holdSearch = -1;
     private volatile CountDownLatch held = new CountDownLatch(0);
@@ -114,10 +114,13 @@ public final class SquareFake {
         tokenCalls.clear();
     }
 
-    /** The next {@code n} API calls answer 429 RATE_LIMITED (no Retry-After). */
-    public void rateLimit(int n) {
+    /**
+     * The next {@code n} API calls to {@code path} answer 429 RATE_LIMITED (no Retry-After); calls to other paths
+     * (a run an earlier test left going) are answered as usual.
+     */
+    public void rateLimit(int n, String path) {
         for (int i = 0; i < n; i++) {
-            faults.add(429);
+            faults.add(path);
         }
     }
 
@@ -328,7 +331,7 @@ public final class SquareFake {
             send(ex, 400, error("INVALID_REQUEST_ERROR", "INVALID_VALUE", "Square-Version is missing or invalid."));
             return;
         }
-        if (faults.poll() != null) {
+        if (faults.removeFirstOccurrence(path)) {
             send(ex, 429, error("RATE_LIMIT_ERROR", "RATE_LIMITED", "Rate limit exceeded."));
             return;
         }

@@ -395,7 +395,7 @@ class SquareFamilyTest extends HubIntegrationTest {
     void shouldBackOffWhenSquareAnswers429RateLimitedWithoutRetryAfter() {
         Tenant t = connect("{}");
         SQUARE.clearCalls();
-        SQUARE.rateLimit(2);
+        SQUARE.rateLimit(2, "/v2/catalog/list");
         JsonNode run = sync(t, "category", "full");
         assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("succeeded");
         assertThat(run.path("created").asLong()).isEqualTo(2);
