@@ -383,10 +383,15 @@ public class WebhookLoad {
      * measured the closed-loop ratios with) or wire ({@link WireConnection}, one per sending thread).
      */
     static final boolean CLOSED_WIRE = "wire".equals(System.getProperty("closed.client", "jdk"));
-    static final ThreadLocal<WireConnection> CLOSED_SOCKETS = ThreadLocal.withInitial(() -> {
-        URI base = URI.create(publicUrl);
-        return new WireConnection(base.getHost(), base.getPort());
-    });
+    static final ThreadLocal<WireConnection> CLOSED_SOCKETS = wireSockets();
+
+    /** Kept-alive connections to the hub under test ({@link #publicUrl}), one per sending thread. */
+    static ThreadLocal<WireConnection> wireSockets() {
+        return ThreadLocal.withInitial(() -> {
+            URI base = URI.create(publicUrl);
+            return new WireConnection(base.getHost(), base.getPort());
+        });
+    }
 
     /** One POST of a closed-loop step; its status. */
     static int post(String baseUrl, String path, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
@@ -469,8 +474,7 @@ public class WebhookLoad {
         AtomicInteger failures = new AtomicInteger();
         List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
         ExecutorService senders = wire ? Executors.newFixedThreadPool(connections) : null;
-        URI base = URI.create(baseUrl);
-        ThreadLocal<WireConnection> sockets = ThreadLocal.withInitial(() -> new WireConnection(base.getHost(), base.getPort()));
+        ThreadLocal<WireConnection> sockets = wireSockets();
         long[] measured = new long[2]; // CPU and time at the end of the warm-up
         long start = System.nanoTime();
         measured[1] = start;

@@ -60,7 +60,8 @@
 #   BENCH_ASYNC_PROFILER=path/libasyncProfiler.so   the same step profiled with async-profiler 3.x (linux-x64/ of the
 #                          tools.profiler:async-profiler jar), loaded into the running hub with jcmd JVMTI.agent_load:
 #                          CPU samples (itimer, 1 ms) into $OUT/hub-1-cpu.collapsed (collapsed stacks, one line per
-#                          stack); unlike JFR it leaves the hub's CPU per request as it is (docs/performance.md, tenth session)
+#                          stack), the first repeat's bare step into $OUT/hub-1-bare-cpu.collapsed; unlike JFR it leaves
+#                          the hub's CPU per request as it is (docs/performance.md, tenth session)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${1:-2000}
@@ -281,9 +282,13 @@ for rep in $(seq 1 "${BENCH_REPEATS:-3}"); do
     && jcmd "$HUB_PID" JVMTI.agent_load "$BENCH_ASYNC_PROFILER" "\"stop,file=$OUT/hub-1-cpu.collapsed,collapsed\"" >/dev/null
   camel_route webhooks.consume resume
   settle
+  [ -n "${BENCH_ASYNC_PROFILER:-}" ] && [ "$rep" = 1 ] \
+    && jcmd "$HUB_PID" JVMTI.agent_load "$BENCH_ASYNC_PROFILER" '"start,event=itimer,interval=1ms"' >/dev/null
   c0=$(cpu_snap)
   timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -Dclosed.client="$CLOSED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad ping "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" | tee -a "$OUT/run1.txt"
   cpu_report "$c0" "$((COUNT + CLIENT_WARMUP))" "bare (the client warm-up included)" | tee -a "$OUT/run1.txt"
+  [ -n "${BENCH_ASYNC_PROFILER:-}" ] && [ "$rep" = 1 ] \
+    && jcmd "$HUB_PID" JVMTI.agent_load "$BENCH_ASYNC_PROFILER" "\"stop,file=$OUT/hub-1-bare-cpu.collapsed,collapsed\"" >/dev/null
   settle
   timeout 600 java -Dclosed.warmup="$CLIENT_WARMUP" -Dclosed.client="$CLOSED_CLIENT" -cp "$LOAD_CLASSES" WebhookLoad send "http://127.0.0.1:$PORT" "$COUNT" "$CONCURRENCY" $((41 + rep * 10)) "$OUT/run1p-$rep.tsv" \
     | tee -a "$OUT/run1.txt"
