@@ -146,7 +146,7 @@ class OneDriveFilesApiTest extends MicrosoftTestBase {
         assertThat(contentPath).isEqualTo(t.connectionPath() + "/files/" + file.path("id").asText() + "/content");
         assertThat(itemId).isNotBlank();
 
-        long baseline = liveHeap();
+        long baseline = OneDriveUploadTest.liveHeap();
         MICROSOFT.graph().clearCalls();
         HttpResponse<InputStream> download = http.send(hub.request(contentPath, t.key()).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
@@ -164,7 +164,7 @@ class OneDriveFilesApiTest extends MicrosoftTestBase {
                 digest.update(buffer, 0, n);
                 read += n;
                 if (grown < 0 && read >= size / 2) {
-                    grown = liveHeap() - baseline;
+                    grown = OneDriveUploadTest.liveHeap() - baseline;
                 }
             }
         }
@@ -197,9 +197,5 @@ class OneDriveFilesApiTest extends MicrosoftTestBase {
         assertThat(action(t, "download-file", "{\"itemId\":\"../me\"}").status()).isEqualTo(400);
         String folderId = drive().itemAt(root + "/JOB-13").orElseThrow().path("id").asText();
         assertThat(hub.get(t.connectionPath() + "/files/" + folderId + "/content", t.key()).status()).isEqualTo(422);
-    }
-
-    static long liveHeap() {
-        return OneDriveUploadTest.liveHeap();
     }
 }
