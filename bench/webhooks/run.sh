@@ -52,8 +52,8 @@
 #                          the signed ones are verified like the rest)
 #   BENCH_HUB_ARGS="..."   more arguments for the hub, e.g. --hub.webhooks.group-commit-max-batch=1 (an A/B of a setting)
 #   BENCH_JVM="..."        the hub's JVM options besides -Xmx768m (default on PostgreSQL -XX:+UseParallelGC, the collector
-#                          of the image and the k8s pods; on H2 none: the JVM's own choice, G1 on two cores, as the
-#                          README's ./mvnw spring-boot:run and java -jar start the zero-setup profile)
+#                          of the image and the k8s pods; on H2 -XX:-ClassUnloadingWithConcurrentMark with the JVM's own
+#                          collector, G1 on two cores, as the README's ./mvnw spring-boot:run starts the zero-setup profile)
 #   BENCH_JAR=path         another build of the hub (e.g. the previous version, for a same-machine comparison)
 #   BENCH_JFR=1            record phase 1's closed-loop signed webhooks, processing suspended, with JDK Flight Recorder (CPU samples,
 #                          bench/cpu-samples.jfc) into $OUT/hub-1.jfr; summary: bench/jfr-summary.py $OUT/hub-1.jfr
@@ -70,7 +70,8 @@ DB=${BENCH_DB:-h2}
 # PostgreSQL is production: the image's collector. H2 keeps its pages in the hub's heap, and the parallel collector's
 # full collections of that old generation (225-323 ms) set the H2 tail; the zero-setup run gets G1 from the JVM
 # (docs/performance.md, "Round of 2026-12-07, eleventh session").
-if [ "$DB" = postgres ]; then DEFAULT_JVM="-XX:+UseParallelGC"; else DEFAULT_JVM=""; fi
+# On H2 G1 with the flag ./mvnw spring-boot:run adds (pom.xml): its remark pauses without class unloading.
+if [ "$DB" = postgres ]; then DEFAULT_JVM="-XX:+UseParallelGC"; else DEFAULT_JVM="-XX:-ClassUnloadingWithConcurrentMark"; fi
 HUB_JVM=${BENCH_JVM-$DEFAULT_JVM}
 RATE=${BENCH_RATE:-500}
 PACED_SECONDS=${BENCH_PACED_SECONDS:-20}
